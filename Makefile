@@ -1,0 +1,55 @@
+# tf1_ae: `make <section>` and `make test` set up .venv themselves the first time.
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+PY := $(VENV)/bin/python
+RUN := $(PY) -m tf1_ae run
+SECTION ?= stacked_all
+ARGS ?=
+
+SECTIONS := pca stacked_all stacked_tied
+
+.PHONY: help setup test test-slow list data $(SECTIONS) reconstructions tensorboard clean
+
+help:
+	@echo "make setup            create .venv and install tf1_ae with its test tools (automatic)"
+	@echo "make test             run the test suite (about 3 minutes on 2 cores)"
+	@echo "make <section>        train / draw one section: $(SECTIONS) reconstructions"
+	@echo "make reconstructions SECTION=stacked_tied   draw a trained section's reconstructions"
+	@echo "make list             sections with their book sections"
+	@echo "make data             download full MNIST into the Keras cache (needs a network)"
+	@echo "make tensorboard      serve checkpoints/ on http://localhost:6006"
+	@echo "ARGS='--data mnist5k --epochs 2' passes options to a section (see: $(PY) -m tf1_ae run --help)"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+$(SECTIONS): $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+reconstructions: $(STAMP)
+	$(RUN) reconstructions --source $(SECTION) $(ARGS)
+
+list: $(STAMP)
+	$(PY) -m tf1_ae list
+
+data: $(STAMP)
+	$(PY) -m tf1_ae data download
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+test-slow: $(STAMP)
+	$(PY) -m pytest -q -m slow
+
+tensorboard: $(STAMP)
+	$(VENV)/bin/tensorboard --logdir checkpoints
+
+clean:
+	rm -rf checkpoints/* figures/* .pytest_cache
+	touch checkpoints/.gitkeep figures/.gitkeep

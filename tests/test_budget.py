@@ -1,0 +1,25 @@
+from tf1_ae.budget import make_budget
+from tf1_ae.train import Metric, format_line
+
+
+def test_default_budget_keeps_the_books_steps_on_smaller_data():
+    budget = make_budget(5, 150, n_train=4000)
+    assert budget.total_steps == 5 * (55000 // 150) == 1830
+    assert budget.n_epochs == 5
+    assert budget.epoch_ends() == [366, 732, 1098, 1464, 1830]
+
+
+def test_epochs_flag_means_real_passes_and_steps_caps():
+    assert make_budget(5, 150, n_train=4000, epochs=2).total_steps == 2 * (4000 // 150)
+    capped = make_budget(5, 150, n_train=4000, steps=12)
+    assert capped.total_steps == 12 and capped.epoch_ends()[-1] == 12 and capped.n_epochs == 5
+    tiny = make_budget(5, 150, n_train=4000, steps=3)
+    assert tiny.n_epochs == 3 and tiny.epoch_ends() == [1, 2, 3]
+
+
+def test_epoch_line_has_the_books_format():
+    metrics = [Metric("train_mse", "Train MSE", None),
+               Metric("loss", "loss", None, in_book_line=False)]
+    values = {"train_mse": 0.015066707, "loss": 0.02}
+    assert format_line(0, values, metrics[:1]) == "0 Train MSE: 0.0150667"
+    assert format_line(3, values, metrics).startswith("3 Train MSE: 0.0150667   [loss: 0.02]")

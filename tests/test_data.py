@@ -1,0 +1,67 @@
+import gzip
+import struct
+
+import numpy as np
+import pytest
+
+from tf1_ae import data
+from tf1_ae.data import DataError, DataSet
+
+
+def test_next_batch_visits_each_example_once_per_epoch_and_wraps_around():
+    np.random.seed(0)
+    images = np.arange(10, dtype=np.float32).reshape(10, 1)
+    ds = DataSet(images, np.arange(10))
+    first = np.concatenate([ds.next_batch(4)[1] for _ in range(2)])  # 8 of epoch 0
+    crossing = ds.next_batch(4)[1]  # the last 2 of epoch 0 + the first 2 of epoch 1
+    assert sorted(np.concatenate([first, crossing[:2]])) == list(range(10))
+    assert ds.epochs_completed == 1
+    rest = np.concatenate([ds.next_batch(4)[1] for _ in range(2)])
+    assert sorted(np.concatenate([crossing[2:], rest])) == list(range(10))
+    assert not np.array_equal(np.concatenate([first, crossing[:2]]), np.concatenate([crossing[2:], rest]))
+
+
+def test_mnist5k_split_is_stratified_disjoint_and_scaled(mnist5k):
+    sizes = (mnist5k.train.num_examples, mnist5k.validation.num_examples, mnist5k.test.num_examples)
+    assert sizes == (4000, 500, 500)
+    for split, per_class in ((mnist5k.train, 400), (mnist5k.validation, 50), (mnist5k.test, 50)):
+        assert np.bincount(split.labels, minlength=10).tolist() == [per_class] * 10
+        assert split.images.dtype == np.float32 and split.images.shape[1] == 784
+        assert split.images.min() == 0.0 and split.images.max() == 1.0
+    assert len(set(mnist5k.train.labels[:50])) > 5  # shuffled, not sorted by label like the file
+    rows = {row.tobytes() for row in mnist5k.train.images}
+    assert not any(row.tobytes() in rows for row in mnist5k.test.images)
+
+
+def write_idx(folder, n_train, n_test, gz=True, truncate=False):
+    rng = np.random.RandomState(0)
+    opener = gzip.open if gz else open
+    suffix = ".gz" if gz else ""
+    for prefix, n in (("train", n_train), ("t10k", n_test)):
+        images = rng.randint(0, 256, size=(n, 28, 28)).astype(np.uint8)
+        payload = images.tobytes()[:-10] if truncate and prefix == "train" else images.tobytes()
+        with opener(folder / f"{prefix}-images-idx3-ubyte{suffix}", "wb") as f:
+            f.write(struct.pack(">IIII", 2051, n, 28, 28) + payload)
+        with opener(folder / f"{prefix}-labels-idx1-ubyte{suffix}", "wb") as f:
+            f.write(struct.pack(">II", 2049, n) + (np.arange(n) % 10).astype(np.uint8).tobytes())
+    return folder
+
+
+def test_idx_folder_uses_the_books_split(tmp_path):
+    ds = data.load(f"idx:{write_idx(tmp_path, 5300, 40)}")
+    assert (ds.train.num_examples, ds.validation.num_examples, ds.test.num_examples) == (300, 5000, 40)
+    assert ds.validation.labels[:3].tolist() == [0, 1, 2]  # the first 5,000 validate
+    assert ds.train.labels[0] == 5000 % 10
+    assert 0.0 <= ds.train.images.min() and ds.train.images.max() <= 1.0
+
+
+@pytest.mark.parametrize("problem", ["missing", "truncated", "empty-folder"])
+def test_bad_data_raises_one_line_data_error(tmp_path, problem):
+    folder = tmp_path / "idx"
+    folder.mkdir()
+    if problem == "truncated":
+        write_idx(folder, 5100, 10, gz=False, truncate=True)
+    source = f"idx:{tmp_path / 'nowhere'}" if problem == "missing" else f"idx:{folder}"
+    with pytest.raises(DataError) as err:
+        data.load(source)
+    assert "\n" not in str(err.value)

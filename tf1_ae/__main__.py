@@ -1,0 +1,5 @@
+import sys
+
+from tf1_ae.cli import main
+
+sys.exit(main())

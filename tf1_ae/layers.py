@@ -1,0 +1,65 @@
+"""The layers the chapter is built from, on `get_variable` + `matmul` (never `tf.compat.v1.layers`).
+
+`dense` creates `<name>/kernel` and `<name>/bias` exactly as `tf.layers.dense` named them, so the book's
+`functools.partial(dense, activation=..., kernel_initializer=he_init, kernel_regularizer=...)` reads the same.
+"""
+import numpy as np
+
+from tf1_ae.compat import tf
+
+
+class VarianceScaling:
+    """`tf.contrib.layers.variance_scaling_initializer()`: He init as the book used it.
+
+    factor 2.0, FAN_IN, truncated normal: stddev sqrt(1.3 * factor / fan_in), cut at ±2 stddev, which
+    leaves an effective stddev of about sqrt(2 / fan_in). (TF2's `variance_scaling_initializer` defaults to
+    scale 1.0, and its truncated variant divides by 0.8796 instead of multiplying by sqrt(1.3).)
+
+    Callable both as a `get_variable` initializer and directly, `he_init([784, 300])`, as §03 does.
+    """
+
+    def __init__(self, factor=2.0, seed=None):
+        self.factor = factor
+        self.seed = seed
+
+    def stddev(self, shape):
+        fan_in = float(shape[-2]) if len(shape) > 1 else float(shape[-1])
+        return float(np.sqrt(1.3 * self.factor / fan_in))
+
+    def __call__(self, shape, dtype=tf.float32, partition_info=None):
+        shape = [int(d) for d in shape]
+        return tf.truncated_normal(shape, 0.0, self.stddev(shape), dtype=dtype, seed=self.seed)
+
+
+he_init = VarianceScaling()
+
+
+def l2_regularizer(scale):
+    """`tf.contrib.layers.l2_regularizer(scale)`: scale * sum(W²) / 2 (Keras' l2 is twice this)."""
+
+    def regularize(weights):
+        return tf.multiply(scale, tf.nn.l2_loss(weights), name="l2_regularizer")
+
+    return regularize
+
+
+def dense(inputs, units, name=None, activation=None, kernel_initializer=None,
+          kernel_regularizer=None, bias_initializer=None):
+    """A fully connected layer named like `tf.layers.dense`: `<name>/kernel`, `<name>/bias`.
+
+    Defaults as `tf.layers.dense`: glorot-uniform kernel, zero bias, no activation. A regularizer's
+    output lands in the REGULARIZATION_LOSSES collection, where the book's `tf.add_n` finds it.
+    """
+    fan_in = int(inputs.shape[-1])
+    with tf.variable_scope(name, default_name="dense"):
+        kernel = tf.get_variable(
+            "kernel", [fan_in, units], tf.float32,
+            initializer=kernel_initializer or tf.glorot_uniform_initializer())
+        bias = tf.get_variable("bias", [units], tf.float32,
+                               initializer=bias_initializer or tf.zeros_initializer())
+        if kernel_regularizer is not None:
+            with tf.name_scope("kernel/Regularizer"):
+                tf.add_to_collection(tf.GraphKeys.REGULARIZATION_LOSSES, kernel_regularizer(kernel))
+        outputs = tf.nn.bias_add(tf.matmul(inputs, kernel), bias)
+        return activation(outputs) if activation is not None else outputs
+

@@ -1,0 +1,58 @@
+"""Train an MNIST autoencoder graph end to end: data, budget, loop, test MSE, figure, metrics.json."""
+import time
+
+from tf1_ae import data as datasets
+from tf1_ae.budget import make_budget
+from tf1_ae.compat import reset_graph, session_config, tf
+from tf1_ae.plots import save_fig, show_reconstructed_digits
+from tf1_ae.runs import RunPaths, apply_options, write_metrics
+from tf1_ae.train import Trainer
+
+N_TEST_DIGITS = 2  # show_reconstructed_digits' default
+
+
+def run_metadata(section, data, budget, options, seconds):
+    return {"section": section, "data": data.name, "n_train": data.train.num_examples,
+            "steps": budget.total_steps, "seed": options.seed, "seconds": round(seconds, 3)}
+
+
+def last_values(history, sess, plan, data_set, batch_size):
+    """The printed metrics' final values: the last epoch's line, or (nothing left to train on
+    --resume) the same terms measured on one batch."""
+    if history:
+        return {k: v for k, v in history[-1].items() if k not in ("epoch", "step")}
+    batch = data_set.next_batch(batch_size)
+    return {m.key: float(v) for m, v in zip(plan.metrics, sess.run([m.tensor for m in plan.metrics],
+                                                                     plan.feed(batch)))}
+
+
+def run_autoencoder(section, build, config, options, log=print):
+    paths = RunPaths.under(options.out, section)
+    data = datasets.load(options.data)
+    config = apply_options(config, options)
+    budget = make_budget(config.n_epochs, config.batch_size, data.train.num_examples,
+                         epochs=options.epochs, steps=options.steps)
+    log(data.summary())
+    log(budget.describe(data.train.num_examples))
+    reset_graph(options.seed)
+    ae = build(config)
+    ae.mark()
+    plan = ae.plan()
+    trainer = Trainer(plan, paths.checkpoint_dir, section, progress=options.progress)
+    init = tf.global_variables_initializer()
+    with tf.Session(config=session_config()) as sess:
+        init.run()
+        start = time.perf_counter()
+        history = trainer.run(sess, data.train, budget, resume=options.resume, log=log)
+        seconds = time.perf_counter() - start
+        metrics = last_values(history, sess, plan, data.train, budget.batch_size)
+        metrics["test_mse"] = float(sess.run(ae.reconstruction_loss, {ae.X: data.test.images}))
+        log(f"Test MSE: {metrics['test_mse']:.6g}")
+        shown = data.test.images[:N_TEST_DIGITS]
+        reconstructed = sess.run(ae.outputs, {ae.X: shown})
+    show_reconstructed_digits(shown, reconstructed, N_TEST_DIGITS)
+    figure = save_fig(paths.figure_dir, "reconstruction_plot")
+    metrics.update(run_metadata(section, data, budget, options, seconds))
+    log(f"wrote {write_metrics(paths.checkpoint_dir, metrics)}, {figure} and a checkpoint + TensorBoard "
+        f"events in {paths.checkpoint_dir}")
+    return metrics

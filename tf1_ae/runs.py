@@ -1,0 +1,80 @@
+"""Where a run writes (checkpoints/<section>/, figures/<section>/), its options, and metrics.json."""
+import json
+import math
+import os
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class UsageError(Exception):
+    """Bad input the user can fix (exit code 2): bad flag value, missing data, mismatched checkpoint."""
+
+
+class TrainingFailed(Exception):
+    """Training stopped (a NaN or Inf loss); the last good checkpoint is left as it was (exit code 1)."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What the command line may change; None keeps the section's (the book's) value."""
+    data: str = "auto"
+    epochs: int | None = None
+    steps: int | None = None
+    batch_size: int | None = None
+    learning_rate: float | None = None
+    seed: int = 42
+    out: Path = REPO_ROOT
+    resume: bool = False
+    progress: bool | None = None  # None: a bar when stderr is a terminal
+    source: str | None = None  # the section whose checkpoint `reconstructions` draws
+
+
+@dataclass(frozen=True)
+class RunPaths:
+    section: str
+    checkpoint_dir: Path
+    figure_dir: Path
+
+    @classmethod
+    def under(cls, out, section):
+        return cls(section, Path(out) / "checkpoints" / section, Path(out) / "figures" / section)
+
+    def phase(self, name):
+        """A phase's own checkpoint folder (checkpoints/<section>/<name>/)."""
+        return replace(self, checkpoint_dir=self.checkpoint_dir / name)
+
+
+def apply_options(config, options):
+    """The section's frozen config with the command line's learning rate and batch size, if given."""
+    changes = {}
+    if options.learning_rate is not None and hasattr(config, "learning_rate"):
+        changes["learning_rate"] = options.learning_rate
+    if options.batch_size is not None and hasattr(config, "batch_size"):
+        changes["batch_size"] = options.batch_size
+    return replace(config, **changes)
+
+
+def snake_case(label):
+    return re.sub(r"[^0-9a-z]+", "_", label.lower()).strip("_")
+
+
+def write_metrics(checkpoint_dir, metrics):
+    """metrics.json: every printed metric's final value plus the run's identity; written atomically."""
+    checkpoint_dir = Path(checkpoint_dir)
+    checkpoint_dir.mkdir(parents=True, exist_ok=True)
+    clean = {k: (float(v) if isinstance(v, float) or hasattr(v, "dtype") else v) for k, v in metrics.items()}
+    for key, value in clean.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            clean[key] = None
+    tmp = checkpoint_dir / "metrics.json.tmp"
+    tmp.write_text(json.dumps(clean, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, checkpoint_dir / "metrics.json")
+    return checkpoint_dir / "metrics.json"
+
+
+def read_metrics(checkpoint_dir):
+    path = Path(checkpoint_dir) / "metrics.json"
+    return json.loads(path.read_text()) if path.is_file() else None

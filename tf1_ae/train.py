@@ -1,0 +1,158 @@
+"""The epoch loop every section shares: batches, progress bar, the book's per-epoch line, TensorBoard
+scalars, a Saver checkpoint at the end of every epoch, --resume, and a stop on a NaN or Inf loss.
+
+As in the book, the printed values are measured on the epoch's last mini-batch after the update
+(`reconstruction_loss.eval(feed_dict={X: X_batch})`), formatted with 6 significant digits.
+"""
+import math
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from tf1_ae.compat import tf
+from tf1_ae.runs import TrainingFailed, UsageError
+
+CHECKPOINT_NAME = "model.ckpt"
+SUMMARY_EVERY = 10  # steps between TensorBoard scalar points
+
+
+@dataclass
+class Metric:
+    key: str  # metrics.json key and TensorBoard tag
+    label: str  # as printed
+    tensor: object
+    in_book_line: bool = True  # printed in the book's format; other terms follow in brackets
+
+
+@dataclass
+class TrainPlan:
+    """What a graph hands the loop: the op to run, the tensor(s) to feed, and the terms to log."""
+    training_op: object
+    inputs: object  # the tensor each batch is fed into (X, or hidden1 when feeding a cache)
+    loss: object  # the minimized total, checked for NaN/Inf at every step
+    metrics: list
+    labels: object = None  # fed with the batch's labels when set
+    train_feed: dict = field(default_factory=dict)  # extra feed for the training op only
+    separator: str = " "  # between the book's printed fields (" \t" in §11 and §12)
+
+    def feed(self, batch):
+        images, labels = batch
+        feed = {self.inputs: images}
+        if self.labels is not None:
+            feed[self.labels] = labels
+        return feed
+
+
+def format_line(epoch, values, metrics, separator=" "):
+    """`0 Train MSE: 0.0150667`, the book's line, then any term the book did not print."""
+    book = [f"{m.label}: {values[m.key]:.6g}" for m in metrics if m.in_book_line]
+    extra = [f"{m.label}: {values[m.key]:.6g}" for m in metrics if not m.in_book_line]
+    line = f"{epoch} " + separator.join(book)
+    return line + (f"   [{', '.join(extra)}]" if extra else "")
+
+
+def latest_checkpoint(checkpoint_dir):
+    return tf.train.latest_checkpoint(str(checkpoint_dir))
+
+
+def restore(sess, saver, checkpoint_dir, what):
+    """Restore the latest checkpoint in checkpoint_dir, or raise UsageError with one line saying why."""
+    path = latest_checkpoint(checkpoint_dir)
+    if path is None:
+        raise UsageError(f"no checkpoint in {checkpoint_dir} to restore")
+    try:
+        saver.restore(sess, path)
+    except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as exc:
+        first = str(exc).strip().splitlines()[0][:200]
+        raise UsageError(f"checkpoint {path} does not match the {what} graph ({first})") from exc
+    except (tf.errors.OpError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0][:200]
+        raise UsageError(f"checkpoint {path} is unreadable ({type(exc).__name__}: {first})") from exc
+    return path
+
+
+class Trainer:
+    """Runs a TrainPlan for a Budget in an open session, writing into checkpoint_dir.
+
+    Build it after the graph (it adds a `global_step` counter, the summaries and the Saver, after the
+    model so the model's seeded initial weights do not move), then call `run`.
+    """
+
+    def __init__(self, plan, checkpoint_dir, what, progress=None, saver_var_list=None):
+        self.plan = plan
+        self.what = what
+        self.checkpoint_dir = Path(checkpoint_dir)
+        self.progress = progress
+        self.global_step = tf.train.get_or_create_global_step()
+        with tf.name_scope("train_step"):
+            self.increment = tf.assign_add(self.global_step, 1)
+        self.summaries = tf.summary.merge(
+            [tf.summary.scalar(m.key, m.tensor) for m in plan.metrics if m.tensor.shape.ndims == 0])
+        self.saver = tf.train.Saver(var_list=saver_var_list, max_to_keep=1)
+        self.history = []
+
+    def start(self, sess, resume):
+        """Restore for --resume; on a fresh run drop old event files so TensorBoard shows one run."""
+        self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
+        if resume:
+            restore(sess, self.saver, self.checkpoint_dir, self.what)
+        else:
+            for old in self.checkpoint_dir.glob("events.out.tfevents.*"):
+                old.unlink()
+        return int(sess.run(self.global_step))
+
+    def save(self, sess):
+        return self.saver.save(sess, str(self.checkpoint_dir / CHECKPOINT_NAME), write_meta_graph=True)
+
+    def run(self, sess, data, budget, resume=False, log=print):
+        step = self.start(sess, resume)
+        if step:
+            log(f"resuming from step {step:,} ({latest_checkpoint(self.checkpoint_dir)})")
+        writer = tf.summary.FileWriter(str(self.checkpoint_dir), sess.graph)
+        fetch = [self.plan.training_op, self.increment, self.plan.loss]
+        try:
+            for epoch, end in enumerate(budget.epoch_ends()):
+                if step < end:
+                    self._epoch(sess, data, budget, epoch, step, end, fetch, writer, log)
+                    step = end
+        finally:
+            writer.close()
+        return self.history
+
+    def _epoch(self, sess, data, budget, epoch, step, end, fetch, writer, log):
+        bar = tqdm(total=end - step, desc=f"epoch {epoch}", unit="step", leave=False,
+                   disable=None if self.progress is None else not self.progress, file=sys.stderr)
+        train_feed = self.plan.train_feed
+        batch = None
+        try:
+            while step < end:
+                batch = data.next_batch(budget.batch_size)
+                feed = {**self.plan.feed(batch), **train_feed}
+                if step % SUMMARY_EVERY == 0:
+                    _, _, loss, summary = sess.run(fetch + [self.summaries], feed)
+                    writer.add_summary(summary, step)
+                else:
+                    _, _, loss = sess.run(fetch, feed)
+                step += 1
+                if not math.isfinite(loss):
+                    kept = latest_checkpoint(self.checkpoint_dir)
+                    raise TrainingFailed(
+                        f"loss became {loss} at step {step:,} (epoch {epoch}); stopped without saving; "
+                        + (f"last good checkpoint kept: {kept}" if kept else "no checkpoint was written"))
+                bar.update(1)
+                if step % 20 == 0:
+                    bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
+        finally:
+            bar.close()
+        values = dict(zip([m.key for m in self.plan.metrics],
+                          sess.run([m.tensor for m in self.plan.metrics], self.plan.feed(batch))))
+        values = {k: float(v) for k, v in values.items()}
+        if not all(math.isfinite(v) for v in values.values()):
+            raise TrainingFailed(f"a logged loss is not finite at the end of epoch {epoch}: {values}; "
+                                 f"stopped without saving")
+        log(format_line(epoch, values, self.plan.metrics, self.plan.separator))
+        self.save(sess)
+        self.history.append({"epoch": epoch, "step": step, **values})
+
