@@ -20,7 +20,7 @@ SUMMARY_EVERY = 10  # steps between TensorBoard scalar points
 
 @dataclass
 class Metric:
-    key: str  # metrics.json key and TensorBoard tag
+    key: str  # metrics.json key; TensorBoard tag losses/<key>
     label: str  # as printed
     tensor: object
     in_book_line: bool = True  # printed in the book's format; other terms follow in brackets
@@ -88,8 +88,9 @@ class Trainer:
         self.global_step = tf.train.get_or_create_global_step()
         with tf.name_scope("train_step"):
             self.increment = tf.assign_add(self.global_step, 1)
-        self.summaries = tf.summary.merge(
-            [tf.summary.scalar(m.key, m.tensor) for m in plan.metrics if m.tensor.shape.ndims == 0])
+        with tf.name_scope("losses"):  # TensorBoard tags losses/<key>, clear of the graph's own op names
+            self.summaries = tf.summary.merge(
+                [tf.summary.scalar(m.key, m.tensor) for m in plan.metrics if m.tensor.shape.ndims == 0])
         self.saver = tf.train.Saver(var_list=saver_var_list, max_to_keep=1)
         self.history = []
 

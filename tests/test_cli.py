@@ -1,0 +1,94 @@
+"""Bad input ends in one line on stderr and a non-zero exit, never a traceback, never a lost checkpoint."""
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tf1_ae.cli import main
+from tf1_ae.runs import REPO_ROOT
+
+QUICK = ["--data", "mnist5k", "--no-progress"]
+
+
+def cli(tmp_path, *args):
+    return main(["run", *args, "--out", str(tmp_path), *QUICK])
+
+
+def one_error_line(capsys):
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert "Traceback" not in err[0]
+    return err[0]
+
+
+def snapshot(folder):
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.name.startswith(("model.ckpt", "checkpoint"))}
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["run", "no_such_section"], "invalid choice: 'no_such_section'"),
+    (["run", "stacked_all", "--epochs", "0"], "positive integer"),
+    (["run", "stacked_all", "--learning-rate", "fast"], "positive number"),
+    (["run", "stacked_all", "--data", "kaggle"], "unknown data source"),
+    (["bogus"], "invalid choice"),
+])
+def test_bad_usage_exits_2_with_one_line_before_importing_tensorflow(args, expected):
+    probe = ("import sys; from tf1_ae.cli import main\n"
+             "try:\n    main(sys.argv[1:])\nexcept SystemExit as e:\n"
+             "    assert 'tensorflow' not in sys.modules\n    raise\n")
+    done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True,
+                          cwd=REPO_ROOT, timeout=120)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], done.stderr
+
+
+def test_missing_data_folder(tmp_path, capsys):
+    assert main(["run", "stacked_all", "--data", f"idx:{tmp_path}/nowhere", "--out", str(tmp_path)]) == 2
+    assert "data folder not found" in one_error_line(capsys)
+
+
+def test_resume_without_a_checkpoint(tmp_path, capsys):
+    assert cli(tmp_path, "stacked_all", "--resume") == 2
+    assert "no checkpoint" in one_error_line(capsys)
+
+
+def test_checkpoint_from_another_graph_is_refused_and_kept(tmp_path, capsys):
+    assert cli(tmp_path, "pca", "--steps", "3") == 0
+    capsys.readouterr()
+    src, dst = tmp_path / "checkpoints/pca", tmp_path / "checkpoints/stacked_all"
+    shutil.copytree(src, dst)
+    before = snapshot(dst)
+    assert cli(tmp_path, "stacked_all", "--resume", "--steps", "4") == 2
+    assert "does not match the stacked_all graph" in one_error_line(capsys)
+    assert snapshot(dst) == before
+
+
+def test_corrupt_checkpoint_is_refused_and_kept(tmp_path, capsys):
+    assert cli(tmp_path, "stacked_tied", "--steps", "2") == 0
+    capsys.readouterr()
+    folder = tmp_path / "checkpoints/stacked_tied"
+    (folder / "model.ckpt.index").write_bytes(b"not a checkpoint index")
+    before = snapshot(folder)
+    assert cli(tmp_path, "stacked_tied", "--resume", "--steps", "4") == 2
+    assert "model.ckpt" in one_error_line(capsys)
+    assert snapshot(folder) == before
+
+
+def test_nan_loss_stops_with_one_line_and_keeps_the_last_good_checkpoint(tmp_path, capsys):
+    assert cli(tmp_path, "stacked_all", "--steps", "2") == 0
+    capsys.readouterr()
+    folder = tmp_path / "checkpoints/stacked_all"
+    before = snapshot(folder)
+    assert cli(tmp_path, "stacked_all", "--resume", "--steps", "60", "--learning-rate", "1e30") == 1
+    line = one_error_line(capsys)
+    assert "stopped without saving" in line and "last good checkpoint kept" in line
+    assert snapshot(folder) == before
+
+
+def test_list_names_every_section(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for name in ("pca", "stacked_all", "stacked_tied", "reconstructions"):
+        assert f"make {name}" in out

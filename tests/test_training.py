@@ -1,0 +1,102 @@
+"""Short real runs on the embedded data: losses fall, checkpoints restore exactly, runs repeat exactly."""
+import json
+import re
+from dataclasses import replace
+
+import numpy as np
+
+from graphs import SECTIONS, stacked_all
+from tf1_ae.compat import reset_graph, session_config, tf
+from tf1_ae.train import Trainer
+
+
+def run_section(name, options):
+    lines = []
+    metrics = SECTIONS[name].run(options, log=lines.append)
+    return metrics, lines
+
+
+def epoch_values(lines, label="Train MSE"):
+    return [float(m.group(1)) for m in (re.match(rf"^\d+ {label}: (\S+)", line) for line in lines) if m]
+
+
+def test_pca_linear_autoencoder_reaches_pca_error(options):
+    metrics, lines = run_section("pca", options)
+    assert metrics["test_mse"] <= 1.01 * metrics["pca_test_mse"]
+    assert metrics["test_mse"] >= 0.999 * metrics["pca_test_mse"]  # PCA is the optimum
+    assert (options.out / "figures/pca/linear_autoencoder_pca_plot.png").stat().st_size > 0
+
+
+def test_short_stacked_run_lowers_the_loss_and_writes_its_outputs(options):
+    metrics, lines = run_section("stacked_all", replace(options, steps=150))
+    values = epoch_values(lines)
+    assert len(values) == 5
+    assert values[-1] < 0.7 * values[0]
+    assert lines[0].startswith("data: mnist5k") and "4,000 train" in lines[0]
+    ckpt = options.out / "checkpoints/stacked_all"
+    saved = json.loads((ckpt / "metrics.json").read_text())
+    for key in ("train_mse", "regularization_loss", "loss", "test_mse", "section", "data", "n_train",
+                "steps", "seed", "seconds"):
+        assert key in saved
+    assert saved["train_mse"] == values[-1] or abs(saved["train_mse"] - values[-1]) < 1e-6 * values[-1]
+    assert saved["steps"] == 150 and saved["n_train"] == 4000 and saved["data"] == "mnist5k"
+    assert (options.out / "figures/stacked_all/reconstruction_plot.png").stat().st_size > 0
+    # TensorBoard: the graph and one scalar per loss term.
+    events = list(ckpt.glob("events.out.tfevents.*"))
+    assert len(events) == 1
+    tags, has_graph = set(), False
+    for event in tf.train.summary_iterator(str(events[0])):
+        has_graph |= event.HasField("graph_def")
+        tags |= {v.tag for v in event.summary.value}
+    assert has_graph and {"losses/train_mse", "losses/regularization_loss", "losses/loss"} <= tags
+
+
+def test_checkpoint_restores_into_a_fresh_graph_bit_for_bit(tmp_path, mnist5k):
+    from tf1_ae.budget import make_budget
+
+    X_test = mnist5k.test.images
+    reset_graph(42)
+    ae = stacked_all.build()
+    trainer = Trainer(ae.plan(), tmp_path, "stacked_all", progress=False)
+    with tf.Session(config=session_config()) as sess:
+        sess.run(tf.global_variables_initializer())
+        trainer.run(sess, mnist5k.train, make_budget(5, 150, 4000, steps=10), log=lambda line: None)
+        before = sess.run(ae.outputs, {ae.X: X_test})
+    reset_graph(7)  # another seed: the fresh graph's own initial weights differ
+    fresh = stacked_all.build()
+    restorer = Trainer(fresh.plan(), tmp_path, "stacked_all", progress=False)
+    with tf.Session(config=session_config()) as sess:
+        sess.run(tf.global_variables_initializer())
+        untrained = sess.run(fresh.outputs, {fresh.X: X_test})
+        restorer.start(sess, resume=True)
+        after = sess.run(fresh.outputs, {fresh.X: X_test})
+        assert sess.run(restorer.global_step) == 10
+    assert not np.array_equal(untrained, before)
+    assert np.array_equal(before, after)
+
+
+def test_resume_continues_from_the_saved_step(options):
+    run_section("stacked_tied", replace(options, steps=10))
+    metrics, lines = run_section("stacked_tied", replace(options, steps=20, resume=True))
+    assert any(line.startswith("resuming from step 10") for line in lines)
+    ckpt = tf.train.latest_checkpoint(str(options.out / "checkpoints/stacked_tied"))
+    assert tf.train.load_variable(ckpt, "global_step") == 20
+    assert metrics["steps"] == 20
+    # Epochs end at steps 4, 8, ..., 20: step 10 lies in epoch 2, so epochs 2-4 are left to print.
+    assert [line.split()[0] for line in lines if re.match(r"^\d+ Train MSE", line)] == ["2", "3", "4"]
+
+
+def test_same_seed_gives_identical_metrics(tmp_path, options):
+    first, _ = run_section("stacked_all", replace(options, steps=20, out=tmp_path / "a"))
+    second, _ = run_section("stacked_all", replace(options, steps=20, out=tmp_path / "b"))
+    other, _ = run_section("stacked_all", replace(options, steps=20, out=tmp_path / "c", seed=1))
+    keys = ("train_mse", "regularization_loss", "loss", "test_mse")
+    assert [first[k] for k in keys] == [second[k] for k in keys]
+    assert first["test_mse"] != other["test_mse"]
+
+
+def test_reconstructions_restores_a_sections_checkpoint(options):
+    trained, _ = run_section("stacked_tied", replace(options, steps=10))
+    drawn, lines = run_section("reconstructions", replace(options, source="stacked_tied"))
+    assert drawn["test_mse"] == trained["test_mse"]
+    assert (options.out / "figures/reconstructions/stacked_tied_reconstruction_plot.png").is_file()
