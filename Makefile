@@ -9,7 +9,7 @@ ARGS ?=
 
 SECTIONS := pca stacked_all stacked_tied
 
-.PHONY: help setup test test-slow list data $(SECTIONS) reconstructions tensorboard clean
+.PHONY: help setup test list data $(SECTIONS) reconstructions tensorboard clean
 
 help:
 	@echo "make setup            create .venv and install tf1_ae with its test tools (automatic)"
@@ -44,8 +44,6 @@ data: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
-test-slow: $(STAMP)
-	$(PY) -m pytest -q -m slow
 
 tensorboard: $(STAMP)
 	$(VENV)/bin/tensorboard --logdir checkpoints
