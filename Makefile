@@ -7,7 +7,7 @@ RUN := $(PY) -m tf1_ae run
 SECTION ?= stacked_all
 ARGS ?=
 
-SECTIONS := pca stacked_all stacked_tied
+SECTIONS := pca stacked_all stacked_tied layerwise_multigraph layerwise_singlegraph layerwise_stopgrad layerwise_cached
 
 .PHONY: help setup test list data $(SECTIONS) reconstructions tensorboard clean
 

@@ -64,6 +64,20 @@ class DataSet:
         return self.images[picked], self.labels[picked]
 
 
+class PermutationSampler:
+    """The batches of §04 and of §05's cached phase: each step takes the first batch_size indices of a
+    fresh `rnd.permutation` of the whole set (global numpy RNG), independently of the previous step."""
+
+    def __init__(self, images, labels=None):
+        self.images = images
+        self.labels = labels
+        self.num_examples = len(images)
+
+    def next_batch(self, batch_size):
+        picked = np.random.permutation(self.num_examples)[:batch_size]
+        return self.images[picked], None if self.labels is None else self.labels[picked]
+
+
 @dataclass
 class Datasets:
     name: str

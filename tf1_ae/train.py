@@ -76,22 +76,24 @@ def restore(sess, saver, checkpoint_dir, what):
 class Trainer:
     """Runs a TrainPlan for a Budget in an open session, writing into checkpoint_dir.
 
-    Build it after the graph (it adds a `global_step` counter, the summaries and the Saver, after the
-    model so the model's seeded initial weights do not move), then call `run`.
+    Build it after the graph (it adds a step counter, the summaries and the Saver, after the model so the
+    model's seeded initial weights do not move), then call `run`.
     """
 
-    def __init__(self, plan, checkpoint_dir, what, progress=None, saver_var_list=None):
+    def __init__(self, plan, checkpoint_dir, what, progress=None, counter="global_step"):
         self.plan = plan
         self.what = what
         self.checkpoint_dir = Path(checkpoint_dir)
         self.progress = progress
-        self.global_step = tf.train.get_or_create_global_step()
+        # Each training phase counts its own steps (phase1_step, phase2_step) so each can resume.
+        self.global_step = tf.get_variable(counter, [], tf.int64, initializer=tf.zeros_initializer(),
+                                           trainable=False)
         with tf.name_scope("train_step"):
             self.increment = tf.assign_add(self.global_step, 1)
         with tf.name_scope("losses"):  # TensorBoard tags losses/<key>, clear of the graph's own op names
             self.summaries = tf.summary.merge(
                 [tf.summary.scalar(m.key, m.tensor) for m in plan.metrics if m.tensor.shape.ndims == 0])
-        self.saver = tf.train.Saver(var_list=saver_var_list, max_to_keep=1)
+        self.saver = tf.train.Saver(max_to_keep=1)
         self.history = []
 
     def start(self, sess, resume):
