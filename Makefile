@@ -9,13 +9,14 @@ ARGS ?=
 
 SECTIONS := pca stacked_all stacked_tied layerwise_multigraph layerwise_singlegraph layerwise_stopgrad layerwise_cached
 
-.PHONY: help setup test list data $(SECTIONS) reconstructions tensorboard clean
+.PHONY: help setup test bench list data $(SECTIONS) reconstructions tensorboard clean
 
 help:
 	@echo "make setup            create .venv and install tf1_ae with its test tools (automatic)"
 	@echo "make test             run the test suite (about 3 minutes on 2 cores)"
 	@echo "make <section>        train / draw one section: $(SECTIONS) reconstructions"
 	@echo "make reconstructions SECTION=stacked_tied   draw a trained section's reconstructions"
+	@echo "make bench            training throughput side by side: cached vs uncached phase 2, tied vs untied"
 	@echo "make list             sections with their book sections"
 	@echo "make data             download full MNIST into the Keras cache (needs a network)"
 	@echo "make tensorboard      serve checkpoints/ on http://localhost:6006"
@@ -34,6 +35,9 @@ $(SECTIONS): $(STAMP)
 
 reconstructions: $(STAMP)
 	$(RUN) reconstructions --source $(SECTION) $(ARGS)
+
+bench: $(STAMP)
+	$(PY) -m tf1_ae bench $(ARGS)
 
 list: $(STAMP)
 	$(PY) -m tf1_ae list

@@ -1,4 +1,4 @@
-"""Command line: `python -m tf1_ae list | run SECTION [options] | data {info,download}`.
+"""Command line: `python -m tf1_ae list | run SECTION [options] | bench | data {info,download}`.
 
 Bad usage and bad input end in one line on stderr and exit code 2; a run that stops on a NaN/Inf loss
 exits 1. Flags are checked before TensorFlow is imported, so a typo costs no start-up time.
@@ -68,7 +68,7 @@ def build_parser():
         description="Géron's Hands-On ML (1st ed.), chapter 15 'Autoencoders', as TF1 graphs on "
                     "tf.compat.v1.",
         epilog="sections:\n" + section_table())
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,run,data}",
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,run,bench,data}",
                                      parser_class=OneLineParser)
     commands.add_parser("list", help="list the sections, their make targets and book sections")
 
@@ -100,6 +100,14 @@ def build_parser():
     run.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None,
                      help="no progress bar (it is shown only on a terminal anyway)")
 
+    bench = commands.add_parser(
+        "bench", help="measure training throughput side by side (samples/second and ratios)",
+        description="Runs every variant in interleaved rounds and prints the median samples/second of "
+                    "each and their ratios; writes checkpoints/bench/metrics.json.")
+    bench.add_argument("--data", type=data_source, default="auto", help="as for run (default: auto)")
+    bench.add_argument("--seed", type=non_negative_int, default=42, help="graph and batch seed (default: 42)")
+    bench.add_argument("--out", type=Path, default=None, help="put checkpoints/bench/ under DIR")
+
     data = commands.add_parser("data", help="show which data a run would use, or download full MNIST")
     data.add_argument("action", choices=["info", "download"],
                       help="info: what --data auto picks here; download: fetch full MNIST into the "
@@ -115,6 +123,14 @@ def run_command(args):
                          progress=args.progress, source=args.source,
                          **({"out": args.out} if args.out is not None else {}))
     SECTIONS[args.section].run(options)
+
+
+def bench_command(args):
+    from graphs import benchmarks
+    from tf1_ae.runs import RunOptions
+
+    benchmarks.run(RunOptions(data=args.data, seed=args.seed,
+                              **({"out": args.out} if args.out is not None else {})))
 
 
 def data_command(args):
@@ -134,7 +150,7 @@ def main(argv=None):
     from tf1_ae.data import DataError
     from tf1_ae.runs import TrainingFailed, UsageError
     try:
-        run_command(args) if args.command == "run" else data_command(args)
+        {"run": run_command, "bench": bench_command, "data": data_command}[args.command](args)
     except (UsageError, DataError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
