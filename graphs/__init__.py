@@ -5,7 +5,7 @@ more than the shared MNIST autoencoder runner (`tf1_ae.runner.run_autoencoder`) 
 `run(options, log)`. Importing this package does not import TensorFlow.
 """
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,17 @@ class Section:
     @property
     def module(self):
         return importlib.import_module(f"graphs.{self.name}")
+
+    def ensure_checkpoint(self, options, log=print):
+        """This section's checkpoint folder, training the section first (with `options`) if it has none."""
+        from tf1_ae.runs import RunPaths
+        from tf1_ae.train import latest_checkpoint
+
+        folder = RunPaths.under(options.out, self.name).checkpoint_dir
+        if latest_checkpoint(folder) is None:
+            log(f"no {self.name} checkpoint in {folder}: training it first")
+            self.run(replace(options, resume=False, source=None), log)
+        return folder
 
     def run(self, options, log=print):
         module = self.module
@@ -42,6 +53,15 @@ SECTIONS = {s.name: s for s in [
             "the same, with hidden1 frozen by tf.stop_gradient instead of var_list"),
     Section("layerwise_cached", "§Cache the frozen layer outputs (note 05)",
             "the same, phase 2 fed from a cache of hidden1 computed once"),
+    Section("features", "§Visualizing features (note 07; the note's four methods)",
+            "top images per coding unit, weights1 as images, gradient ascent on the input",
+            needs="layerwise_singlegraph"),
+    Section("pretraining", "§Unsupervised pretraining using stacked autoencoders (note 08)",
+            "a classifier from scratch vs. starting from the layer-wise autoencoder's weights",
+            needs="layerwise_cached"),
+    Section("pretraining_sweep", "beyond the book: §Unsupervised pretraining (note 08)",
+            "test accuracy against the number of labels, from scratch / pretrained / pretrained and frozen",
+            needs="layerwise_cached"),
     Section("reconstructions", "§Visualizing the reconstructions (note 06)",
             "restores a section's checkpoint and draws test digits beside their reconstructions",
             needs="stacked_all"),

@@ -5,7 +5,7 @@ digits beside what the network makes of them; a good autoencoder's outputs are b
 
     test MSE = mean over test images and pixels of (outputs - X)²
 """
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from tf1_ae import data as datasets
 from tf1_ae.compat import session_config, tf
@@ -46,10 +46,7 @@ def run(options, log=print, section="reconstructions"):
     source = options.source or SECTIONS[section].needs
     if source not in SECTIONS or source == section:
         raise UsageError(f"--source must name a trained autoencoder section, not {source!r}")
-    source_dir = RunPaths.under(options.out, source).checkpoint_dir
-    if latest_checkpoint(source_dir) is None:
-        log(f"no {source} checkpoint in {source_dir}: training it first")
-        SECTIONS[source].run(replace(options, resume=False, source=None), log)
+    source_dir = SECTIONS[source].ensure_checkpoint(options, log)
     data = datasets.load(options.data)
     log(data.summary())
     config = Config()

@@ -97,6 +97,9 @@ def build_parser():
                      help="continue from the section's latest checkpoint instead of starting afresh")
     run.add_argument("--source", choices=list(SECTIONS), metavar="SECTION",
                      help="for reconstructions: whose checkpoint to draw (default: stacked_all)")
+    run.add_argument("--freeze-pretrained", action="store_true",
+                     help="for pretraining and pretraining_sweep: train only the new output layer on top "
+                          "of the restored autoencoder layers")
     run.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None,
                      help="no progress bar (it is shown only on a terminal anyway)")
 
@@ -121,6 +124,7 @@ def run_command(args):
     options = RunOptions(data=args.data, epochs=args.epochs, steps=args.steps, batch_size=args.batch_size,
                          learning_rate=args.learning_rate, seed=args.seed, resume=args.resume,
                          progress=args.progress, source=args.source,
+                         freeze_pretrained=args.freeze_pretrained,
                          **({"out": args.out} if args.out is not None else {}))
     SECTIONS[args.section].run(options)
 

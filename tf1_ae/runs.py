@@ -30,6 +30,7 @@ class RunOptions:
     resume: bool = False
     progress: bool | None = None  # None: a bar when stderr is a terminal
     source: str | None = None  # the section whose checkpoint `reconstructions` draws
+    freeze_pretrained: bool = False  # pretraining: train only the new top layer
 
 
 @dataclass(frozen=True)

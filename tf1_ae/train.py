@@ -24,6 +24,7 @@ class Metric:
     label: str  # as printed
     tensor: object
     in_book_line: bool = True  # printed in the book's format; other terms follow in brackets
+    feed: dict = None  # measured on this feed (e.g. the whole test set) instead of the last batch
 
 
 @dataclass
@@ -91,8 +92,8 @@ class Trainer:
         with tf.name_scope("train_step"):
             self.increment = tf.assign_add(self.global_step, 1)
         with tf.name_scope("losses"):  # TensorBoard tags losses/<key>, clear of the graph's own op names
-            self.summaries = tf.summary.merge(
-                [tf.summary.scalar(m.key, m.tensor) for m in plan.metrics if m.tensor.shape.ndims == 0])
+            self.summaries = tf.summary.merge([tf.summary.scalar(m.key, m.tensor) for m in plan.metrics
+                                               if m.tensor.shape.ndims == 0 and m.feed is None])
         self.saver = tf.train.Saver(max_to_keep=1)
         self.history = []
 
@@ -149,13 +150,17 @@ class Trainer:
                     bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
         finally:
             bar.close()
-        values = dict(zip([m.key for m in self.plan.metrics],
-                          sess.run([m.tensor for m in self.plan.metrics], self.plan.feed(batch))))
-        values = {k: float(v) for k, v in values.items()}
+        on_batch = [m for m in self.plan.metrics if m.feed is None]
+        values = dict(zip([m.key for m in on_batch], sess.run([m.tensor for m in on_batch],
+                                                              self.plan.feed(batch))))
+        values.update({m.key: sess.run(m.tensor, m.feed) for m in self.plan.metrics if m.feed is not None})
+        values = {m.key: float(values[m.key]) for m in self.plan.metrics}
         if not all(math.isfinite(v) for v in values.values()):
             raise TrainingFailed(f"a logged loss is not finite at the end of epoch {epoch}: {values}; "
                                  f"stopped without saving")
         log(format_line(epoch, values, self.plan.metrics, self.plan.separator))
+        writer.add_summary(tf.Summary(value=[tf.Summary.Value(tag=f"epoch/{k}", simple_value=v)
+                                             for k, v in values.items()]), step)
         self.save(sess)
         self.history.append({"epoch": epoch, "step": step, **values})
 
