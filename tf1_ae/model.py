@@ -17,9 +17,16 @@ class Autoencoder:
     loss: object
     training_op: object
     metrics: list = field(default_factory=list)  # [Metric]: the book's printed terms first
+    test_metric: Metric = None  # measured on the whole test set at the end (default: Test MSE)
+    separator: str = " "  # between the book's printed fields (" \t" in §11 and §12)
+
+    def __post_init__(self):
+        if self.test_metric is None:
+            self.test_metric = Metric("test_mse", "Test MSE", self.reconstruction_loss)
 
     def plan(self):
-        return TrainPlan(training_op=self.training_op, inputs=self.X, loss=self.loss, metrics=self.metrics)
+        return TrainPlan(training_op=self.training_op, inputs=self.X, loss=self.loss, metrics=self.metrics,
+                         separator=self.separator)
 
     def mark(self):
         """Record the input and output tensors in collections that survive in the checkpoint's .meta."""

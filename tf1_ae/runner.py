@@ -26,8 +26,10 @@ def last_values(history, sess, plan, data_set, batch_size):
                                                                      plan.feed(batch)))}
 
 
-def run_autoencoder(section, build, config, options, log=print):
-    paths = RunPaths.under(options.out, section)
+def run_autoencoder(section, build, config, options, log=print, paths=None, history=None,
+                    figure_name="reconstruction_plot"):
+    """Train, test, draw, write metrics.json; `history` (a list) receives every epoch's values."""
+    paths = paths or RunPaths.under(options.out, section)
     data = datasets.load(options.data)
     config = apply_options(config, options)
     budget = make_budget(config.n_epochs, config.batch_size, data.train.num_examples,
@@ -43,15 +45,18 @@ def run_autoencoder(section, build, config, options, log=print):
     with tf.Session(config=session_config()) as sess:
         init.run()
         start = time.perf_counter()
-        history = trainer.run(sess, data.train, budget, resume=options.resume, log=log)
+        epochs = trainer.run(sess, data.train, budget, resume=options.resume, log=log)
         seconds = time.perf_counter() - start
-        metrics = last_values(history, sess, plan, data.train, budget.batch_size)
-        metrics["test_mse"] = float(sess.run(ae.reconstruction_loss, {ae.X: data.test.images}))
-        log(f"Test MSE: {metrics['test_mse']:.6g}")
+        if history is not None:
+            history.extend(epochs)
+        metrics = last_values(epochs, sess, plan, data.train, budget.batch_size)
+        test = ae.test_metric
+        metrics[test.key] = float(sess.run(test.tensor, {ae.X: data.test.images}))
+        log(f"{test.label}: {metrics[test.key]:.6g}")
         shown = data.test.images[:N_TEST_DIGITS]
         reconstructed = sess.run(ae.outputs, {ae.X: shown})
     show_reconstructed_digits(shown, reconstructed, N_TEST_DIGITS)
-    figure = save_fig(paths.figure_dir, "reconstruction_plot")
+    figure = save_fig(paths.figure_dir, figure_name)
     metrics.update(run_metadata(section, data, budget, options, seconds))
     log(f"wrote {write_metrics(paths.checkpoint_dir, metrics)}, {figure} and a checkpoint + TensorBoard "
         f"events in {paths.checkpoint_dir}")

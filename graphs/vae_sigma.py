@@ -1,0 +1,73 @@
+"""Book §"Variational Autoencoders" (seed note 12): the encoder outputs a mean μ and a σ per coding.
+
+A probabilistic autoencoder: the codings are sampled, hidden3 = μ + σ·ε with ε ~ N(0, I), and a latent
+loss pulls the codings' distribution toward N(0, I), so that decoding samples of N(0, I) later gives
+new digits. Here σ is a plain linear output (it may go negative or to 0: the log needs an eps).
+
+    loss = Σ_batch,pixels xent(X, sigmoid(logits)) + ½ Σ_batch,codings (σ² + μ² - 1 - log(eps + σ²))
+"""
+from dataclasses import dataclass
+from functools import partial
+
+from tf1_ae.compat import tf
+from tf1_ae.layers import dense, he_init
+from tf1_ae.losses import vae_latent_loss_logvar, vae_latent_loss_sigma
+from tf1_ae.model import Autoencoder
+from tf1_ae.train import Metric
+
+
+@dataclass(frozen=True)
+class Config:
+    n_inputs: int = 28 * 28
+    n_hidden1: int = 500  # book §12
+    n_hidden2: int = 500
+    n_hidden3: int = 20  # codings
+    n_hidden4: int = n_hidden2
+    n_hidden5: int = n_hidden1
+    learning_rate: float = 0.001  # book §12
+    n_epochs: int = 50  # book §12
+    batch_size: int = 150  # book §12
+    eps: float = 1e-10  # book §12: inside log(eps + σ²)
+    parametrization: str = "sigma"  # "logvar": §13's γ = log σ²
+
+
+def build(config=Config()):
+    my_dense_layer = partial(dense, activation=tf.nn.elu, kernel_initializer=he_init)
+
+    X = tf.placeholder(tf.float32, [None, config.n_inputs], name="X")
+    hidden1 = my_dense_layer(X, config.n_hidden1, name="hidden1")
+    hidden2 = my_dense_layer(hidden1, config.n_hidden2, name="hidden2")
+    hidden3_mean = my_dense_layer(hidden2, config.n_hidden3, activation=None, name="hidden3_mean")
+    if config.parametrization == "sigma":
+        hidden3_sigma = my_dense_layer(hidden2, config.n_hidden3, activation=None, name="hidden3_sigma")
+        noise = tf.random_normal(tf.shape(hidden3_sigma), dtype=tf.float32)
+        hidden3 = tf.add(hidden3_mean, hidden3_sigma * noise, name="hidden3")
+    else:
+        hidden3_gamma = my_dense_layer(hidden2, config.n_hidden3, activation=None, name="hidden3_gamma")
+        noise = tf.random_normal(tf.shape(hidden3_gamma), dtype=tf.float32)
+        hidden3 = tf.add(hidden3_mean, tf.exp(0.5 * hidden3_gamma) * noise, name="hidden3")
+    hidden4 = my_dense_layer(hidden3, config.n_hidden4, name="hidden4")
+    hidden5 = my_dense_layer(hidden4, config.n_hidden5, name="hidden5")
+    logits = my_dense_layer(hidden5, config.n_inputs, activation=None, name="logits")
+    outputs = tf.sigmoid(logits, name="outputs")
+
+    xentropy = tf.nn.sigmoid_cross_entropy_with_logits(labels=X, logits=logits)
+    reconstruction_loss = tf.reduce_sum(xentropy, name="reconstruction_loss")  # summed, not averaged
+    if config.parametrization == "sigma":
+        latent_loss = vae_latent_loss_sigma(hidden3_mean, hidden3_sigma, config.eps)
+    else:
+        latent_loss = vae_latent_loss_logvar(hidden3_mean, hidden3_gamma)
+    loss = tf.add(reconstruction_loss, latent_loss, name="loss")
+
+    optimizer = tf.train.AdamOptimizer(config.learning_rate)
+    training_op = optimizer.minimize(loss, name="training_op")
+
+    n_images = tf.cast(tf.shape(X)[0], tf.float32)
+    metrics = [Metric("total_loss", "Train total loss", loss),
+               Metric("reconstruction_loss", "Reconstruction loss", reconstruction_loss),
+               Metric("latent_loss", "Latent loss", latent_loss),
+               Metric("total_loss_per_image", "nats per image", loss / n_images, in_book_line=False)]
+    test_metric = Metric("test_total_loss_per_image", "Test total loss (nats per image)", loss / n_images)
+    return Autoencoder(X=X, codings=hidden3, outputs=outputs, reconstruction_loss=reconstruction_loss,
+                       loss=loss, training_op=training_op, metrics=metrics, test_metric=test_metric,
+                       separator=" \t")

@@ -1,0 +1,117 @@
+"""The variational autoencoders: latent losses against numpy, the summed reconstruction loss, generation."""
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from graphs import SECTIONS, vae_logvar, vae_sigma
+from tf1_ae.compat import reset_graph, tf
+from tf1_ae.losses import vae_latent_loss_logvar, vae_latent_loss_sigma
+
+
+def kl_oracle(mean, sigma):
+    return 0.5 * np.sum(sigma ** 2 + mean ** 2 - 1 - np.log(sigma ** 2))
+
+
+def evaluate(tensor):
+    with tf.Session() as sess:
+        return sess.run(tensor)
+
+
+def test_latent_losses_match_numpy_and_each_other():
+    rng = np.random.RandomState(0)
+    mean = rng.randn(150, 20).astype(np.float32)
+    sigma = rng.uniform(0.2, 2.0, size=(150, 20)).astype(np.float32)
+    gamma = np.log(sigma ** 2)
+    reset_graph()
+    by_sigma = evaluate(vae_latent_loss_sigma(tf.constant(mean), tf.constant(sigma)))
+    by_gamma = evaluate(vae_latent_loss_logvar(tf.constant(mean), tf.constant(gamma)))
+    expected = kl_oracle(mean.astype(np.float64), sigma.astype(np.float64))
+    assert by_sigma == pytest.approx(expected, rel=1e-4)
+    assert by_gamma == pytest.approx(expected, rel=1e-4)
+    assert by_sigma == pytest.approx(by_gamma, rel=1e-4)
+
+
+def test_latent_losses_vanish_for_the_standard_normal():
+    zeros, ones = tf.zeros([150, 20]), tf.ones([150, 20])
+    assert abs(evaluate(vae_latent_loss_sigma(zeros, ones))) < 1e-6
+    assert evaluate(vae_latent_loss_logvar(zeros, zeros)) == 0.0
+
+
+@pytest.mark.parametrize("module", [vae_sigma, vae_logvar])
+def test_reconstruction_loss_is_a_sum_over_images_and_pixels(module, mnist5k):
+    reset_graph()
+    ae = module.build()
+    X = mnist5k.test.images[:30]
+    z = np.random.RandomState(1).randn(30, 20).astype(np.float32)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        outputs, loss = sess.run([ae.outputs, ae.reconstruction_loss], {ae.X: X, ae.codings: z})
+        doubled = sess.run(ae.reconstruction_loss, {ae.X: np.concatenate([X, X]),
+                                                     ae.codings: np.concatenate([z, z])})
+    p = outputs.astype(np.float64)
+    xent = -(X * np.log(p) + (1 - X) * np.log(1 - p))
+    assert loss == pytest.approx(xent.sum(), rel=1e-4)
+    assert doubled == pytest.approx(2 * loss, rel=1e-5)
+
+
+def test_logvar_graph_names(mnist5k):
+    reset_graph()
+    vae_logvar.build()
+    names = [v.op.name for v in tf.trainable_variables()]
+    assert names == [f"{layer}/{part}" for layer in ("hidden1", "hidden2", "hidden3_mean", "hidden3_gamma",
+                                                     "hidden4", "hidden5", "logits") for part in ("kernel", "bias")]
+
+
+@pytest.fixture
+def trained_logvar(options):
+    lines = []
+    SECTIONS["vae_logvar"].ensure_checkpoint(replace(options, steps=5), log=lines.append)
+    return lines
+
+
+def test_short_vae_run_prints_the_books_line_and_per_image_nats(options, trained_logvar):
+    line = next(x for x in trained_logvar if x.startswith("0 "))
+    assert line.startswith("0 Train total loss: ") and " \tReconstruction loss: " in line
+    assert " \tLatent loss: " in line and "nats per image" in line
+    import json
+    metrics = json.loads((options.out / "checkpoints/vae_logvar/metrics.json").read_text())
+    assert metrics["total_loss_per_image"] == pytest.approx(metrics["total_loss"] / 150, rel=1e-5)
+    assert metrics["total_loss"] == pytest.approx(metrics["reconstruction_loss"] + metrics["latent_loss"],
+                                                  rel=1e-5)
+
+
+def test_generated_digits_have_the_right_shape_range_and_repeat_with_the_seed(options, trained_logvar):
+    from graphs.vae_generate import generate
+
+    results = []
+    for _ in range(2):
+        sess, ae = vae_logvar.restore_trained(options, log=lambda line: None)
+        with sess:
+            codings = np.random.normal(size=[60, 20])
+            results.append(generate(sess, ae, codings))
+    assert results[0].shape == (60, 784)
+    assert results[0].min() >= 0.0 and results[0].max() <= 1.0
+    assert np.array_equal(results[0], results[1])
+    first = (options.out / "figures/vae_generate/generated_digits_plot.png")
+    SECTIONS["vae_generate"].run(options, log=lambda line: None)
+    png = first.read_bytes()
+    SECTIONS["vae_generate"].run(options, log=lambda line: None)
+    assert first.read_bytes() == png
+
+
+def test_encode_decode_and_interpolate_draw_their_figures(options, trained_logvar):
+    SECTIONS["vae_encode_decode"].run(options, log=lambda line: None)
+    SECTIONS["vae_interpolate"].run(options, log=lambda line: None)
+    assert (options.out / "figures/vae_encode_decode/encode_decode_plot.png").is_file()
+    assert (options.out / "figures/vae_interpolate/interpolated_digits_plot.png").is_file()
+    assert not (options.out / "checkpoints/vae_sigma").exists()  # the σ model is never touched
+
+
+def test_compare_trains_both_variants_and_writes_the_four_numbers(options):
+    metrics = SECTIONS["vae_compare"].run(replace(options, steps=4), log=lambda line: None)
+    for key in ("sigma_final_total_loss", "sigma_worst_total_loss", "logvar_final_total_loss",
+                "logvar_worst_total_loss"):
+        assert metrics[key] > 0
+    assert metrics["sigma_worst_total_loss"] >= metrics["sigma_final_total_loss"]
+    assert (options.out / "figures/vae_compare/vae_compare_plot.png").is_file()
