@@ -35,7 +35,8 @@ class Section:
         if hasattr(module, "run"):
             return module.run(options, log)
         from tf1_ae.runner import run_autoencoder
-        return run_autoencoder(self.name, module.build, module.Config(), options, log)
+        return run_autoencoder(self.name, module.build, module.Config(), options, log,
+                               report=getattr(module, "report", None))
 
 
 SECTIONS = {s.name: s for s in [
@@ -62,6 +63,14 @@ SECTIONS = {s.name: s for s in [
     Section("pretraining_sweep", "beyond the book: §Unsupervised pretraining (note 08)",
             "test accuracy against the number of labels, from scratch / pretrained / pretrained and frozen",
             needs="layerwise_cached"),
+    Section("denoising_gaussian", "§Denoising autoencoders, Gaussian noise (note 09)",
+            "784-300-150-300-784 ReLU AE reconstructing clean digits from noisy ones"),
+    Section("denoising_dropout", "§Denoising autoencoders, dropout (note 09)",
+            "the same with 30% input dropout during training"),
+    Section("kl_plot", "§Sparse autoencoders, the sparsity-cost figure (note 10)",
+            "KL divergence vs squared and absolute error as a sparsity cost, target 0.1"),
+    Section("sparse", "§Sparse autoencoders (note 11)",
+            "784-1000-784 sigmoid-coded AE with a KL sparsity loss (--penalty mse, --reconstruction xent)"),
     Section("vae_sigma", "§Variational autoencoders (note 12)",
             "784-500-500-20-500-500-784 VAE whose encoder outputs μ and σ"),
     Section("vae_logvar", "§Variational autoencoders, γ = log σ² (note 13)",

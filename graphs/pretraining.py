@@ -9,7 +9,7 @@ the autoencoder has seen all the images; the classifier sees only the labelled o
            + l2_reg · Σ_{k=1..3} ½‖weights_k‖²
 """
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from graphs import SECTIONS
 from tf1_ae import data as datasets
@@ -126,7 +126,7 @@ def train_classifier(mnist, config, options, n_labeled, pretrained_from=None, ch
 
 
 def run(options, log=print, section="pretraining"):
-    config = replace(apply_options(Config(), options), freeze_pretrained=options.freeze_pretrained)
+    config = apply_options(Config(), options)
     paths = RunPaths.under(options.out, section)
     source_dir = SECTIONS[config.source].ensure_checkpoint(options, log)
     mnist = datasets.load(options.data)

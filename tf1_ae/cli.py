@@ -10,6 +10,7 @@ from pathlib import Path
 from graphs import SECTIONS
 
 PROG = "python -m tf1_ae"
+SECTION_FLAGS = ("freeze_pretrained", "penalty", "reconstruction")  # argparse dests that set a field of the section's Config
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -97,9 +98,15 @@ def build_parser():
                      help="continue from the section's latest checkpoint instead of starting afresh")
     run.add_argument("--source", choices=list(SECTIONS), metavar="SECTION",
                      help="for reconstructions: whose checkpoint to draw (default: stacked_all)")
-    run.add_argument("--freeze-pretrained", action="store_true",
-                     help="for pretraining and pretraining_sweep: train only the new output layer on top "
-                          "of the restored autoencoder layers")
+    section_flags = run.add_argument_group("section options (each applies only where named)")
+    section_flags.add_argument("--freeze-pretrained", action="store_const", const=True, default=None,
+                               help="pretraining: train only the new output layer on top of the "
+                                    "restored autoencoder layers")
+    section_flags.add_argument("--penalty", choices=["kl", "mse"],
+                               help="sparse: the sparsity penalty (default: kl, the book's)")
+    section_flags.add_argument("--reconstruction", choices=["mse", "xent"],
+                               help="sparse: mse (the book's) or xent (the book's tip: sigmoid outputs, "
+                                    "cross-entropy)")
     run.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None,
                      help="no progress bar (it is shown only on a terminal anyway)")
 
@@ -124,7 +131,8 @@ def run_command(args):
     options = RunOptions(data=args.data, epochs=args.epochs, steps=args.steps, batch_size=args.batch_size,
                          learning_rate=args.learning_rate, seed=args.seed, resume=args.resume,
                          progress=args.progress, source=args.source,
-                         freeze_pretrained=args.freeze_pretrained,
+                         overrides=tuple((name, getattr(args, name)) for name in SECTION_FLAGS
+                                         if getattr(args, name) is not None),
                          **({"out": args.out} if args.out is not None else {}))
     SECTIONS[args.section].run(options)
 

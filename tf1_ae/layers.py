@@ -63,3 +63,10 @@ def dense(inputs, units, name=None, activation=None, kernel_initializer=None,
         outputs = tf.nn.bias_add(tf.matmul(inputs, kernel), bias)
         return activation(outputs) if activation is not None else outputs
 
+
+
+def dropout(inputs, rate, training):
+    """`tf.layers.dropout(inputs, rate, training=training)`: inverted dropout (survivors scaled by
+    1/(1-rate)) when the boolean tensor `training` is True, the identity otherwise."""
+    return tf.cond(training, lambda: tf.nn.dropout(inputs, rate=rate), lambda: tf.identity(inputs),
+                   name="dropout")

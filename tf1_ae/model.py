@@ -19,6 +19,8 @@ class Autoencoder:
     metrics: list = field(default_factory=list)  # [Metric]: the book's printed terms first
     test_metric: Metric = None  # measured on the whole test set at the end (default: Test MSE)
     separator: str = " "  # between the book's printed fields (" \t" in §11 and §12)
+    train_feed: dict = field(default_factory=dict)  # fed to the training op only ({training: True})
+    corrupted: object = None  # a denoising autoencoder's noisy input, drawn beside the reconstruction
 
     def __post_init__(self):
         if self.test_metric is None:
@@ -26,7 +28,7 @@ class Autoencoder:
 
     def plan(self):
         return TrainPlan(training_op=self.training_op, inputs=self.X, loss=self.loss, metrics=self.metrics,
-                         separator=self.separator)
+                         separator=self.separator, train_feed=self.train_feed)
 
     def mark(self):
         """Record the input and output tensors in collections that survive in the checkpoint's .meta."""

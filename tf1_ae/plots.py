@@ -52,3 +52,17 @@ def show_reconstructed_digits(inputs, outputs, n_test_digits=2, title=None):
         plt.subplot(n_test_digits, 2, i * 2 + 2)
         plot_image(outputs[i])
     return fig
+
+
+def show_denoising(corrupted, reconstructed, clean):
+    """One row per digit: the corrupted input → the reconstruction → the clean target."""
+    n = len(clean)
+    fig = plt.figure(figsize=(9, 3 * n))
+    for i in range(n):
+        for col, (image, title) in enumerate(((corrupted[i], "noisy input"), (reconstructed[i], "reconstruction"),
+                                              (clean[i], "clean target"))):
+            plt.subplot(n, 3, 3 * i + col + 1)
+            plot_image(image)
+            if i == 0:
+                plt.title(title)
+    return fig

@@ -4,7 +4,7 @@ import time
 from tf1_ae import data as datasets
 from tf1_ae.budget import make_budget
 from tf1_ae.compat import reset_graph, session_config, tf
-from tf1_ae.plots import save_fig, show_reconstructed_digits
+from tf1_ae.plots import save_fig, show_denoising, show_reconstructed_digits
 from tf1_ae.runs import RunPaths, apply_options, write_metrics
 from tf1_ae.train import Trainer
 
@@ -27,8 +27,9 @@ def last_values(history, sess, plan, data_set, batch_size):
 
 
 def run_autoencoder(section, build, config, options, log=print, paths=None, history=None,
-                    figure_name="reconstruction_plot"):
-    """Train, test, draw, write metrics.json; `history` (a list) receives every epoch's values."""
+                    figure_name="reconstruction_plot", report=None):
+    """Train, test, draw, write metrics.json; `history` (a list) receives every epoch's values, and
+    `report(sess, ae, data, figure_dir, log)` may add a section's own figures and metrics."""
     paths = paths or RunPaths.under(options.out, section)
     data = datasets.load(options.data)
     config = apply_options(config, options)
@@ -53,9 +54,18 @@ def run_autoencoder(section, build, config, options, log=print, paths=None, hist
         test = ae.test_metric
         metrics[test.key] = float(sess.run(test.tensor, {ae.X: data.test.images}))
         log(f"{test.label}: {metrics[test.key]:.6g}")
+        if report is not None:
+            extra, _ = report(sess, ae, data, paths.figure_dir, log)
+            metrics.update(extra)
         shown = data.test.images[:N_TEST_DIGITS]
-        reconstructed = sess.run(ae.outputs, {ae.X: shown})
-    show_reconstructed_digits(shown, reconstructed, N_TEST_DIGITS)
+        if ae.corrupted is None:
+            reconstructed = sess.run(ae.outputs, {ae.X: shown})
+        else:  # what the network gets during training: the corrupted input
+            corrupted, reconstructed = sess.run([ae.corrupted, ae.outputs], {ae.X: shown, **ae.train_feed})
+    if ae.corrupted is None:
+        show_reconstructed_digits(shown, reconstructed, N_TEST_DIGITS)
+    else:
+        show_denoising(corrupted, reconstructed, shown)
     figure = save_fig(paths.figure_dir, figure_name)
     metrics.update(run_metadata(section, data, budget, options, seconds))
     log(f"wrote {write_metrics(paths.checkpoint_dir, metrics)}, {figure} and a checkpoint + TensorBoard "

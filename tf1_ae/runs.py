@@ -30,7 +30,7 @@ class RunOptions:
     resume: bool = False
     progress: bool | None = None  # None: a bar when stderr is a terminal
     source: str | None = None  # the section whose checkpoint `reconstructions` draws
-    freeze_pretrained: bool = False  # pretraining: train only the new top layer
+    overrides: tuple = ()  # (config field, value) pairs from section flags such as --penalty mse
 
 
 @dataclass(frozen=True)
@@ -49,12 +49,17 @@ class RunPaths:
 
 
 def apply_options(config, options):
-    """The section's frozen config with the command line's learning rate and batch size, if given."""
+    """The section's frozen config with the command line's changes: learning rate and batch size where
+    the config has them, and each section flag (--penalty, --freeze-pretrained, ...) it must have."""
     changes = {}
     if options.learning_rate is not None and hasattr(config, "learning_rate"):
         changes["learning_rate"] = options.learning_rate
     if options.batch_size is not None and hasattr(config, "batch_size"):
         changes["batch_size"] = options.batch_size
+    for name, value in options.overrides:
+        if not hasattr(config, name):
+            raise UsageError(f"--{name.replace('_', '-')} does not apply to this section")
+        changes[name] = value
     return replace(config, **changes)
 
 
