@@ -70,3 +70,13 @@ def dropout(inputs, rate, training):
     1/(1-rate)) when the boolean tensor `training` is True, the identity otherwise."""
     return tf.cond(training, lambda: tf.nn.dropout(inputs, rate=rate), lambda: tf.identity(inputs),
                    name="dropout")
+
+
+def lifetime_wta_mask(activations, rate):
+    """Winner-take-all lifetime sparsity: 1 where an activation is among its unit's top ⌈rate·batch⌉
+    over the batch (exactly that many per unit, ties broken by position), 0 elsewhere."""
+    batch = tf.shape(activations)[0]
+    k = tf.cast(tf.math.ceil(rate * tf.cast(batch, tf.float32)), tf.int32)
+    _, winners = tf.nn.top_k(tf.transpose(activations), k=k)  # (units, k) batch indices
+    per_unit = tf.reduce_sum(tf.one_hot(winners, batch, dtype=activations.dtype), axis=1)  # (units, batch)
+    return tf.transpose(per_unit, name="wta_mask")
