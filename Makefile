@@ -7,7 +7,7 @@ RUN := $(PY) -m tf1_ae run
 SECTION ?= stacked_all
 ARGS ?=
 
-SECTIONS := pca stacked_all stacked_tied layerwise_multigraph layerwise_singlegraph layerwise_stopgrad layerwise_cached features pretraining pretraining_sweep denoising_gaussian denoising_dropout kl_plot sparse contractive wta vae_sigma vae_logvar vae_generate vae_encode_decode vae_interpolate vae_compare
+SECTIONS := pca stacked_all stacked_tied layerwise_multigraph layerwise_singlegraph layerwise_stopgrad layerwise_cached features pretraining pretraining_sweep denoising_gaussian denoising_dropout kl_plot sparse contractive wta conv adversarial gsn vae_sigma vae_logvar vae_generate vae_encode_decode vae_interpolate vae_compare
 
 .PHONY: help setup test bench list data $(SECTIONS) reconstructions tensorboard clean
 

@@ -14,6 +14,8 @@ class Section:
     book: str  # where it is in the book (1st ed., ch. 15) and in the seed note
     summary: str
     needs: str | None = None  # a section whose checkpoint this one reads
+    onednn: bool = False  # TF_ENABLE_ONEDNN_OPTS for a process that runs it: on for convolutions (2-3×
+    # faster here), off for dense layers (faster for their small matmuls); pinned so numbers repeat
 
     @property
     def module(self):
@@ -75,6 +77,13 @@ SECTIONS = {s.name: s for s in [
             "sigmoid AE penalized by its encoder Jacobian's norm, beside a plain one"),
     Section("wta", "§Other autoencoders: winner-take-all (note 13)",
             "784-2000 ReLU AE keeping each unit's top 5% activations per batch; its dictionary"),
+    Section("conv", "§Other autoencoders: stacked convolutional (note 13)",
+            "conv 16/32/64 + pooling encoder, transposed-conv decoder (--wta spatial: conv WTA)",
+            onednn=True),
+    Section("adversarial", "§Other autoencoders: adversarial (note 13)",
+            "an autoencoder whose 2-D codings a discriminator pushes toward a Gaussian prior"),
+    Section("gsn", "§Other autoencoders: generative stochastic network (note 13)",
+            "a walk-back denoising autoencoder sampled by a corrupt-reconstruct Markov chain"),
     Section("vae_sigma", "§Variational autoencoders (note 12)",
             "784-500-500-20-500-500-784 VAE whose encoder outputs μ and σ"),
     Section("vae_logvar", "§Variational autoencoders, γ = log σ² (note 13)",

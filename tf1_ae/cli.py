@@ -4,13 +4,14 @@ Bad usage and bad input end in one line on stderr and exit code 2; a run that st
 exits 1. Flags are checked before TensorFlow is imported, so a typo costs no start-up time.
 """
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from graphs import SECTIONS
 
 PROG = "python -m tf1_ae"
-SECTION_FLAGS = ("freeze_pretrained", "penalty", "reconstruction")  # argparse dests that set a field of the section's Config
+SECTION_FLAGS = ("freeze_pretrained", "penalty", "reconstruction", "wta")  # argparse dests that set a field of the section's Config
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -107,6 +108,9 @@ def build_parser():
     section_flags.add_argument("--reconstruction", choices=["mse", "xent"],
                                help="sparse: mse (the book's) or xent (the book's tip: sigmoid outputs, "
                                     "cross-entropy)")
+    section_flags.add_argument("--wta", choices=["none", "spatial"],
+                               help="conv: spatial turns it into the convolutional winner-take-all "
+                                    "autoencoder (default: none)")
     run.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None,
                      help="no progress bar (it is shown only on a terminal anyway)")
 
@@ -126,6 +130,7 @@ def build_parser():
 
 
 def run_command(args):
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1" if SECTIONS[args.section].onednn else "0")
     from tf1_ae.runs import RunOptions
 
     options = RunOptions(data=args.data, epochs=args.epochs, steps=args.steps, batch_size=args.batch_size,

@@ -15,7 +15,26 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
-import tensorflow as _tf2  # noqa: E402
+
+
+def _import_tensorflow_quietly():
+    """With oneDNN on, TensorFlow's C++ start-up banner ignores TF_CPP_MIN_LOG_LEVEL: mute fd 2 meanwhile."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr to mute
+        import tensorflow
+        return tensorflow
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            import tensorflow
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+    return tensorflow
+
+
+_tf2 = _import_tensorflow_quietly()
 
 tf = _tf2.compat.v1
 tf.disable_eager_execution()

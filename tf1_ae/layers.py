@@ -80,3 +80,43 @@ def lifetime_wta_mask(activations, rate):
     _, winners = tf.nn.top_k(tf.transpose(activations), k=k)  # (units, k) batch indices
     per_unit = tf.reduce_sum(tf.one_hot(winners, batch, dtype=activations.dtype), axis=1)  # (units, batch)
     return tf.transpose(per_unit, name="wta_mask")
+
+
+def conv2d(inputs, filters, kernel_size, name, activation=None, strides=1, padding="SAME",
+           kernel_initializer=None):
+    """A 2-D convolution on `tf.nn.conv2d` with its own `<name>/kernel` [kh, kw, in, out] and `<name>/bias`."""
+    with tf.variable_scope(name):
+        kernel = tf.get_variable("kernel", [kernel_size, kernel_size, int(inputs.shape[-1]), filters],
+                                 initializer=kernel_initializer or tf.glorot_uniform_initializer())
+        bias = tf.get_variable("bias", [filters], initializer=tf.zeros_initializer())
+        outputs = tf.nn.bias_add(tf.nn.conv2d(inputs, kernel, [1, strides, strides, 1], padding), bias)
+        return activation(outputs) if activation is not None else outputs
+
+
+def conv2d_transpose(inputs, filters, kernel_size, name, strides=2, padding="SAME", activation=None,
+                     kernel_initializer=None):
+    """The transposed convolution that undoes a stride: SAME maps n → n·s, VALID maps n → (n-1)·s + k.
+    Its kernel is [kh, kw, out, in], as `tf.nn.conv2d_transpose` wants; the batch size stays dynamic."""
+    height, width = int(inputs.shape[1]), int(inputs.shape[2])
+    if padding == "SAME":
+        out_h, out_w = height * strides, width * strides
+    else:
+        out_h, out_w = (height - 1) * strides + kernel_size, (width - 1) * strides + kernel_size
+    with tf.variable_scope(name):
+        kernel = tf.get_variable("kernel", [kernel_size, kernel_size, filters, int(inputs.shape[-1])],
+                                 initializer=kernel_initializer or tf.glorot_uniform_initializer())
+        bias = tf.get_variable("bias", [filters], initializer=tf.zeros_initializer())
+        output_shape = tf.stack([tf.shape(inputs)[0], out_h, out_w, filters])
+        outputs = tf.nn.conv2d_transpose(inputs, kernel, output_shape, [1, strides, strides, 1], padding)
+        outputs = tf.nn.bias_add(tf.reshape(outputs, [-1, out_h, out_w, filters]), bias)
+        return activation(outputs) if activation is not None else outputs
+
+
+def spatial_wta_mask(feature_maps):
+    """Convolutional winner-take-all, spatial part: 1 at the single largest activation of each feature
+    map of each example (the first, on ties), 0 elsewhere. feature_maps: (batch, h, w, maps)."""
+    shape = tf.shape(feature_maps)
+    flat = tf.reshape(tf.transpose(feature_maps, [0, 3, 1, 2]), [shape[0], shape[3], shape[1] * shape[2]])
+    winners = tf.one_hot(tf.argmax(flat, axis=2), shape[1] * shape[2], dtype=feature_maps.dtype)
+    return tf.transpose(tf.reshape(winners, [shape[0], shape[3], shape[1], shape[2]]), [0, 2, 3, 1],
+                        name="spatial_wta_mask")

@@ -30,7 +30,7 @@ class Metric:
 @dataclass
 class TrainPlan:
     """What a graph hands the loop: the op to run, the tensor(s) to feed, and the terms to log."""
-    training_op: object
+    training_op: object  # an op, or a list of ops run one after another (each sees the last's updates)
     inputs: object  # the tensor each batch is fed into (X, or hidden1 when feeding a cache)
     loss: object  # the minimized total, checked for NaN/Inf at every step
     metrics: list
@@ -115,7 +115,9 @@ class Trainer:
         if step:
             log(f"resuming from step {step:,} ({latest_checkpoint(self.checkpoint_dir)})")
         writer = tf.summary.FileWriter(str(self.checkpoint_dir), sess.graph)
-        fetch = [self.plan.training_op, self.increment, self.plan.loss]
+        ops = self.plan.training_op if isinstance(self.plan.training_op, (list, tuple)) else [self.plan.training_op]
+        self._before = ops[:-1]  # run in Session.run calls of their own, in order
+        fetch = [ops[-1], self.increment, self.plan.loss]
         try:
             for epoch, end in enumerate(budget.epoch_ends()):
                 if step < end:
@@ -134,6 +136,8 @@ class Trainer:
             while step < end:
                 batch = data.next_batch(budget.batch_size)
                 feed = {**self.plan.feed(batch), **train_feed}
+                for op in self._before:
+                    sess.run(op, feed)
                 if step % SUMMARY_EVERY == 0:
                     _, _, loss, summary = sess.run(fetch + [self.summaries], feed)
                     writer.add_summary(summary, step)

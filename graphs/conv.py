@@ -1,0 +1,162 @@
+"""Stacked convolutional autoencoders (Masci et al. 2011), one of the book's "other autoencoders"
+(seed note 13), built from `tf.nn.conv2d`, `tf.nn.max_pool` and `tf.nn.conv2d_transpose` with our own
+variables.
+
+Default: the 2nd edition's layout. Encoder 16/32/64 filters 3×3, ELU, each followed by 2×2 max pooling
+(28 → 14 → 7 → 3); decoder mirrored with stride-2 transposed convolutions (3 → 7 → 14 → 28), sigmoid out.
+
+    loss = mean_batch,pixels xent(X, sigmoid(decoder(encoder(X))))
+
+`--wta spatial`: the convolutional winner-take-all autoencoder (Makhzani & Frey 2015). Two 5×5 ReLU
+conv layers at full resolution (32, 16 maps); during training only the largest activation of each map of
+each example survives (spatial sparsity), and of those winners only each map's top 5% over the batch
+(lifetime sparsity); at test time only the spatial mask applies. A single linear 11×11 transposed
+convolution decodes, so its 16 kernels are the dictionary.
+
+    loss = Σ_batch,pixels (X - deconv(M ⊙ h))²
+"""
+from dataclasses import dataclass, replace
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from tf1_ae.compat import tf
+from tf1_ae.layers import conv2d, conv2d_transpose, lifetime_wta_mask, spatial_wta_mask
+from tf1_ae.model import Autoencoder
+from tf1_ae.plots import plot_multiple_images, save_fig
+from tf1_ae.runner import run_autoencoder
+from tf1_ae.runs import RunPaths, apply_options
+from tf1_ae.train import Metric
+
+WTA_MODES = ("none", "spatial")
+
+
+@dataclass(frozen=True)
+class Config:
+    filters: tuple = (16, 32, 64)  # 2nd ed. conv AE (Conv2D 16/32/64, 3×3, SAME)
+    kernel_size: int = 3
+    learning_rate: float = 0.001  # ours: Adam (2nd ed.: SGD 1.0)
+    n_epochs: int = 5  # 2nd ed.: 5 epochs
+    batch_size: int = 150  # the chapter's batch size
+    wta: str = "none"  # "spatial": convolutional winner-take-all
+    wta_filters: tuple = (16, 16)  # ours (iwyoo/tf_ConvWTA: 128, 128, 16), sized for a CPU
+    wta_kernel_size: int = 5  # tf_ConvWTA
+    wta_decoder_kernel: int = 11  # tf_ConvWTA: one linear 11×11 transposed convolution
+    wta_sparsity: float = 0.05  # lifetime sparsity, tf_ConvWTA's train.py
+    wta_epochs: int = 2  # ours: 2 × 550 steps of batch 100 (tf_ConvWTA: 100 epochs on a GPU)
+    wta_batch_size: int = 100  # tf_ConvWTA
+
+
+def pool(inputs):
+    return tf.nn.max_pool(inputs, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="VALID")
+
+
+def build(config=Config()):
+    if config.wta not in WTA_MODES:
+        raise ValueError(f"wta must be one of {WTA_MODES}, not {config.wta!r}")
+    return build_wta(config) if config.wta == "spatial" else build_stacked(config)
+
+
+def build_stacked(config):
+    X = tf.placeholder(tf.float32, shape=[None, 28 * 28], name="X")
+    images = tf.reshape(X, [-1, 28, 28, 1])
+    f1, f2, f3 = config.filters
+    k = config.kernel_size
+
+    conv1 = conv2d(images, f1, k, "conv1", activation=tf.nn.elu)
+    pool1 = pool(conv1)  # 14×14
+    conv2 = conv2d(pool1, f2, k, "conv2", activation=tf.nn.elu)
+    pool2 = pool(conv2)  # 7×7
+    conv3 = conv2d(pool2, f3, k, "conv3", activation=tf.nn.elu)
+    codings = pool(conv3)  # 3×3×64
+
+    deconv1 = conv2d_transpose(codings, f2, k, "deconv1", padding="VALID", activation=tf.nn.elu)  # 7×7
+    deconv2 = conv2d_transpose(deconv1, f1, k, "deconv2", activation=tf.nn.elu)  # 14×14
+    logits_images = conv2d_transpose(deconv2, 1, k, "deconv3")  # 28×28
+    logits = tf.reshape(logits_images, [-1, 28 * 28], name="logits")
+    outputs = tf.nn.sigmoid(logits, name="outputs")
+
+    xentropy = tf.nn.sigmoid_cross_entropy_with_logits(labels=X, logits=logits)
+    reconstruction_loss = tf.reduce_mean(xentropy, name="reconstruction_loss")
+    mse = tf.reduce_mean(tf.square(outputs - X), name="mse")
+
+    optimizer = tf.train.AdamOptimizer(config.learning_rate)
+    training_op = optimizer.minimize(reconstruction_loss, name="training_op")
+
+    ae = Autoencoder(X=X, codings=codings, outputs=outputs, reconstruction_loss=reconstruction_loss,
+                     loss=reconstruction_loss, training_op=training_op,
+                     metrics=[Metric("train_xent", "Train cross-entropy", reconstruction_loss),
+                              Metric("train_mse", "Train MSE", mse)],
+                     test_metric=Metric("test_mse", "Test MSE", mse))
+    ae.layers = {"conv1": conv1, "pool1": pool1, "conv2": conv2, "pool2": pool2, "conv3": conv3,
+                 "codings": codings, "deconv1": deconv1, "deconv2": deconv2, "outputs": logits_images}
+    ae.first_kernel = variable("conv1/kernel")
+    return ae
+
+
+def variable(name):
+    return next(v for v in tf.global_variables() if v.op.name == name)
+
+
+def build_wta(config):
+    X = tf.placeholder(tf.float32, shape=[None, 28 * 28], name="X")
+    training = tf.placeholder_with_default(False, shape=(), name="training")
+    images = tf.reshape(X, [-1, 28, 28, 1])
+    f1, f2 = config.wta_filters
+    k = config.wta_kernel_size
+
+    conv1 = conv2d(images, f1, k, "conv1", activation=tf.nn.relu)
+    hidden = conv2d(conv1, f2, k, "conv2", activation=tf.nn.relu)  # 28×28×16
+
+    spatial = spatial_wta_mask(hidden)
+    winners = tf.reduce_max(hidden, axis=[1, 2])  # (batch, maps): each map's winning value
+    lifetime = lifetime_wta_mask(winners, config.wta_sparsity)[:, tf.newaxis, tf.newaxis, :]
+    mask = tf.cond(training, lambda: spatial * lifetime, lambda: spatial, name="wta_mask")
+    codings = tf.multiply(hidden, mask, name="codings")
+
+    decoded = conv2d_transpose(codings, 1, config.wta_decoder_kernel, "deconv", strides=1,
+                               kernel_initializer=tf.truncated_normal_initializer(stddev=0.1))
+    outputs = tf.reshape(decoded, [-1, 28 * 28], name="outputs")
+
+    squared_error = tf.reduce_sum(tf.square(outputs - X), name="squared_error")
+    mse = tf.reduce_mean(tf.square(outputs - X), name="reconstruction_loss")
+    optimizer = tf.train.AdamOptimizer(config.learning_rate)
+    training_op = optimizer.minimize(squared_error, name="training_op")
+
+    ae = Autoencoder(X=X, codings=codings, outputs=outputs, reconstruction_loss=mse, loss=squared_error,
+                     training_op=training_op, metrics=[Metric("train_mse", "Train MSE", mse)],
+                     train_feed={training: True})
+    ae.layers = {"conv1": conv1, "hidden": hidden, "codings": codings, "outputs": decoded}
+    ae.spatial_mask, ae.mask, ae.training = spatial, mask, training
+    ae.first_kernel = variable("conv1/kernel")
+    ae.dictionary = variable("deconv/kernel")
+    return ae
+
+
+def report(sess, ae, data, figure_dir, log=print):
+    """The first layer's filters as images (and, for WTA, the decoder's dictionary)."""
+    kernel = sess.run(ae.first_kernel)  # (k, k, 1, filters)
+    filters = np.transpose(kernel[:, :, 0, :], [2, 0, 1])
+    plt.figure(figsize=(8, 2.5))
+    plot_multiple_images(filters, 2, int(np.ceil(len(filters) / 2)), pad=1)
+    plt.title("first convolutional layer's filters")
+    figures = [save_fig(figure_dir, "conv_filters")]
+    if hasattr(ae, "dictionary"):
+        atoms = np.transpose(sess.run(ae.dictionary)[:, :, 0, :], [2, 0, 1])  # (16, 11, 11)
+        plt.figure(figsize=(8, 2.5))
+        plot_multiple_images(atoms, 2, int(np.ceil(len(atoms) / 2)), pad=1)
+        plt.title("decoder dictionary: each feature map's 11×11 kernel")
+        figures.append(save_fig(figure_dir, "wta_dictionary"))
+    log("filters drawn: " + ", ".join(str(f) for f in figures))
+    return {}, figures
+
+
+def run(options, log=print, section="conv"):
+    config = apply_options(Config(), options)
+    paths = RunPaths.under(options.out, section)
+    if config.wta == "spatial":  # its own budget, batch and folders (the plain model's stay as they are)
+        config = replace(config, n_epochs=config.wta_epochs,
+                         batch_size=options.batch_size or config.wta_batch_size)
+        paths = RunPaths(section, paths.checkpoint_dir / "wta_spatial", paths.figure_dir / "wta_spatial")
+    return run_autoencoder(section, build, config, replace(options, batch_size=None), log, paths=paths,
+                           report=report)

@@ -1,0 +1,92 @@
+"""The autoencoders the book only names: convolutional (and conv WTA), adversarial, GSN."""
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from graphs import SECTIONS, adversarial, conv, gsn
+from tf1_ae.compat import reset_graph, tf
+
+
+def test_conv_shapes_through_every_layer_and_back_to_28x28(mnist5k):
+    reset_graph()
+    ae = conv.build()
+    expected = {"conv1": (28, 28, 16), "pool1": (14, 14, 16), "conv2": (14, 14, 32), "pool2": (7, 7, 32),
+                "conv3": (7, 7, 64), "codings": (3, 3, 64), "deconv1": (7, 7, 32), "deconv2": (14, 14, 16),
+                "outputs": (28, 28, 1)}
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        values = sess.run(ae.layers, {ae.X: mnist5k.test.images[:5]})
+        outputs = sess.run(ae.outputs, {ae.X: mnist5k.test.images[:5]})
+    for name, shape in expected.items():
+        assert values[name].shape == (5, *shape), name
+        assert tuple(ae.layers[name].shape.as_list()[1:]) == shape, name  # static shapes known too
+    assert outputs.shape == (5, 784) and outputs.min() >= 0 and outputs.max() <= 1
+
+
+def test_spatial_wta_keeps_one_value_per_map_per_example_and_lifetime_only_while_training(mnist5k):
+    reset_graph()
+    ae = conv.build(conv.Config(wta="spatial"))
+    X = mnist5k.train.images[:40]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        hidden, spatial, train_mask = sess.run([ae.layers["hidden"], ae.spatial_mask, ae.mask],
+                                               {ae.X: X, ae.training: True})
+        test_mask = sess.run(ae.mask, {ae.X: X})
+    assert spatial.sum(axis=(1, 2)).tolist() == np.ones((40, 16)).tolist()
+    winners = (hidden * spatial).sum(axis=(1, 2))
+    assert np.allclose(winners, hidden.max(axis=(1, 2)))
+    assert np.array_equal(test_mask, spatial)  # at test time: the spatial mask alone
+    assert train_mask.sum(axis=(1, 2)).sum(axis=0).tolist() == [2] * 16  # ⌈5% of 40⌉ examples per map
+
+
+def test_each_adversarial_training_op_changes_only_its_own_variables(mnist5k):
+    reset_graph()
+    ae = adversarial.build()
+    feed = {ae.X: mnist5k.train.images[:100]}
+    everything = tf.trainable_variables()
+    ops = dict(zip(["autoencoder", "discriminator", "generator"], ae.training_op))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for name, op in ops.items():
+            before = sess.run(everything)
+            sess.run(op, feed)
+            after = sess.run(everything)
+            changed = {v.op.name for v, b, a in zip(everything, before, after) if not np.array_equal(b, a)}
+            own = {v.op.name for v in ae.scopes[name]}
+            assert changed and changed <= own, (name, changed - own)
+    assert {v.op.name.split("/")[0] for v in ae.scopes["generator"]} == {"encoder"}
+
+
+def test_gsn_chain_stays_in_range_moves_and_repeats_with_the_seed(mnist5k):
+    reset_graph()
+    ae = gsn.build()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(10):
+            sess.run(ae.training_op, {ae.X: mnist5k.train.next_batch(100)[0]})
+        start = mnist5k.test.images[0]
+        chain = gsn.sample_chain(sess, ae, start, 8, seed=3)
+        again = gsn.sample_chain(sess, ae, start, 8, seed=3)
+        other = gsn.sample_chain(sess, ae, start, 8, seed=4)
+    assert chain.shape == (8, 784) and chain.min() >= 0.0 and chain.max() <= 1.0
+    assert np.mean(np.abs(chain[-1] - (start > 0.5))) > 0.01
+    assert np.array_equal(chain, again) and not np.array_equal(chain, other)
+
+
+@pytest.mark.parametrize("section, figures", [
+    ("adversarial", ["adversarial/adversarial_codings_plot", "adversarial/adversarial_generated_digits"]),
+    ("gsn", ["gsn/gsn_chain_plot"]),
+    ("conv", ["conv/conv_filters", "conv/reconstruction_plot"]),
+])
+def test_short_runs_draw_their_figures(section, figures, options):
+    SECTIONS[section].run(replace(options, steps=5), log=lambda line: None)
+    for figure in figures:
+        assert (options.out / f"figures/{figure}.png").stat().st_size > 0
+
+
+def test_conv_wta_run_keeps_the_plain_models_folders(options):
+    SECTIONS["conv"].run(replace(options, steps=3, overrides=(("wta", "spatial"),)), log=lambda line: None)
+    assert (options.out / "figures/conv/wta_spatial/wta_dictionary.png").is_file()
+    assert tf.train.latest_checkpoint(str(options.out / "checkpoints/conv/wta_spatial")) is not None
+    assert not (options.out / "checkpoints/conv/metrics.json").exists()
