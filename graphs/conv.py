@@ -9,7 +9,7 @@ Default: the 2nd edition's layout. Encoder 16/32/64 filters 3×3, ELU, each foll
 
 `--wta spatial`: the convolutional winner-take-all autoencoder (Makhzani & Frey 2015). Two 5×5 ReLU
 conv layers at full resolution (32, 16 maps); during training only the largest activation of each map of
-each example survives (spatial sparsity), and of those winners only each map's top 5% over the batch
+each example survives (spatial sparsity), and of those winners only each map's top 20% over the batch
 (lifetime sparsity); at test time only the spatial mask applies. A single linear 11×11 transposed
 convolution decodes, so its 16 kernels are the dictionary.
 
@@ -42,7 +42,8 @@ class Config:
     wta_filters: tuple = (16, 16)  # ours (iwyoo/tf_ConvWTA: 128, 128, 16), sized for a CPU
     wta_kernel_size: int = 5  # tf_ConvWTA
     wta_decoder_kernel: int = 11  # tf_ConvWTA: one linear 11×11 transposed convolution
-    wta_sparsity: float = 0.05  # lifetime sparsity, tf_ConvWTA's train.py
+    wta_sparsity: float = 0.2  # lifetime sparsity: tf_ConvWTA loss() default (its train.py: 0.05, which
+    # leaves most images with no active map in training when there are only 16 maps)
     wta_epochs: int = 2  # ours: 2 × 550 steps of batch 100 (tf_ConvWTA: 100 epochs on a GPU)
     wta_batch_size: int = 100  # tf_ConvWTA
 

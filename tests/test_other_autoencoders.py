@@ -37,7 +37,7 @@ def test_spatial_wta_keeps_one_value_per_map_per_example_and_lifetime_only_while
     winners = (hidden * spatial).sum(axis=(1, 2))
     assert np.allclose(winners, hidden.max(axis=(1, 2)))
     assert np.array_equal(test_mask, spatial)  # at test time: the spatial mask alone
-    assert train_mask.sum(axis=(1, 2)).sum(axis=0).tolist() == [2] * 16  # ⌈5% of 40⌉ examples per map
+    assert train_mask.sum(axis=(1, 2)).sum(axis=0).tolist() == [8] * 16  # ⌈20% of 40⌉ examples per map
 
 
 def test_each_adversarial_training_op_changes_only_its_own_variables(mnist5k):
