@@ -9,13 +9,14 @@ ARGS ?=
 
 SECTIONS := pca stacked_all stacked_tied layerwise_multigraph layerwise_singlegraph layerwise_stopgrad layerwise_cached features pretraining pretraining_sweep denoising_gaussian denoising_dropout kl_plot sparse contractive wta conv adversarial gsn vae_sigma vae_logvar vae_generate vae_encode_decode vae_interpolate vae_compare
 
-.PHONY: help setup test bench list data $(SECTIONS) reconstructions tensorboard clean
+.PHONY: help setup test all bench list data $(SECTIONS) reconstructions tensorboard clean
 
 help:
 	@echo "make setup            create .venv and install tf1_ae with its test tools (automatic)"
 	@echo "make test             run the test suite (about 3 minutes on 2 cores)"
 	@echo "make <section>        train / draw one section: $(SECTIONS) reconstructions"
 	@echo "make reconstructions SECTION=stacked_tied   draw a trained section's reconstructions"
+	@echo "make all              every section in dependency order, skipping finished ones"
 	@echo "make bench            training throughput side by side: cached vs uncached phase 2, tied vs untied"
 	@echo "make list             sections with their book sections"
 	@echo "make data             download full MNIST into the Keras cache (needs a network)"
@@ -35,6 +36,9 @@ $(SECTIONS): $(STAMP)
 
 reconstructions: $(STAMP)
 	$(RUN) reconstructions --source $(SECTION) $(ARGS)
+
+all: $(STAMP)
+	$(PY) -m tf1_ae all $(ARGS)
 
 bench: $(STAMP)
 	$(PY) -m tf1_ae bench $(ARGS)

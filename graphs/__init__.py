@@ -33,12 +33,18 @@ class Section:
         return folder
 
     def run(self, options, log=print):
+        from tf1_ae.runs import RunPaths, mark_complete
+
         module = self.module
         if hasattr(module, "run"):
-            return module.run(options, log)
-        from tf1_ae.runner import run_autoencoder
-        return run_autoencoder(self.name, module.build, module.Config(), options, log,
-                               report=getattr(module, "report", None))
+            metrics = module.run(options, log)
+        else:
+            from tf1_ae.runner import run_autoencoder
+            metrics = run_autoencoder(self.name, module.build, module.Config(), options, log,
+                                      report=getattr(module, "report", None))
+        if options.steps is None and options.epochs is None and not options.overrides:
+            mark_complete(RunPaths.under(options.out, self.name).checkpoint_dir)
+        return metrics
 
 
 SECTIONS = {s.name: s for s in [

@@ -31,7 +31,7 @@ class Config:
     n_codings: int = 2  # 2-D codings, so they can be plotted against the prior
     prior_stddev: float = 1.0  # N(0, σ²I); Naresh1318's TF1 version uses σ = 5
     learning_rate: float = 0.001  # Adam, as Naresh1318/Adversarial_Autoencoder
-    n_epochs: int = 10  # ours: 10 × 550 iterations of batch 100
+    n_epochs: int = 5  # ours: 5 × 550 iterations of batch 100
     batch_size: int = 100  # Naresh1318/Adversarial_Autoencoder
 
 

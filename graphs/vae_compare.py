@@ -13,10 +13,25 @@ import matplotlib.pyplot as plt
 from graphs import vae_logvar, vae_sigma
 from tf1_ae.plots import save_fig
 from tf1_ae.runner import run_autoencoder
-from tf1_ae.runs import RunPaths, TrainingFailed, write_metrics
+from tf1_ae import data as datasets
+from tf1_ae.runs import RunPaths, TrainingFailed, is_complete, read_history, read_metrics, write_metrics
 
 VARIANTS = (("sigma", "σ (book §12)", vae_sigma), ("logvar", "γ = log σ² (book §13)", vae_logvar))
 BOOK = {"sigma": {"final": 15147.4, "worst": 38965.4}, "logvar": {"final": 14637.6, "worst": 17792.6}}
+
+
+def reusable_run(key, options):
+    """The finished default run of vae_<key> (same seed, data and full budget), if there is one: training
+    it again would give the same numbers. Returns (section, folder, history, identity) or None."""
+    if options.steps is not None or options.epochs is not None or options.resume:
+        return None
+    name = f"vae_{key}"
+    folder = RunPaths.under(options.out, name).checkpoint_dir
+    metrics, history = read_metrics(folder) or {}, read_history(folder)
+    if not (is_complete(folder, datasets.resolved_name(options.data)) and history and metrics.get("seed") == options.seed
+            and options.learning_rate is None and options.batch_size is None):
+        return None
+    return name, folder, history, {k: metrics[k] for k in ("data", "n_train", "steps")}
 
 
 def run(options, log=print, section="vae_compare"):
@@ -26,14 +41,21 @@ def run(options, log=print, section="vae_compare"):
         log(f"— {description}")
         histories[key] = []
         sub = RunPaths(section, paths.checkpoint_dir / key, paths.figure_dir)
-        try:
-            result = run_autoencoder(section, module.build, module.Config(), options, log, paths=sub,
-                                     history=histories[key], figure_name=f"{key}_reconstruction_plot")
-            metrics.update({"data": result["data"], "n_train": result["n_train"], "steps": result["steps"]})
+        reused = reusable_run(key, options)
+        if reused is not None:
+            log(f"reusing the finished {reused[0]} run of the same seed, data and steps ({reused[1]})")
+            histories[key] = reused[2]
+            metrics.update(reused[3])
             metrics[f"{key}_diverged"] = False
-        except TrainingFailed as exc:  # the σ variant can blow up: that is a result here, not an error
-            log(f"{description} stopped: {exc}")
-            metrics[f"{key}_diverged"] = True
+        else:
+            try:
+                result = run_autoencoder(section, module.build, module.Config(), options, log, paths=sub,
+                                         history=histories[key], figure_name=f"{key}_reconstruction_plot")
+                metrics.update({k: result[k] for k in ("data", "n_train", "steps")})
+                metrics[f"{key}_diverged"] = False
+            except TrainingFailed as exc:  # the σ variant can blow up: that is a result here, not an error
+                log(f"{description} stopped: {exc}")
+                metrics[f"{key}_diverged"] = True
         losses = [epoch["total_loss"] for epoch in histories[key]]
         metrics[f"{key}_final_total_loss"] = losses[-1] if losses and not metrics[f"{key}_diverged"] else None
         metrics[f"{key}_worst_total_loss"] = max(losses) if losses else None

@@ -26,7 +26,7 @@ class Config:
     n_hidden: int = 2000  # Makhzani & Frey's shallow FC-WTA (guoguo12/tensorflow-fcwta's default)
     sparsity: float = 0.05  # k = 5% lifetime sparsity (same)
     learning_rate: float = 0.001  # Adam, tensorflow-fcwta's train_mnist.py
-    n_epochs: int = 20  # ours (tensorflow-fcwta: 30,000 steps); 20 × 550 = 11,000 steps of batch 100
+    n_epochs: int = 10  # ours (tensorflow-fcwta: 30,000 steps); 10 × 550 = 5,500 steps of batch 100
     batch_size: int = 100  # tensorflow-fcwta
     n_dictionary: int = 100  # decoder atoms drawn
 

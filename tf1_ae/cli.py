@@ -1,4 +1,4 @@
-"""Command line: `python -m tf1_ae list | run SECTION [options] | bench | data {info,download}`.
+"""Command line: `python -m tf1_ae list | run SECTION [options] | all | bench | data {info,download}`.
 
 Bad usage and bad input end in one line on stderr and exit code 2; a run that stops on a NaN/Inf loss
 exits 1. Flags are checked before TensorFlow is imported, so a typo costs no start-up time.
@@ -70,7 +70,7 @@ def build_parser():
         description="Géron's Hands-On ML (1st ed.), chapter 15 'Autoencoders', as TF1 graphs on "
                     "tf.compat.v1.",
         epilog="sections:\n" + section_table())
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,run,bench,data}",
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,run,all,bench,data}",
                                      parser_class=OneLineParser)
     commands.add_parser("list", help="list the sections, their make targets and book sections")
 
@@ -114,6 +114,17 @@ def build_parser():
     run.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None,
                      help="no progress bar (it is shown only on a terminal anyway)")
 
+    everything = commands.add_parser(
+        "all", help="every section in dependency order, skipping those already finished",
+        description="Runs every section with its default (the book's) step budget, in dependency order. "
+                    "A section whose checkpoints/<section>/metrics.json says it finished a full-budget run "
+                    "on the same data is skipped. Prints how long each took; exit code 1 if any failed.")
+    everything.add_argument("--data", type=data_source, default="auto", help="as for run (default: auto)")
+    everything.add_argument("--seed", type=non_negative_int, default=42, help="(default: 42)")
+    everything.add_argument("--out", type=Path, default=None, help="as for run")
+    everything.add_argument("--force", action="store_true", help="run finished sections again too")
+    everything.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None)
+
     bench = commands.add_parser(
         "bench", help="measure training throughput side by side (samples/second and ratios)",
         description="Runs every variant in interleaved rounds and prints the median samples/second of "
@@ -142,6 +153,46 @@ def run_command(args):
     SECTIONS[args.section].run(options)
 
 
+def all_command(args):
+    import subprocess
+    import time
+
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # this process runs the dense sections
+    from tf1_ae.data import DataError, resolved_name
+    from tf1_ae.runs import REPO_ROOT, RunOptions, RunPaths, TrainingFailed, UsageError, is_complete
+
+    out = args.out or REPO_ROOT
+    options = RunOptions(data=args.data, seed=args.seed, out=out, progress=args.progress)
+    data_name = resolved_name(args.data)
+    in_process_onednn = os.environ["TF_ENABLE_ONEDNN_OPTS"] == "1"
+    results, start = [], time.perf_counter()
+    for section in SECTIONS.values():
+        if not args.force and is_complete(RunPaths.under(out, section.name).checkpoint_dir, data_name):
+            results.append((section.name, "finished before", 0.0))
+            continue
+        print(f"\n=== {section.name}: {section.book}", flush=True)
+        began = time.perf_counter()
+        if section.onednn != in_process_onednn:  # oneDNN is fixed when TensorFlow loads: a process of its own
+            env = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1" if section.onednn else "0"}
+            command = [sys.executable, "-m", "tf1_ae", "run", section.name, "--data", args.data,
+                       "--seed", str(args.seed), "--out", str(out)]
+            status = "done" if subprocess.run(command, env=env).returncode == 0 else "failed"
+        else:
+            try:
+                section.run(options)
+                status = "done"
+            except (UsageError, DataError, TrainingFailed) as exc:
+                print(f"{PROG}: {section.name} failed: {exc}", file=sys.stderr)
+                status = "failed"
+        results.append((section.name, status, time.perf_counter() - began))
+    total = time.perf_counter() - start
+    print("\nsection                 status            seconds")
+    for name, status, seconds in results:
+        print(f"{name:<24}{status:<18}{seconds:7.1f}")
+    print(f"total: {total / 60:.1f} minutes on {data_name}")
+    return 1 if any(status == "failed" for _, status, _ in results) else 0
+
+
 def bench_command(args):
     from graphs import benchmarks
     from tf1_ae.runs import RunOptions
@@ -167,7 +218,8 @@ def main(argv=None):
     from tf1_ae.data import DataError
     from tf1_ae.runs import TrainingFailed, UsageError
     try:
-        {"run": run_command, "bench": bench_command, "data": data_command}[args.command](args)
+        code = {"run": run_command, "all": all_command, "bench": bench_command,
+                "data": data_command}[args.command](args)
     except (UsageError, DataError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
@@ -177,4 +229,4 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted; the last epoch's checkpoint is kept", file=sys.stderr)
         return 130
-    return 0
+    return code or 0

@@ -252,6 +252,13 @@ def load_fashion():
                     f"{DEBIAN_FASHION_DIR}")
 
 
+def resolved_name(source="auto"):
+    """The name of the data set `load(source)` would return, without loading it."""
+    if source == "auto":
+        return "mnist" if full_mnist_location() is not None else "mnist5k"
+    return source
+
+
 def load(source="auto"):
     """Datasets for a `--data` value; raises DataError with a one-line reason."""
     if source == "auto":

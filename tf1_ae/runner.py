@@ -5,7 +5,7 @@ from tf1_ae import data as datasets
 from tf1_ae.budget import make_budget
 from tf1_ae.compat import reset_graph, session_config, tf
 from tf1_ae.plots import save_fig, show_denoising, show_reconstructed_digits
-from tf1_ae.runs import RunPaths, apply_options, write_metrics
+from tf1_ae.runs import RunPaths, apply_options, write_history, write_metrics
 from tf1_ae.train import Trainer
 
 N_TEST_DIGITS = 2  # show_reconstructed_digits' default
@@ -50,6 +50,8 @@ def run_autoencoder(section, build, config, options, log=print, paths=None, hist
         seconds = time.perf_counter() - start
         if history is not None:
             history.extend(epochs)
+        if epochs:
+            write_history(paths.checkpoint_dir, epochs)
         metrics = last_values(epochs, sess, plan, data.train, budget.batch_size)
         test = ae.test_metric
         metrics[test.key] = float(sess.run(test.tensor, {ae.X: data.test.images}))

@@ -84,3 +84,30 @@ def write_metrics(checkpoint_dir, metrics):
 def read_metrics(checkpoint_dir):
     path = Path(checkpoint_dir) / "metrics.json"
     return json.loads(path.read_text()) if path.is_file() else None
+
+
+def mark_complete(checkpoint_dir):
+    """Flag a run that used the section's full default budget, so `make all` can skip it next time."""
+    metrics = read_metrics(checkpoint_dir)
+    if metrics is not None:
+        write_metrics(checkpoint_dir, {**metrics, "complete": True})
+
+
+def is_complete(checkpoint_dir, data_name=None):
+    """A finished full-budget run (on data_name, when the run recorded its data)."""
+    metrics = read_metrics(checkpoint_dir) or {}
+    return bool(metrics.get("complete")) and (data_name is None or metrics.get("data", data_name) == data_name)
+
+
+def write_history(checkpoint_dir, history):
+    """history.json: every epoch's printed values, for curves drawn later (vae_compare, the report)."""
+    checkpoint_dir = Path(checkpoint_dir)
+    checkpoint_dir.mkdir(parents=True, exist_ok=True)
+    tmp = checkpoint_dir / "history.json.tmp"
+    tmp.write_text(json.dumps(history, indent=1) + "\n")
+    os.replace(tmp, checkpoint_dir / "history.json")
+
+
+def read_history(checkpoint_dir):
+    path = Path(checkpoint_dir) / "history.json"
+    return json.loads(path.read_text()) if path.is_file() else None
