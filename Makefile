@@ -9,7 +9,7 @@ ARGS ?=
 
 SECTIONS := pca stacked_all stacked_tied layerwise_multigraph layerwise_singlegraph layerwise_stopgrad layerwise_cached features pretraining pretraining_sweep denoising_gaussian denoising_dropout kl_plot sparse contractive wta conv adversarial gsn vae_sigma vae_logvar vae_generate vae_encode_decode vae_interpolate vae_compare
 
-.PHONY: help setup test all bench list data $(SECTIONS) reconstructions tensorboard clean
+.PHONY: help setup test all report bench list data $(SECTIONS) reconstructions tensorboard clean
 
 help:
 	@echo "make setup            create .venv and install tf1_ae with its test tools (automatic)"
@@ -17,6 +17,7 @@ help:
 	@echo "make <section>        train / draw one section: $(SECTIONS) reconstructions"
 	@echo "make reconstructions SECTION=stacked_tied   draw a trained section's reconstructions"
 	@echo "make all              every section in dependency order, skipping finished ones"
+	@echo "make report           report/index.html: every section's numbers and figures beside the book's"
 	@echo "make bench            training throughput side by side: cached vs uncached phase 2, tied vs untied"
 	@echo "make list             sections with their book sections"
 	@echo "make data             download full MNIST into the Keras cache (needs a network)"
@@ -40,6 +41,9 @@ reconstructions: $(STAMP)
 all: $(STAMP)
 	$(PY) -m tf1_ae all $(ARGS)
 
+report: $(STAMP)
+	$(PY) -m tf1_ae report $(ARGS)
+
 bench: $(STAMP)
 	$(PY) -m tf1_ae bench $(ARGS)
 
@@ -49,7 +53,14 @@ list: $(STAMP)
 data: $(STAMP)
 	$(PY) -m tf1_ae data download
 
-test: $(STAMP)
+# The report's browser test needs Debian's Chromium and its driver; installed here, never by hand.
+BROWSER := /usr/bin/chromium /usr/bin/chromedriver
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+$(BROWSER):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver >/dev/null
+
+test: $(STAMP) $(BROWSER)
 	$(PY) -m pytest -q
 
 

@@ -70,7 +70,7 @@ def build_parser():
         description="Géron's Hands-On ML (1st ed.), chapter 15 'Autoencoders', as TF1 graphs on "
                     "tf.compat.v1.",
         epilog="sections:\n" + section_table())
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,run,all,bench,data}",
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,run,all,report,bench,data}",
                                      parser_class=OneLineParser)
     commands.add_parser("list", help="list the sections, their make targets and book sections")
 
@@ -124,6 +124,9 @@ def build_parser():
     everything.add_argument("--out", type=Path, default=None, help="as for run")
     everything.add_argument("--force", action="store_true", help="run finished sections again too")
     everything.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None)
+
+    report = commands.add_parser("report", help="write report/index.html: every section beside the book")
+    report.add_argument("--out", type=Path, default=None, help="read and write under DIR (as for run)")
 
     bench = commands.add_parser(
         "bench", help="measure training throughput side by side (samples/second and ratios)",
@@ -193,6 +196,17 @@ def all_command(args):
     return 1 if any(status == "failed" for _, status, _ in results) else 0
 
 
+def report_command(args):
+    import json
+
+    from tf1_ae.report import write_report
+    from tf1_ae.runs import REPO_ROOT
+
+    book = json.loads((Path(__file__).resolve().parent.parent / "graphs" / "book_numbers.json").read_text())
+    path, n_run = write_report(list(SECTIONS.values()), args.out or REPO_ROOT, book)
+    print(f"wrote {path} ({n_run} of {len(SECTIONS)} sections have run)")
+
+
 def bench_command(args):
     from graphs import benchmarks
     from tf1_ae.runs import RunOptions
@@ -218,7 +232,7 @@ def main(argv=None):
     from tf1_ae.data import DataError
     from tf1_ae.runs import TrainingFailed, UsageError
     try:
-        code = {"run": run_command, "all": all_command, "bench": bench_command,
+        code = {"run": run_command, "all": all_command, "report": report_command, "bench": bench_command,
                 "data": data_command}[args.command](args)
     except (UsageError, DataError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)

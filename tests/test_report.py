@@ -1,0 +1,47 @@
+"""The report page, opened in a real browser (Debian's headless Chromium driven by Selenium)."""
+import shutil
+from dataclasses import replace
+
+import pytest
+
+from graphs import SECTIONS
+from tf1_ae.cli import main
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    assert shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER), "make test installs chromium and chromium-driver"
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1280,2000"):
+        opts.add_argument(flag)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
+    yield driver
+    driver.quit()
+
+
+def test_report_loads_cleanly_with_every_image_and_says_what_has_not_run(options, browser, capsys):
+    SECTIONS["pca"].run(replace(options, steps=20), log=lambda line: None)
+    SECTIONS["stacked_tied"].run(replace(options, steps=10), log=lambda line: None)
+    assert main(["report", "--out", str(options.out)]) == 0
+    page = options.out / "report/index.html"
+    browser.get(page.as_uri())
+    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert errors == []
+    images = browser.execute_script(
+        "return Array.from(document.images).map(i => [i.getAttribute('src'), i.complete, i.naturalWidth]);")
+    assert len(images) == 2  # linear_autoencoder_pca_plot and stacked_tied's reconstruction_plot
+    assert all(complete and width > 0 for _, complete, width in images), images
+    text = browser.find_element("tag name", "body").text
+    assert "2 of" in text and "Not run yet: make vae_logvar" in text
+    assert "0.0155875" in text  # the book's tied-weights number beside ours
+    shot = options.out / "report/screenshot.png"
+    assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000

@@ -1,0 +1,127 @@
+"""report/index.html: every section beside the book, one page, figures copied next to it.
+
+Per section: the idea (its module docstring), the make target, the graph builder's source, our final
+metrics beside the numbers the book printed (graphs/book_numbers.json, with the data each came from),
+and the section's figures; a section that has not run yet says so.
+"""
+import html
+import inspect
+import json
+import shutil
+from pathlib import Path
+
+from tf1_ae.runs import RunPaths, read_metrics
+
+STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
+section { border-top: 1px solid #ccc; padding: 1em 0; }
+h2 { margin-bottom: 0.2em; } .book { color: #666; margin-top: 0; }
+pre { background: #f6f6f6; padding: 0.6em; overflow-x: auto; font-size: 0.85em; }
+table { border-collapse: collapse; margin: 0.5em 0; } td, th { border: 1px solid #ddd; padding: 0.2em 0.6em; }
+td.num { text-align: right; font-family: monospace; } .missing { color: #a33; }
+figure { display: inline-block; margin: 0.5em; vertical-align: top; }
+figure img { max-width: 480px; max-height: 420px; border: 1px solid #eee; }
+figcaption { font-size: 0.8em; color: #555; text-align: center; }
+"""
+IDENTITY = ("section", "data", "n_train", "steps", "seed", "seconds", "complete", "source")
+
+
+def docstring_parts(module):
+    """(title, idea paragraphs, formula lines) from a graphs/ module's docstring."""
+    paragraphs = [p for p in inspect.getdoc(module).split("\n\n") if p.strip()]
+    formulas = [p for p in paragraphs[1:] if p.startswith("    ") or p.lstrip().startswith(("loss", "phase"))]
+    ideas = [p for p in paragraphs[1:] if p not in formulas]
+    return paragraphs[0], ideas[:2], formulas
+
+
+def builder_source(module):
+    try:
+        return inspect.getsource(module.build)
+    except (AttributeError, OSError, TypeError):
+        return None
+
+
+def value_text(value):
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return html.escape(json.dumps(value) if isinstance(value, (list, dict)) else str(value))
+
+
+def metrics_table(metrics, book):
+    keys = [k for k in metrics if k not in IDENTITY] if metrics else []
+    keys += [k for k in (book or {}).get("values", {}) if k not in keys]
+    if not keys:
+        return ""
+    rows = ["<tr><th>metric</th><th>ours</th><th>book</th></tr>"]
+    for key in keys:
+        ours = value_text(metrics[key]) if metrics and key in metrics else "—"
+        theirs = value_text(book["values"][key]) if book and key in book["values"] else "—"
+        rows.append(f"<tr><td>{html.escape(key)}</td><td class='num'>{ours}</td><td class='num'>{theirs}</td></tr>")
+    notes = []
+    if metrics:
+        notes.append(f"ours: {html.escape(str(metrics.get('data', '—')))}, "
+                     f"{metrics.get('n_train', '—')} training images, {metrics.get('steps', '—')} steps, "
+                     f"seed {metrics.get('seed', '—')}")
+    if book:
+        notes.append(f"book: {html.escape(book['data'])} ({html.escape(book['run'])})")
+    return f"<table>{''.join(rows)}</table><p class='book'>{'; '.join(notes)}</p>"
+
+
+def section_html(section, out, report_dir, book_numbers):
+    module = section.module
+    title, ideas, formulas = docstring_parts(module)
+    paths = RunPaths.under(out, section.name)
+    metrics = read_metrics(paths.checkpoint_dir)
+    parts = [f"<section id='{section.name}'><h2>{html.escape(section.name)}</h2>",
+             f"<p class='book'>{html.escape(title)}</p>"]
+    parts += [f"<p>{html.escape(' '.join(p.split()))}</p>" for p in ideas]
+    if formulas:
+        parts.append(f"<pre>{html.escape(chr(10).join(formulas))}</pre>")
+    parts.append(f"<p>Run it: <code>make {section.name}</code></p>")
+    source = builder_source(module)
+    if source:
+        parts.append(f"<details><summary>graph builder (<code>graphs/{section.name}.py</code>)</summary>"
+                     f"<pre>{html.escape(source)}</pre></details>")
+    if metrics is None:
+        parts.append(f"<p class='missing'>Not run yet: <code>make {section.name}</code> writes "
+                     f"checkpoints/{section.name}/metrics.json.</p>")
+    parts.append(metrics_table(metrics, book_numbers.get(section.name)))
+    figures = sorted(paths.figure_dir.rglob("*.png")) if paths.figure_dir.is_dir() else []
+    for figure in figures:
+        relative = figure.relative_to(Path(out) / "figures")
+        target = report_dir / "figures" / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(figure, target)
+        parts.append(f"<figure><img src='figures/{html.escape(relative.as_posix())}' "
+                     f"alt='{html.escape(figure.stem)}'><figcaption>{html.escape(relative.as_posix())}"
+                     f"</figcaption></figure>")
+    parts.append("</section>")
+    return "\n".join(parts), metrics is not None
+
+
+def write_report(sections, out, book_numbers):
+    """Write <out>/report/index.html (and copies of the figures beside it); returns (path, n_run)."""
+    report_dir = Path(out) / "report"
+    if (report_dir / "figures").is_dir():
+        shutil.rmtree(report_dir / "figures")
+    report_dir.mkdir(parents=True, exist_ok=True)
+    bodies, n_run = [], 0
+    for section in sections:
+        body, ran = section_html(section, out, report_dir, book_numbers)
+        bodies.append(body)
+        n_run += ran
+    index = "".join(f"<li><a href='#{s.name}'>{html.escape(s.name)}</a>: {html.escape(s.summary)}</li>"
+                    for s in sections)
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>tf1_ae: the Autoencoders chapter, side by side</title>
+<link rel="icon" href="data:,"><style>{STYLE}</style></head>
+<body><h1>tf1_ae: Géron, <i>Hands-On ML</i> (1st ed.), chapter 15 "Autoencoders", side by side</h1>
+<p>{n_run} of {len(sections)} sections have run. Each part: the idea, the make target, the graph builder,
+our final metrics beside the book's printed numbers, and the figures.</p>
+<ol>{index}</ol>
+{chr(10).join(bodies)}
+</body></html>
+"""
+    path = report_dir / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path, n_run
