@@ -1,57 +1,100 @@
 """`make bench`: how fast the chapter's graphs train, measured side by side in one run.
 
-- phase 2 of the single-graph layer-wise listing fed images (hidden1 recomputed every step) versus fed
-  the cache of hidden1 (the book's trick): the same graph, session and training op, only the feed differs.
-  Theory: a phase-2 step without the 784×300 product does about half the work, so about 1.9× faster.
-- the stacked autoencoder with all four weight matrices versus the tied one (two matrices, transposed).
-All use the book's feed_dict loop, batch 150, pre-drawn batches (so data handling is not measured).
+Table 1, the layer-wise listing's claims:
+- phase 2 fed images (hidden1 recomputed every step) vs fed the cache of hidden1: the same graph, session
+  and training op, only the feed differs. The arithmetic promises about 2× (half the multiply-adds).
+- the stacked autoencoder with four weight matrices vs the tied one (two, transposed).
+Table 2, the stacked autoencoder's training step (784-300-150-300-784, batch 150, Adam) against the
+machine's limit: the book's feed_dict loop; the data held in the graph (batches gathered in-graph, no
+feed); both with two towers (`--towers 2`: half-batches on the two cores, gradients averaged); Keras 3
+`fit` on the same TensorFlow (its own process); and the roofline, NumPy's BLAS doing just the step's matrix
+products. Every row is also given as a share of the roofline.
 """
+import json
+import subprocess
+import sys
+
 import numpy as np
 
 from graphs import layerwise_singlegraph, stacked_all, stacked_tied
 from tf1_ae import data as datasets
 from tf1_ae.bench import Variant, measure, table
 from tf1_ae.compat import session_config, tf
+from tf1_ae.roofline import GemmStep
 from tf1_ae.runs import RunPaths, write_metrics
 
 BATCH_SIZE = 150  # the book's
 N_BATCHES = 40
+STACK = [784, 300, 150, 300, 784]
+LAYERWISE_RATIOS = [("phase2_cached", "phase2_uncached", "phase 2, cached hidden1 vs recomputed"),
+                    ("stacked_tied", "stacked_all", "tied weights vs all four weight matrices")]
+STACKED = ["stacked_all", "stacked_ingraph", "stacked_towers", "stacked_ingraph_towers", "keras_fit"]
 
-RATIOS = [("phase2_cached", "phase2_uncached", "phase 2, cached hidden1 vs recomputed"),
-          ("stacked_tied", "stacked_all", "tied weights vs all four weight matrices")]
 
-
-def open_graph(build, seed):
+def open_graph(build, seed, towers=1):
     graph = tf.Graph()
     with graph.as_default():
         tf.set_random_seed(seed)
         built = build()
         init = tf.global_variables_initializer()
-    sess = tf.Session(graph=graph, config=session_config())
+    sess = tf.Session(graph=graph, config=session_config(towers))
     sess.run(init)
     return sess, built
 
 
-def variants(batches, seed, sessions):
+def fed(sess, op, tensor, batches):
+    return lambda i: sess.run(op, {tensor: batches[i % len(batches)]})
+
+
+def in_graph(images, towers, seed, sessions):
+    """The stacked autoencoder trained on batches gathered inside the graph: Session.run feeds nothing."""
+    def build():
+        images_init = tf.placeholder(tf.float32, images.shape)
+        held = tf.Variable(images_init, trainable=False, collections=[], name="training_images")
+        picked = tf.random_uniform([BATCH_SIZE], 0, len(images), dtype=tf.int32)
+        ae = stacked_all.build(stacked_all.Config(towers=towers), inputs=tf.gather(held, picked))
+        return ae, held, images_init
+
+    sess, (ae, held, images_init) = open_graph(build, seed, towers)
+    sess.run(held.initializer, {images_init: images})
+    sessions.append(sess)
+    return lambda i: sess.run(ae.training_op)
+
+
+def variants(images, batches, seed, sessions):
     layerwise_sess, g = open_graph(layerwise_singlegraph.build, seed)
     sessions.append(layerwise_sess)
-    X = g.autoencoder.X
-    cache = [layerwise_sess.run(g.hidden1, {X: batch}) for batch in batches]
-    phase2_op = g.phase2.training_op
+    cache = [layerwise_sess.run(g.hidden1, {g.autoencoder.X: batch}) for batch in batches]
     found = [
         Variant("phase2_uncached", "layer-wise phase 2, fed images (hidden1 recomputed)",
-                lambda i: layerwise_sess.run(phase2_op, {X: batches[i % len(batches)]}), BATCH_SIZE),
+                fed(layerwise_sess, g.phase2.training_op, g.autoencoder.X, batches), BATCH_SIZE),
         Variant("phase2_cached", "layer-wise phase 2, fed the hidden1 cache",
-                lambda i: layerwise_sess.run(phase2_op, {g.hidden1: cache[i % len(cache)]}), BATCH_SIZE),
-    ]
-    for module, key, description in ((stacked_all, "stacked_all", "stacked, all four weight matrices"),
-                                     (stacked_tied, "stacked_tied", "stacked, tied weights")):
-        sess, ae = open_graph(module.build, seed)
+                fed(layerwise_sess, g.phase2.training_op, g.hidden1, cache), BATCH_SIZE)]
+    for key, description, build, towers in (
+            ("stacked_all", "stacked, feed_dict (the book's loop)", stacked_all.build, 1),
+            ("stacked_tied", "stacked, tied weights, feed_dict", stacked_tied.build, 1),
+            ("stacked_towers", "stacked, feed_dict, 2 towers",
+             lambda: stacked_all.build(stacked_all.Config(towers=2)), 2)):
+        sess, ae = open_graph(build, seed, towers)
         sessions.append(sess)
-        found.append(Variant(key, description,
-                             lambda i, s=sess, a=ae: s.run(a.training_op, {a.X: batches[i % len(batches)]}),
-                             BATCH_SIZE))
+        found.append(Variant(key, description, fed(sess, ae.training_op, ae.X, batches), BATCH_SIZE))
+    found.append(Variant("stacked_ingraph", "stacked, data held in the graph",
+                         in_graph(images, 1, seed, sessions), BATCH_SIZE))
+    found.append(Variant("stacked_ingraph_towers", "stacked, data in the graph, 2 towers",
+                         in_graph(images, 2, seed, sessions), BATCH_SIZE))
+    found.append(Variant("roofline", "roofline: NumPy BLAS, the step's matmuls only",
+                         GemmStep(STACK, BATCH_SIZE, seed), BATCH_SIZE))
     return found
+
+
+def keras_fit(data, log):
+    """Samples/second of Keras 3 fit, from a process of its own (None if it cannot run)."""
+    done = subprocess.run([sys.executable, "-m", "tf1_ae.bench_keras", data], capture_output=True, text=True)
+    try:
+        return json.loads(done.stdout.strip().splitlines()[-1])["samples_per_second"]
+    except (IndexError, ValueError, KeyError):
+        log(f"Keras fit could not be measured: {(done.stderr or done.stdout).strip()[-300:]}")
+        return None
 
 
 def run(options, log=print, section="bench"):
@@ -62,15 +105,32 @@ def run(options, log=print, section="bench"):
                for _ in range(N_BATCHES)]
     sessions = []
     try:
-        found = variants(batches, options.seed, sessions)
-        log(f"measuring {len(found)} variants in interleaved rounds (batch {BATCH_SIZE}, feed_dict)...")
+        found = variants(mnist.train.images, batches, options.seed, sessions)
+        log(f"measuring {len(found)} variants in interleaved rounds (batch {BATCH_SIZE}), then Keras fit...")
         speeds = measure(found, progress=options.progress)
     finally:
         for sess in sessions:
             sess.close()
-    log(table(found, speeds, RATIOS))
-    metrics = {f"{key}_samples_per_second": round(value, 1) for key, value in speeds.items()}
-    metrics.update({f"{a}_vs_{b}": round(speeds[a] / speeds[b], 3) for a, b, _ in RATIOS})
+    speeds["keras_fit"] = keras_fit(options.data, log)
+    by_key = {v.key: v for v in found}
+    log(table([by_key[k] for k in ("phase2_uncached", "phase2_cached", "stacked_all", "stacked_tied")],
+              speeds, LAYERWISE_RATIOS))
+    roofline = speeds["roofline"]
+    log(f"\nthe stacked autoencoder's training step vs the roofline "
+        f"({GemmStep(STACK, BATCH_SIZE).flops / BATCH_SIZE / 1e6:.2f} MFLOP per sample, "
+        f"{roofline * GemmStep(STACK, BATCH_SIZE).flops / BATCH_SIZE / 1e9:.0f} GFLOP/s):")
+    log(f"{'variant':<48}{'samples/s':>10}{'of roofline':>13}")
+    rows = [(by_key[k].description if k in by_key else "Keras 3 fit, same model, same TensorFlow", k)
+            for k in STACKED] + [(by_key["roofline"].description, "roofline")]
+    for description, key in rows:
+        value = speeds.get(key)
+        shown = (f"{value:>10,.0f}{value / roofline:>12.0%}" if value else f"{'n/a':>10}")
+        log(f"{description:<48}{shown}")
+    metrics = {f"{key}_samples_per_second": round(value, 1) for key, value in speeds.items()
+               if key != "roofline" and value}
+    metrics["roofline_samples_per_second"] = round(roofline, 1)
+    metrics.update({f"{a}_vs_{b}": round(speeds[a] / speeds[b], 3) for a, b, _ in LAYERWISE_RATIOS})
+    metrics.update({f"{k}_share_of_roofline": round(speeds[k] / roofline, 3) for k in STACKED if speeds.get(k)})
     metrics.update({"section": section, "data": mnist.name, "batch_size": BATCH_SIZE, "seed": options.seed})
     log(f"wrote {write_metrics(RunPaths.under(options.out, section).checkpoint_dir, metrics)}")
     return metrics

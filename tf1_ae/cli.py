@@ -11,7 +11,7 @@ from pathlib import Path
 from graphs import SECTIONS
 
 PROG = "python -m tf1_ae"
-SECTION_FLAGS = ("freeze_pretrained", "penalty", "reconstruction", "wta")  # argparse dests that set a field of the section's Config
+SECTION_FLAGS = ("freeze_pretrained", "penalty", "reconstruction", "wta", "towers")  # argparse dests that set a field of the section's Config
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -108,6 +108,9 @@ def build_parser():
     section_flags.add_argument("--reconstruction", choices=["mse", "xent"],
                                help="sparse: mse (the book's) or xent (the book's tip: sigmoid outputs, "
                                     "cross-entropy)")
+    section_flags.add_argument("--towers", type=positive_int,
+                               help="stacked_all: the fast path: split each batch into N equal towers that "
+                                    "run on the cores side by side, gradients averaged (default: 1, the book)")
     section_flags.add_argument("--wta", choices=["none", "spatial"],
                                help="conv: spatial turns it into the convolutional winner-take-all "
                                     "autoencoder (default: none)")

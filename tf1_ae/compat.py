@@ -48,6 +48,12 @@ def reset_graph(seed=42):
     np.random.seed(seed)
 
 
-def session_config():
-    """The session settings every run uses (kept in one place so runs and tests agree)."""
+def session_config(towers=1):
+    """The session settings every run uses (kept in one place so runs and tests agree). With towers, one
+    thread per op and one per tower: TensorFlow runs a batch-150 matmul on one core anyway, so the cores
+    are better spent running the towers side by side (shared/reference/tensorflow_notes.md)."""
+    if towers > 1:
+        # Per-session pools: otherwise the first Session of the process fixes the thread counts for all.
+        return tf.ConfigProto(allow_soft_placement=True, intra_op_parallelism_threads=1,
+                              inter_op_parallelism_threads=towers, use_per_session_threads=True)
     return tf.ConfigProto(allow_soft_placement=True)

@@ -43,7 +43,7 @@ def run_autoencoder(section, build, config, options, log=print, paths=None, hist
     plan = ae.plan()
     trainer = Trainer(plan, paths.checkpoint_dir, section, progress=options.progress)
     init = tf.global_variables_initializer()
-    with tf.Session(config=session_config()) as sess:
+    with tf.Session(config=session_config(getattr(config, "towers", 1))) as sess:
         init.run()
         start = time.perf_counter()
         epochs = trainer.run(sess, data.train, budget, resume=options.resume, log=log)

@@ -1,0 +1,34 @@
+"""The fast path (--towers 2) computes the plain graph's update, up to float round-off."""
+import numpy as np
+
+from graphs import stacked_all
+from tf1_ae.compat import reset_graph, session_config, tf
+
+
+def one_run(config, initial, batches):
+    reset_graph()
+    ae = stacked_all.build(config)
+    variables = tf.trainable_variables()
+    with tf.Session(config=session_config(config.towers)) as sess:
+        sess.run(tf.global_variables_initializer())
+        if initial is not None:
+            for var, value in zip(variables, initial):
+                var.load(value, sess)
+        start = sess.run(variables)
+        losses = []
+        for batch in batches:
+            losses.append(sess.run(ae.loss, {ae.X: batch}))
+            sess.run(ae.training_op, {ae.X: batch})
+        return start, sess.run(variables), losses, [v.op.name for v in variables]
+
+
+def test_two_towers_make_the_same_adam_steps_as_the_plain_graph(mnist5k):
+    batches = [mnist5k.train.images[i * 150:(i + 1) * 150] for i in range(10)]
+    start, plain, plain_losses, names = one_run(stacked_all.Config(), None, batches)
+    _, towers, tower_losses, tower_names = one_run(stacked_all.Config(towers=2), start, batches)
+    assert tower_names == names  # the towers share the plain graph's variables, nothing more
+    assert tower_losses[0] == plain_losses[0]  # same weights, same batch: the same loss
+    np.testing.assert_allclose(tower_losses, plain_losses, rtol=1e-5)
+    for a, b, s in zip(plain, towers, start):
+        assert not np.array_equal(a, s)
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-5)  # Adam magnifies round-off in tiny gradients

@@ -1,0 +1,29 @@
+"""Data parallelism inside one graph, the classic TF1 multi-GPU pattern, here across CPU cores.
+
+The batch is split into equal parts; each part ("tower") runs the same network on shared variables and
+computes its gradients; the gradients are averaged and applied once. With equal parts, the mean of the
+towers' mean losses is the full batch's mean loss, so the update is the plain one up to float round-off,
+while TensorFlow's inter-op pool can run the towers on different cores (run the session with
+`session_config(towers=n)`).
+"""
+from tf1_ae.compat import tf
+
+
+def average_gradients(tower_grads):
+    """[[(grad, var), ...] per tower] → [(mean grad, var), ...]."""
+    averaged = []
+    for pairs in zip(*tower_grads):
+        grads = [g for g, _ in pairs]
+        averaged.append((tf.add_n(grads) / len(grads), pairs[0][1]))
+    return averaged
+
+
+def minimize_in_towers(optimizer, tower_loss, inputs, n_towers, name="training_op"):
+    """Split `inputs` along the batch into n_towers equal parts; `tower_loss(part)` builds the network on a
+    part with the variables that already exist (reused) and returns its loss."""
+    tower_grads = []
+    with tf.variable_scope(tf.get_variable_scope(), reuse=True):
+        for i, part in enumerate(tf.split(inputs, n_towers)):
+            with tf.name_scope(f"tower{i}"):
+                tower_grads.append(optimizer.compute_gradients(tower_loss(part)))
+    return optimizer.apply_gradients(average_gradients(tower_grads), name=name)
