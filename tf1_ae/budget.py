@@ -37,7 +37,7 @@ def make_budget(book_epochs, batch_size, n_train, epochs=None, steps=None, book_
     else:
         n_epochs = book_epochs
         total = book_epochs * max(1, book_train_size // batch_size)
-        origin = "the book's step budget"
+        origin = f"as {book_epochs} epochs of the book's {book_train_size:,} images"
     if steps is not None and steps < total:
         total, origin = steps, f"capped by --steps {steps}"
         n_epochs = min(n_epochs, total)
