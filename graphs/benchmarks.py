@@ -18,7 +18,7 @@ import numpy as np
 
 from graphs import layerwise_singlegraph, stacked_all, stacked_tied
 from tf1_ae import data as datasets
-from tf1_ae.bench import Variant, measure, table
+from tf1_ae.bench import Variant, Worker, in_process, measure, serve, table
 from tf1_ae.compat import session_config, tf
 from tf1_ae.roofline import GemmStep
 from tf1_ae.runs import RunPaths, write_metrics
@@ -61,7 +61,8 @@ def in_graph(images, towers, seed, sessions):
     return lambda i: sess.run(ae.training_op)
 
 
-def variants(images, batches, seed, sessions):
+def default_pool_variants(images, batches, seed, sessions):
+    """The book's loops, in a process with TensorFlow's default thread pools."""
     layerwise_sess, g = open_graph(layerwise_singlegraph.build, seed)
     sessions.append(layerwise_sess)
     cache = [layerwise_sess.run(g.hidden1, {g.autoencoder.X: batch}) for batch in batches]
@@ -70,21 +71,43 @@ def variants(images, batches, seed, sessions):
                 fed(layerwise_sess, g.phase2.training_op, g.autoencoder.X, batches), BATCH_SIZE),
         Variant("phase2_cached", "layer-wise phase 2, fed the hidden1 cache",
                 fed(layerwise_sess, g.phase2.training_op, g.hidden1, cache), BATCH_SIZE)]
-    for key, description, build, towers in (
-            ("stacked_all", "stacked, feed_dict (the book's loop)", stacked_all.build, 1),
-            ("stacked_tied", "stacked, tied weights, feed_dict", stacked_tied.build, 1),
-            ("stacked_towers", "stacked, feed_dict, 2 towers",
-             lambda: stacked_all.build(stacked_all.Config(towers=2)), 2)):
-        sess, ae = open_graph(build, seed, towers)
+    for key, description, build in (("stacked_all", "stacked, feed_dict (the book's loop)", stacked_all.build),
+                                     ("stacked_tied", "stacked, tied weights, feed_dict", stacked_tied.build)):
+        sess, ae = open_graph(build, seed)
         sessions.append(sess)
         found.append(Variant(key, description, fed(sess, ae.training_op, ae.X, batches), BATCH_SIZE))
     found.append(Variant("stacked_ingraph", "stacked, data held in the graph",
                          in_graph(images, 1, seed, sessions), BATCH_SIZE))
-    found.append(Variant("stacked_ingraph_towers", "stacked, data in the graph, 2 towers",
-                         in_graph(images, 2, seed, sessions), BATCH_SIZE))
-    found.append(Variant("roofline", "roofline: NumPy BLAS, the step's matmuls only",
-                         GemmStep(STACK, BATCH_SIZE, seed), BATCH_SIZE))
     return found
+
+
+def towers_variants(images, batches, seed, sessions):
+    """The fast path, in a process whose first Session set the pools to 1 thread per op, 2 ops at once."""
+    sess, ae = open_graph(lambda: stacked_all.build(stacked_all.Config(towers=2)), seed, towers=2)
+    sessions.append(sess)
+    return [Variant("stacked_towers", "stacked, feed_dict, 2 towers",
+                    fed(sess, ae.training_op, ae.X, batches), BATCH_SIZE),
+            Variant("stacked_ingraph_towers", "stacked, data in the graph, 2 towers",
+                    in_graph(images, 2, seed, sessions), BATCH_SIZE)]
+
+
+POOLS = {"default": default_pool_variants, "towers": towers_variants}
+
+
+def batches_for(images, seed):
+    rng = np.random.RandomState(seed)
+    return [images[rng.permutation(len(images))[:BATCH_SIZE]] for _ in range(N_BATCHES)]
+
+
+def worker(pools, data, seed):
+    """`python -m graphs.benchmarks POOLS DATA SEED`: serve rounds of one pool family's variants."""
+    images = datasets.load(data).train.images
+    sessions = []
+    try:
+        serve(POOLS[pools](images, batches_for(images, seed), seed, sessions), sys.stdin, sys.stdout)
+    finally:
+        for sess in sessions:
+            sess.close()
 
 
 def keras_fit(data, log):
@@ -100,37 +123,41 @@ def keras_fit(data, log):
 def run(options, log=print, section="bench"):
     mnist = datasets.load(options.data)
     log(mnist.summary())
-    rng = np.random.RandomState(options.seed)
-    batches = [mnist.train.images[rng.permutation(mnist.train.num_examples)[:BATCH_SIZE]]
-               for _ in range(N_BATCHES)]
-    sessions = []
+    roofline = Variant("roofline", "roofline: NumPy BLAS, the step's matmuls only",
+                       GemmStep(STACK, BATCH_SIZE, options.seed), BATCH_SIZE)
+    workers = []
     try:
-        found = variants(mnist.train.images, batches, options.seed, sessions)
-        log(f"measuring {len(found)} variants in interleaved rounds (batch {BATCH_SIZE}), then Keras fit...")
-        speeds = measure(found, progress=options.progress)
+        for pools in POOLS:
+            workers.append(Worker([sys.executable, "-m", "graphs.benchmarks", pools, options.data,
+                                   str(options.seed)]))
+        descriptions = {k: v for w in workers for k, v in w.descriptions.items()}
+        descriptions[roofline.key] = roofline.description
+        log(f"measuring {len(descriptions)} variants in interleaved rounds (batch {BATCH_SIZE}), "
+            f"then Keras fit...")
+        speeds = measure(workers + [in_process([roofline])], progress=options.progress)
     finally:
-        for sess in sessions:
-            sess.close()
+        for w in workers:
+            w.close()
     speeds["keras_fit"] = keras_fit(options.data, log)
-    by_key = {v.key: v for v in found}
-    log(table([by_key[k] for k in ("phase2_uncached", "phase2_cached", "stacked_all", "stacked_tied")],
+    descriptions["keras_fit"] = "Keras 3 fit, same model, same TensorFlow"
+    log(table([(k, descriptions[k]) for k in ("phase2_uncached", "phase2_cached", "stacked_all", "stacked_tied")],
               speeds, LAYERWISE_RATIOS))
-    roofline = speeds["roofline"]
-    log(f"\nthe stacked autoencoder's training step vs the roofline "
-        f"({GemmStep(STACK, BATCH_SIZE).flops / BATCH_SIZE / 1e6:.2f} MFLOP per sample, "
-        f"{roofline * GemmStep(STACK, BATCH_SIZE).flops / BATCH_SIZE / 1e9:.0f} GFLOP/s):")
+    flops = GemmStep(STACK, BATCH_SIZE).flops / BATCH_SIZE
+    log(f"\nthe stacked autoencoder's training step vs the roofline ({flops / 1e6:.2f} MFLOP per sample, "
+        f"{speeds['roofline'] * flops / 1e9:.0f} GFLOP/s):")
     log(f"{'variant':<48}{'samples/s':>10}{'of roofline':>13}")
-    rows = [(by_key[k].description if k in by_key else "Keras 3 fit, same model, same TensorFlow", k)
-            for k in STACKED] + [(by_key["roofline"].description, "roofline")]
-    for description, key in rows:
+    for key in STACKED + ["roofline"]:
         value = speeds.get(key)
-        shown = (f"{value:>10,.0f}{value / roofline:>12.0%}" if value else f"{'n/a':>10}")
-        log(f"{description:<48}{shown}")
-    metrics = {f"{key}_samples_per_second": round(value, 1) for key, value in speeds.items()
-               if key != "roofline" and value}
-    metrics["roofline_samples_per_second"] = round(roofline, 1)
+        shown = f"{value:>10,.0f}{value / speeds['roofline']:>12.0%}" if value else f"{'n/a':>10}"
+        log(f"{descriptions[key]:<48}{shown}")
+    metrics = {f"{key}_samples_per_second": round(value, 1) for key, value in speeds.items() if value}
     metrics.update({f"{a}_vs_{b}": round(speeds[a] / speeds[b], 3) for a, b, _ in LAYERWISE_RATIOS})
-    metrics.update({f"{k}_share_of_roofline": round(speeds[k] / roofline, 3) for k in STACKED if speeds.get(k)})
+    metrics.update({f"{k}_share_of_roofline": round(speeds[k] / speeds["roofline"], 3)
+                    for k in STACKED if speeds.get(k)})
     metrics.update({"section": section, "data": mnist.name, "batch_size": BATCH_SIZE, "seed": options.seed})
     log(f"wrote {write_metrics(RunPaths.under(options.out, section).checkpoint_dir, metrics)}")
     return metrics
+
+
+if __name__ == "__main__":
+    worker(sys.argv[1], sys.argv[2], int(sys.argv[3]))

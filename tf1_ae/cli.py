@@ -210,8 +210,12 @@ def bench_command(args):
     from graphs import benchmarks
     from tf1_ae.runs import RunOptions
 
-    benchmarks.run(RunOptions(data=args.data, seed=args.seed,
-                              **({"out": args.out} if args.out is not None else {})))
+    try:
+        benchmarks.run(RunOptions(data=args.data, seed=args.seed,
+                                  **({"out": args.out} if args.out is not None else {})))
+    except RuntimeError as exc:  # a measuring process died
+        print(f"{PROG}: bench failed: {exc}", file=sys.stderr)
+        return 1
 
 
 def data_command(args):

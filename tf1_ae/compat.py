@@ -53,7 +53,8 @@ def session_config(towers=1):
     thread per op and one per tower: TensorFlow runs a batch-150 matmul on one core anyway, so the cores
     are better spent running the towers side by side (shared/reference/tensorflow_notes.md)."""
     if towers > 1:
-        # Per-session pools: otherwise the first Session of the process fixes the thread counts for all.
+        # TensorFlow's thread pools are created by a process's first Session and shared by the later
+        # ones (use_per_session_threads did not change that here): a towers run is a process of its own.
         return tf.ConfigProto(allow_soft_placement=True, intra_op_parallelism_threads=1,
-                              inter_op_parallelism_threads=towers, use_per_session_threads=True)
+                              inter_op_parallelism_threads=towers)
     return tf.ConfigProto(allow_soft_placement=True)
