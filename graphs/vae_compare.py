@@ -6,7 +6,9 @@ final and worst epochs of each are tabled.
 
     σ: latent = ½ Σ (σ² + μ² - 1 - log(eps + σ²))      γ: latent = ½ Σ (exp(γ) + μ² - 1 - γ)
 """
+import json
 import math
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 
@@ -60,13 +62,17 @@ def run(options, log=print, section="vae_compare"):
         metrics[f"{key}_final_total_loss"] = losses[-1] if losses and not metrics[f"{key}_diverged"] else None
         metrics[f"{key}_worst_total_loss"] = max(losses) if losses else None
 
-    plt.figure(figsize=(8, 4.5))
-    for key, description, _ in VARIANTS:
+    book_logs = json.loads((Path(__file__).parent / "book_logs.json").read_text())
+    plt.figure(figsize=(9, 5))
+    for (key, description, _), color in zip(VARIANTS, ("tab:blue", "tab:orange")):
         epochs = [e["epoch"] for e in histories[key]]
-        plt.plot(epochs, [e["total_loss"] for e in histories[key]], "o-", markersize=3, label=description)
+        plt.plot(epochs, [e["total_loss"] for e in histories[key]], "o-", color=color, markersize=3,
+                 label=f"{description}, ours")
+        book = book_logs[f"vae_{key}_total_loss"]
+        plt.plot(range(len(book)), book, "--", color=color, alpha=0.6, label=f"{description}, the book's log")
     plt.yscale("log")
     plt.xlabel("epoch")
-    plt.ylabel("total loss on the epoch's last batch (nats, summed over 150 images)")
+    plt.ylabel("total loss, epoch's last batch\n(nats summed over 150 images)")
     plt.legend()
     plt.grid(True, alpha=0.3)
     figure = save_fig(paths.figure_dir, "vae_compare_plot")
