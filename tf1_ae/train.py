@@ -95,6 +95,9 @@ class Trainer:
             self.summaries = tf.summary.merge([tf.summary.scalar(m.key, m.tensor) for m in plan.metrics
                                                if m.tensor.shape.ndims == 0 and m.feed is None])
         self.saver = tf.train.Saver(max_to_keep=1)
+        ops = plan.training_op if isinstance(plan.training_op, (list, tuple)) else [plan.training_op]
+        self.ops_before = ops[:-1]  # each in a Session.run of its own, in order
+        self.fetch = [ops[-1], self.increment, plan.loss]
         self.history = []
 
     def start(self, sess, resume):
@@ -115,34 +118,31 @@ class Trainer:
         if step:
             log(f"resuming from step {step:,} ({latest_checkpoint(self.checkpoint_dir)})")
         writer = tf.summary.FileWriter(str(self.checkpoint_dir), sess.graph)
-        ops = self.plan.training_op if isinstance(self.plan.training_op, (list, tuple)) else [self.plan.training_op]
-        self._before = ops[:-1]  # run in Session.run calls of their own, in order
-        fetch = [ops[-1], self.increment, self.plan.loss]
         try:
             for epoch, end in enumerate(budget.epoch_ends()):
                 if step < end:
-                    self._epoch(sess, data, budget, epoch, step, end, fetch, writer, log)
+                    self._epoch(sess, data, budget.batch_size, epoch, step, end, writer, log)
                     step = end
         finally:
             writer.close()
         return self.history
 
-    def _epoch(self, sess, data, budget, epoch, step, end, fetch, writer, log):
+    def _epoch(self, sess, data, batch_size, epoch, step, end, writer, log):
         bar = tqdm(total=end - step, desc=f"epoch {epoch}", unit="step", leave=False,
                    disable=None if self.progress is None else not self.progress, file=sys.stderr)
         train_feed = self.plan.train_feed
         batch = None
         try:
             while step < end:
-                batch = data.next_batch(budget.batch_size)
+                batch = data.next_batch(batch_size)
                 feed = {**self.plan.feed(batch), **train_feed}
-                for op in self._before:
+                for op in self.ops_before:
                     sess.run(op, feed)
                 if step % SUMMARY_EVERY == 0:
-                    _, _, loss, summary = sess.run(fetch + [self.summaries], feed)
+                    _, _, loss, summary = sess.run(self.fetch + [self.summaries], feed)
                     writer.add_summary(summary, step)
                 else:
-                    _, _, loss = sess.run(fetch, feed)
+                    _, _, loss = sess.run(self.fetch, feed)
                 step += 1
                 if not math.isfinite(loss):
                     kept = latest_checkpoint(self.checkpoint_dir)
