@@ -32,7 +32,80 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-$(SECTIONS): $(STAMP)
+# One target per section, named as in `python -m tf1_ae list`; ARGS passes options (see run --help).
+pca: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+stacked_all: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+stacked_tied: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+layerwise_multigraph: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+layerwise_singlegraph: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+layerwise_stopgrad: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+layerwise_cached: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+features: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+pretraining: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+pretraining_sweep: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+denoising_gaussian: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+denoising_dropout: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+kl_plot: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+sparse: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+contractive: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+wta: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+conv: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+adversarial: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+gsn: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+vae_sigma: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+vae_logvar: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+vae_generate: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+vae_encode_decode: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+vae_interpolate: $(STAMP)
+	$(RUN) $@ $(ARGS)
+
+vae_compare: $(STAMP)
 	$(RUN) $@ $(ARGS)
 
 reconstructions: $(STAMP)

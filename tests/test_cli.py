@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from graphs import SECTIONS
 from tf1_ae.cli import main
 from tf1_ae.runs import REPO_ROOT
 
@@ -92,3 +93,9 @@ def test_list_names_every_section(capsys):
     out = capsys.readouterr().out
     for name in ("pca", "stacked_all", "stacked_tied", "reconstructions"):
         assert f"make {name}" in out
+
+
+def test_every_section_has_its_make_target():
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    missing = [name for name in SECTIONS if f"\n{name}: " not in makefile]
+    assert missing == []
