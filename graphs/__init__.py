@@ -33,9 +33,11 @@ class Section:
         return folder
 
     def run(self, options, log=print):
-        from tf1_ae.runs import RunPaths, mark_complete
+        from tf1_ae.runs import RunPaths, UsageError, mark_complete
 
         module = self.module
+        if options.resume and not getattr(module, "RESUMABLE", True):
+            raise UsageError(f"{self.name} cannot --resume: rerun it without")
         if hasattr(module, "run"):
             metrics = module.run(options, log)
         else:

@@ -74,6 +74,9 @@ def plot_ascent(results, figure_dir):
     return save_fig(figure_dir, "gradient_ascent_plot")
 
 
+RESUMABLE = False  # --resume is refused: it trains nothing
+
+
 def run(options, log=print, section="features"):
     config = Config()
     paths = RunPaths.under(options.out, section)

@@ -26,6 +26,9 @@ def costs(p, q):
             "mse": (p - q) ** 2, "mae": np.abs(p - q)}
 
 
+RESUMABLE = False  # --resume is refused: it trains nothing
+
+
 def run(options, log=print, section="kl_plot"):
     config = Config()
     p = config.p

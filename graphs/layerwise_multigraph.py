@@ -100,6 +100,9 @@ def build(params, config=Config()):
     return ae, variables, hidden1, hidden2
 
 
+RESUMABLE = False  # --resume is refused: each call of train_autoencoder trains a fresh graph from scratch, as the book does
+
+
 def run(options, log=print, section="layerwise_multigraph"):
     paths = RunPaths.under(options.out, section)
     config = apply_options(Config(), options)

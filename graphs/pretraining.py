@@ -125,6 +125,9 @@ def train_classifier(mnist, config, options, n_labeled, pretrained_from=None, ch
     return {k: v for k, v in history[-1].items() if k not in ("epoch", "step")}, budget
 
 
+RESUMABLE = False  # --resume is refused: both classifiers are short runs trained from scratch (or from the autoencoder's weights)
+
+
 def run(options, log=print, section="pretraining"):
     config = apply_options(Config(), options)
     paths = RunPaths.under(options.out, section)

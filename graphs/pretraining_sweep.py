@@ -24,6 +24,9 @@ VARIANTS = (("scratch", "from scratch", False, False),
             ("frozen", "pretrained, only the output layer trained", True, True))
 
 
+RESUMABLE = False  # --resume is refused: every point of the sweep is a fresh short run
+
+
 def run(options, log=print, section="pretraining_sweep"):
     config = apply_options(Config(), options)
     paths = RunPaths.under(options.out, section)

@@ -40,6 +40,9 @@ def restore_autoencoder(checkpoint_dir, source):
     return sess, inputs[0], outputs[0]
 
 
+RESUMABLE = False  # --resume is refused: it trains nothing
+
+
 def run(options, log=print, section="reconstructions"):
     from graphs import SECTIONS
 

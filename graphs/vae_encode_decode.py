@@ -18,6 +18,9 @@ class Config:
     batch_size: int = 150  # book: mnist.test.next_batch(batch_size)
 
 
+RESUMABLE = False  # --resume is refused: it trains nothing
+
+
 def run(options, log=print, section="vae_encode_decode"):
     config = Config()
     paths = RunPaths.under(options.out, section)

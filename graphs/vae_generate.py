@@ -26,6 +26,9 @@ def generate(sess, ae, codings):
     return ae.outputs.eval(session=sess, feed_dict={ae.codings: codings})
 
 
+RESUMABLE = False  # --resume is refused: it trains nothing
+
+
 def run(options, log=print, section="vae_generate"):
     config = Config()
     paths = RunPaths.under(options.out, section)

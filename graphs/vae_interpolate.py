@@ -22,6 +22,9 @@ class Config:
     n_digits: int = 6  # book §14
 
 
+RESUMABLE = False  # --resume is refused: it trains nothing
+
+
 def run(options, log=print, section="vae_interpolate"):
     config = Config()
     paths = RunPaths.under(options.out, section)

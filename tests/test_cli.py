@@ -99,3 +99,9 @@ def test_every_section_has_its_make_target():
     makefile = (REPO_ROOT / "Makefile").read_text()
     missing = [name for name in SECTIONS if f"\n{name}: " not in makefile]
     assert missing == []
+
+
+def test_a_section_that_cannot_resume_says_so(tmp_path, capsys):
+    assert cli(tmp_path, "pretraining", "--resume") == 2
+    assert "cannot --resume" in one_error_line(capsys)
+    assert not (tmp_path / "checkpoints").exists()  # refused before anything was trained
