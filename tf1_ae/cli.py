@@ -201,8 +201,9 @@ def report_command(args):
     from tf1_ae.report import write_report
     from tf1_ae.runs import REPO_ROOT
 
-    book = json.loads((Path(__file__).resolve().parent.parent / "graphs" / "book_numbers.json").read_text())
-    path, n_run = write_report(list(SECTIONS.values()), args.out or REPO_ROOT, book)
+    graphs_dir = Path(__file__).resolve().parent.parent / "graphs"
+    book, logs = (json.loads((graphs_dir / name).read_text()) for name in ("book_numbers.json", "book_logs.json"))
+    path, n_run = write_report(list(SECTIONS.values()), args.out or REPO_ROOT, book, logs)
     print(f"wrote {path} ({n_run} of {len(SECTIONS)} sections have run)")
 
 

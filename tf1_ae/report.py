@@ -2,7 +2,8 @@
 
 Per section: the idea (its module docstring), the make target, the graph builder's source, our final
 metrics beside the numbers the book printed (graphs/book_numbers.json, with the data each came from),
-and the section's figures; a section that has not run yet says so.
+and the section's figures, with its per-epoch values drawn over the book's printed log where the book
+printed one (graphs/book_logs.json); a section that has not run yet says so.
 """
 import html
 import inspect
@@ -10,7 +11,7 @@ import json
 import shutil
 from pathlib import Path
 
-from tf1_ae.runs import RunPaths, read_metrics
+from tf1_ae.runs import RunPaths, read_history, read_metrics
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
@@ -67,7 +68,30 @@ def metrics_table(metrics, book):
     return f"<table>{''.join(rows)}</table><p class='book'>{'; '.join(notes)}</p>"
 
 
-def section_html(section, out, report_dir, book_numbers):
+def log_figures(section, out, report_dir, book_logs):
+    """For each metric the book printed every epoch, our per-epoch values beside its log, as a PNG."""
+    import matplotlib.pyplot as plt
+
+    from tf1_ae.plots import save_fig
+
+    history = read_history(RunPaths.under(out, section.name).checkpoint_dir)
+    made = []
+    for name, book in book_logs.items():
+        metric = name[len(section.name) + 1:]
+        if not name.startswith(section.name + "_") or not history or metric not in history[0]:
+            continue
+        plt.figure(figsize=(6, 3.2))
+        plt.plot([e["epoch"] for e in history], [e[metric] for e in history], "o-", markersize=3, label="ours")
+        plt.plot(range(len(book)), book, "s--", markersize=3, alpha=0.7, label="the book's log")
+        plt.xlabel("epoch")
+        plt.ylabel(metric)
+        plt.legend()
+        plt.grid(True, alpha=0.3)
+        made.append(save_fig(report_dir / "figures" / section.name, f"ours_vs_book_{metric}"))
+    return made
+
+
+def section_html(section, out, report_dir, book_numbers, book_logs):
     module = section.module
     title, ideas, formulas = docstring_parts(module)
     paths = RunPaths.under(out, section.name)
@@ -86,6 +110,10 @@ def section_html(section, out, report_dir, book_numbers):
         parts.append(f"<p class='missing'>Not run yet: <code>make {section.name}</code> writes "
                      f"checkpoints/{section.name}/metrics.json.</p>")
     parts.append(metrics_table(metrics, book_numbers.get(section.name)))
+    for figure in log_figures(section, out, report_dir, book_logs):
+        relative = figure.relative_to(report_dir)
+        parts.append(f"<figure><img src='{html.escape(relative.as_posix())}' alt='{html.escape(figure.stem)}'>"
+                     f"<figcaption>ours, epoch by epoch, beside the book's printed log</figcaption></figure>")
     figures = sorted(paths.figure_dir.rglob("*.png")) if paths.figure_dir.is_dir() else []
     for figure in figures:
         relative = figure.relative_to(Path(out) / "figures")
@@ -99,7 +127,7 @@ def section_html(section, out, report_dir, book_numbers):
     return "\n".join(parts), metrics is not None
 
 
-def write_report(sections, out, book_numbers):
+def write_report(sections, out, book_numbers, book_logs):
     """Write <out>/report/index.html (and copies of the figures beside it); returns (path, n_run)."""
     report_dir = Path(out) / "report"
     if (report_dir / "figures").is_dir():
@@ -107,7 +135,7 @@ def write_report(sections, out, book_numbers):
     report_dir.mkdir(parents=True, exist_ok=True)
     bodies, n_run = [], 0
     for section in sections:
-        body, ran = section_html(section, out, report_dir, book_numbers)
+        body, ran = section_html(section, out, report_dir, book_numbers, book_logs)
         bodies.append(body)
         n_run += ran
     index = "".join(f"<li><a href='#{s.name}'>{html.escape(s.name)}</a>: {html.escape(s.summary)}</li>"
