@@ -18,7 +18,7 @@ from tf1_ae.data import PermutationSampler
 from tf1_ae.layers import dense, he_init, l2_regularizer
 from tf1_ae.model import Autoencoder
 from tf1_ae.plots import save_fig, show_reconstructed_digits
-from tf1_ae.runs import RunPaths, apply_options, write_metrics
+from tf1_ae.runs import RunPaths, apply_options, write_history, write_metrics
 from tf1_ae.train import Metric, TrainPlan, Trainer
 
 
@@ -145,6 +145,9 @@ def run(options, log=print, section="layerwise_multigraph"):
         paths.checkpoint_dir.mkdir(parents=True, exist_ok=True)
         saver.save(sess, str(paths.checkpoint_dir / "model.ckpt"))
     log(f"Test MSE (stacked): {test_mse:.6g}")
+    write_history(paths.checkpoint_dir, [{**{k: v for k, v in e.items() if k != "train_mse"},
+                                          f"ae{n}_train_mse": e["train_mse"]}
+                                         for n, history in ((1, history1), (2, history2)) for e in history])
     show_reconstructed_digits(shown, outputs_val, 2)
     figure = save_fig(paths.figure_dir, "reconstruction_plot")
     metrics = {"ae1_train_mse": history1[-1]["train_mse"] if history1 else None,

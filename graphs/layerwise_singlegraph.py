@@ -17,7 +17,7 @@ from tf1_ae.data import PermutationSampler
 from tf1_ae.layers import he_init, l2_regularizer
 from tf1_ae.model import Autoencoder
 from tf1_ae.plots import save_fig, show_reconstructed_digits
-from tf1_ae.runs import RunPaths, apply_options, write_metrics
+from tf1_ae.runs import RunPaths, apply_options, write_history, write_metrics
 from tf1_ae.train import CHECKPOINT_NAME, Metric, TrainPlan, Trainer, latest_checkpoint
 
 FREEZING = ("var_list", "stop_gradient")
@@ -133,7 +133,7 @@ def run(options, log=print, section="layerwise_singlegraph", freeze="var_list", 
                         "phase2_step")]
     stack_saver = tf.train.Saver(max_to_keep=1)  # its own: a Saver deletes what it saved before
     init = tf.global_variables_initializer()
-    metrics, seconds = {}, {}
+    metrics, seconds, epochs = {}, {}, []
     with tf.Session(config=session_config()) as sess:
         init.run()
         for phase, trainer in enumerate(trainers):
@@ -147,6 +147,7 @@ def run(options, log=print, section="layerwise_singlegraph", freeze="var_list", 
                 seconds["cache_seconds"] = time.perf_counter() - start
             history = trainer.run(sess, data, budget, resume=resume, log=log)
             seconds[f"phase{phase + 1}_seconds"] = time.perf_counter() - start
+            epochs.extend(history)
             if history:
                 metrics.update({k: v for k, v in history[-1].items() if k not in ("epoch", "step")})
         ae = g.autoencoder
@@ -155,6 +156,8 @@ def run(options, log=print, section="layerwise_singlegraph", freeze="var_list", 
         stack_saver.save(sess, str(paths.checkpoint_dir / CHECKPOINT_NAME))
         shown = mnist.test.images[:2]
         outputs_val = ae.outputs.eval(feed_dict={ae.X: shown})
+    if epochs:
+        write_history(paths.checkpoint_dir, epochs)
     show_reconstructed_digits(shown, outputs_val, 2)
     figure = save_fig(paths.figure_dir, "reconstruction_plot")
     metrics.update({k: round(v, 3) for k, v in seconds.items()})

@@ -78,10 +78,11 @@ def log_figures(section, out, report_dir, book_logs):
     made = []
     for name, book in book_logs.items():
         metric = name[len(section.name) + 1:]
-        if not name.startswith(section.name + "_") or not history or metric not in history[0]:
+        ours = [(e["epoch"], e[metric]) for e in history or [] if metric in e]
+        if not name.startswith(section.name + "_") or not ours:
             continue
         plt.figure(figsize=(6, 3.2))
-        plt.plot([e["epoch"] for e in history], [e[metric] for e in history], "o-", markersize=3, label="ours")
+        plt.plot(*zip(*ours), "o-", markersize=3, label="ours")
         plt.plot(range(len(book)), book, "s--", markersize=3, alpha=0.7, label="the book's log")
         plt.xlabel("epoch")
         plt.ylabel(metric)
