@@ -13,12 +13,12 @@ SECTIONS := pca stacked_all stacked_tied layerwise_multigraph layerwise_singlegr
 
 help:
 	@echo "make setup            create .venv and install tf1_ae with its test tools (automatic)"
-	@echo "make test             run the test suite (about 3 minutes on 2 cores)"
+	@echo "make test             run the test suite (about 1.5 minutes on 2 cores, after set-up)"
 	@echo "make <section>        train / draw one section: $(SECTIONS) reconstructions"
 	@echo "make reconstructions SECTION=stacked_tied   draw a trained section's reconstructions"
 	@echo "make all              every section in dependency order, skipping finished ones"
 	@echo "make report           report/index.html: every section's numbers and figures beside the book's"
-	@echo "make bench            training throughput side by side: cached vs uncached phase 2, tied vs untied"
+	@echo "make bench            training throughput side by side: cached vs uncached phase 2, tied vs untied, loops vs the roofline"
 	@echo "make list             sections with their book sections"
 	@echo "make data             download full MNIST into the Keras cache (needs a network)"
 	@echo "make tensorboard      serve checkpoints/ on http://localhost:6006"
