@@ -5,8 +5,6 @@ Per layer with batch b, fan-in n, fan-out m: forward X·W (b×n·n×m), backward
 6·b·n·m FLOPs; a step of the 784-300-150-300-784 stack is 6 × 560,400 × b FLOPs. Biases, activations and
 Adam's update are left out, so no real loop can reach it.
 """
-import time
-
 import numpy as np
 
 
@@ -27,10 +25,3 @@ class GemmStep:
             X @ W
             dY @ W.T
             X.T @ dY
-
-    def gflops(self, repeats=200):
-        self()
-        start = time.perf_counter()
-        for _ in range(repeats):
-            self()
-        return self.flops * repeats / (time.perf_counter() - start) / 1e9

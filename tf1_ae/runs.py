@@ -2,7 +2,6 @@
 import json
 import math
 import os
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -63,27 +62,30 @@ def apply_options(config, options):
     return replace(config, **changes)
 
 
-def snake_case(label):
-    return re.sub(r"[^0-9a-z]+", "_", label.lower()).strip("_")
+def write_json(path, value, indent=2, sort_keys=False):
+    """Write JSON atomically (a temporary file renamed over the old one): a crash never leaves half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(value, indent=indent, sort_keys=sort_keys) + "\n")
+    os.replace(tmp, path)
+    return path
+
+
+def read_json(path):
+    path = Path(path)
+    return json.loads(path.read_text()) if path.is_file() else None
 
 
 def write_metrics(checkpoint_dir, metrics):
-    """metrics.json: every printed metric's final value plus the run's identity; written atomically."""
-    checkpoint_dir = Path(checkpoint_dir)
-    checkpoint_dir.mkdir(parents=True, exist_ok=True)
+    """metrics.json: every printed metric's final value plus the run's identity (non-finite → null)."""
     clean = {k: (float(v) if isinstance(v, float) or hasattr(v, "dtype") else v) for k, v in metrics.items()}
-    for key, value in clean.items():
-        if isinstance(value, float) and not math.isfinite(value):
-            clean[key] = None
-    tmp = checkpoint_dir / "metrics.json.tmp"
-    tmp.write_text(json.dumps(clean, indent=2, sort_keys=True) + "\n")
-    os.replace(tmp, checkpoint_dir / "metrics.json")
-    return checkpoint_dir / "metrics.json"
+    clean = {k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in clean.items()}
+    return write_json(Path(checkpoint_dir) / "metrics.json", clean, sort_keys=True)
 
 
 def read_metrics(checkpoint_dir):
-    path = Path(checkpoint_dir) / "metrics.json"
-    return json.loads(path.read_text()) if path.is_file() else None
+    return read_json(Path(checkpoint_dir) / "metrics.json")
 
 
 def mark_complete(checkpoint_dir):
@@ -101,13 +103,8 @@ def is_complete(checkpoint_dir, data_name=None):
 
 def write_history(checkpoint_dir, history):
     """history.json: every epoch's printed values, for curves drawn later (vae_compare, the report)."""
-    checkpoint_dir = Path(checkpoint_dir)
-    checkpoint_dir.mkdir(parents=True, exist_ok=True)
-    tmp = checkpoint_dir / "history.json.tmp"
-    tmp.write_text(json.dumps(history, indent=1) + "\n")
-    os.replace(tmp, checkpoint_dir / "history.json")
+    return write_json(Path(checkpoint_dir) / "history.json", history, indent=1)
 
 
 def read_history(checkpoint_dir):
-    path = Path(checkpoint_dir) / "history.json"
-    return json.loads(path.read_text()) if path.is_file() else None
+    return read_json(Path(checkpoint_dir) / "history.json")
