@@ -142,7 +142,7 @@ def run(options, log=print, section="bench"):
     descriptions["keras_fit"] = "Keras 3 fit, same model, same TensorFlow"
     log(table([(k, descriptions[k]) for k in ("phase2_uncached", "phase2_cached", "stacked_all", "stacked_tied")],
               speeds, LAYERWISE_RATIOS))
-    flops = GemmStep(STACK, BATCH_SIZE).flops / BATCH_SIZE
+    flops = roofline.step.flops / BATCH_SIZE
     log(f"\nthe stacked autoencoder's training step vs the roofline ({flops / 1e6:.2f} MFLOP per sample, "
         f"{speeds['roofline'] * flops / 1e9:.0f} GFLOP/s):")
     log(f"{'variant':<48}{'samples/s':>10}{'of roofline':>13}")

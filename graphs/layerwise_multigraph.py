@@ -19,7 +19,7 @@ from tf1_ae.layers import dense, he_init, l2_regularizer
 from tf1_ae.model import Autoencoder
 from tf1_ae.plots import save_fig, show_reconstructed_digits
 from tf1_ae.runs import RunPaths, apply_options, write_history, write_metrics
-from tf1_ae.train import Metric, TrainPlan, Trainer
+from tf1_ae.train import CHECKPOINT_NAME, Metric, TrainPlan, Trainer
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,9 @@ def train_autoencoder(X_train, n_neurons, n_epochs, batch_size, learning_rate=0.
         return hidden_val, params["hidden/kernel:0"], params["hidden/bias:0"], params["outputs/kernel:0"], \
             params["outputs/bias:0"]
 
+STACKED_PARAMETERS = ("weights1", "biases1", "weights2", "biases2", "weights3", "biases3", "weights4", "biases4")
+
+
 def build(params, config=Config()):
     """Stack the two autoencoders' parameters into one 784-300-150-300-784 graph.
 
@@ -86,10 +89,8 @@ def build(params, config=Config()):
     (loaded after init), so the stacked model has a checkpoint that later sections can restore by name."""
     W1, b1, W2, b2, W3, b3, W4, b4 = params
     X = tf.placeholder(tf.float32, shape=[None, W1.shape[0]], name="X")
-    variables = {}
-    for name, value in zip(["weights1", "biases1", "weights2", "biases2", "weights3", "biases3",
-                            "weights4", "biases4"], params):
-        variables[name] = tf.Variable(tf.zeros(value.shape), name=name)
+    variables = {name: tf.Variable(tf.zeros(value.shape), name=name)
+                 for name, value in zip(STACKED_PARAMETERS, params)}
     hidden1 = tf.nn.elu(tf.matmul(X, variables["weights1"]) + variables["biases1"], name="hidden1")
     hidden2 = tf.nn.elu(tf.matmul(hidden1, variables["weights2"]) + variables["biases2"], name="hidden2")
     hidden3 = tf.nn.elu(tf.matmul(hidden2, variables["weights3"]) + variables["biases3"], name="hidden3")
@@ -100,7 +101,7 @@ def build(params, config=Config()):
     return ae, variables, hidden1, hidden2
 
 
-RESUMABLE = False  # --resume is refused: each call of train_autoencoder trains a fresh graph from scratch, as the book does
+RESUMABLE = False  # --resume is refused: each train_autoencoder call trains a fresh graph, as the book does
 
 
 def run(options, log=print, section="layerwise_multigraph"):
@@ -131,19 +132,19 @@ def run(options, log=print, section="layerwise_multigraph"):
     seconds = time.perf_counter() - start
 
     reset_graph(options.seed)
-    ae, variables, _, _ = build([W1, b1, W2, b2, W3, b3, W4, b4], config)
+    params = [W1, b1, W2, b2, W3, b3, W4, b4]
+    ae, variables, _, _ = build(params, config)
     ae.mark()
     saver = tf.train.Saver(max_to_keep=1)
     with tf.Session(config=session_config()) as sess:
         sess.run(tf.global_variables_initializer())
-        for name, value in zip(["weights1", "biases1", "weights2", "biases2", "weights3", "biases3",
-                                "weights4", "biases4"], [W1, b1, W2, b2, W3, b3, W4, b4]):
+        for name, value in zip(STACKED_PARAMETERS, params):
             variables[name].load(value, sess)
         test_mse = float(sess.run(ae.reconstruction_loss, {ae.X: mnist.test.images}))
         shown = mnist.test.images[:2]
         outputs_val = sess.run(ae.outputs, {ae.X: shown})
         paths.checkpoint_dir.mkdir(parents=True, exist_ok=True)
-        saver.save(sess, str(paths.checkpoint_dir / "model.ckpt"))
+        saver.save(sess, str(paths.checkpoint_dir / CHECKPOINT_NAME))
     log(f"Test MSE (stacked): {test_mse:.6g}")
     write_history(paths.checkpoint_dir, [{**{k: v for k, v in e.items() if k != "train_mse"},
                                           f"ae{n}_train_mse": e["train_mse"]}

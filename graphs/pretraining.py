@@ -125,7 +125,7 @@ def train_classifier(mnist, config, options, n_labeled, pretrained_from=None, ch
     return {k: v for k, v in history[-1].items() if k not in ("epoch", "step")}, budget
 
 
-RESUMABLE = False  # --resume is refused: both classifiers are short runs trained from scratch (or from the autoencoder's weights)
+RESUMABLE = False  # --resume is refused: both classifiers are short runs, each trained afresh
 
 
 def run(options, log=print, section="pretraining"):

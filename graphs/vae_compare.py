@@ -30,7 +30,8 @@ def reusable_run(key, options):
     name = f"vae_{key}"
     folder = RunPaths.under(options.out, name).checkpoint_dir
     metrics, history = read_metrics(folder) or {}, read_history(folder)
-    if not (is_complete(folder, datasets.resolved_name(options.data)) and history and metrics.get("seed") == options.seed
+    if not (is_complete(folder, datasets.resolved_name(options.data)) and history
+            and metrics.get("seed") == options.seed
             and options.learning_rate is None and options.batch_size is None):
         return None
     return name, folder, history, {k: metrics[k] for k in ("data", "n_train", "steps")}

@@ -11,7 +11,8 @@ from pathlib import Path
 from graphs import SECTIONS
 
 PROG = "python -m tf1_ae"
-SECTION_FLAGS = ("freeze_pretrained", "penalty", "reconstruction", "wta", "towers")  # argparse dests that set a field of the section's Config
+# argparse dests that set a field of the section's Config
+SECTION_FLAGS = ("freeze_pretrained", "penalty", "reconstruction", "wta", "towers")
 
 
 class OneLineParser(argparse.ArgumentParser):
