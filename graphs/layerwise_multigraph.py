@@ -18,7 +18,7 @@ from tf1_ae.data import PermutationSampler
 from tf1_ae.layers import dense, he_init, l2_regularizer
 from tf1_ae.model import Autoencoder
 from tf1_ae.plots import save_fig, show_reconstructed_digits
-from tf1_ae.runs import RunPaths, apply_options, write_history, write_metrics
+from tf1_ae.runs import RunPaths, apply_options, run_identity, write_history, write_metrics
 from tf1_ae.train import CHECKPOINT_NAME, Metric, TrainPlan, Trainer
 
 
@@ -153,8 +153,8 @@ def run(options, log=print, section="layerwise_multigraph"):
     figure = save_fig(paths.figure_dir, "reconstruction_plot")
     metrics = {"ae1_train_mse": history1[-1]["train_mse"] if history1 else None,
                "ae2_train_mse": history2[-1]["train_mse"] if history2 else None,
-               "test_mse": test_mse, "section": section, "data": mnist.name,
-               "n_train": mnist.train.num_examples, "steps": 2 * budget.total_steps, "seed": options.seed,
-               "seconds": round(seconds, 3)}
+               "test_mse": test_mse,
+               **run_identity(section, mnist.name, mnist.train.num_examples, 2 * budget.total_steps,
+                              options.seed, seconds)}
     log(f"wrote {write_metrics(paths.checkpoint_dir, metrics)}, {figure} and the stacked model's checkpoint")
     return metrics

@@ -17,7 +17,7 @@ from tf1_ae.data import PermutationSampler
 from tf1_ae.layers import he_init, l2_regularizer
 from tf1_ae.model import Autoencoder
 from tf1_ae.plots import save_fig, show_reconstructed_digits
-from tf1_ae.runs import RunPaths, apply_options, write_history, write_metrics
+from tf1_ae.runs import RunPaths, apply_options, run_identity, write_history, write_metrics
 from tf1_ae.train import CHECKPOINT_NAME, Metric, TrainPlan, Trainer, latest_checkpoint
 
 FREEZING = ("var_list", "stop_gradient")
@@ -161,9 +161,8 @@ def run(options, log=print, section="layerwise_singlegraph", freeze="var_list", 
     show_reconstructed_digits(shown, outputs_val, 2)
     figure = save_fig(paths.figure_dir, "reconstruction_plot")
     metrics.update({k: round(v, 3) for k, v in seconds.items()})
-    metrics.update({"section": section, "data": mnist.name, "n_train": mnist.train.num_examples,
-                    "steps": 2 * budget.total_steps, "seed": options.seed,
-                    "seconds": round(seconds["phase1_seconds"] + seconds["phase2_seconds"], 3)})
+    metrics.update(run_identity(section, mnist.name, mnist.train.num_examples, 2 * budget.total_steps,
+                                options.seed, seconds["phase1_seconds"] + seconds["phase2_seconds"]))
     log(f"wrote {write_metrics(paths.checkpoint_dir, metrics)}, {figure} and checkpoints in "
         f"{paths.checkpoint_dir} (the stack) and its phase1/, phase2/")
     return metrics

@@ -18,7 +18,7 @@ from tf1_ae.compat import reset_graph, session_config, tf
 from tf1_ae.data import DataSet
 from tf1_ae.layers import dense
 from tf1_ae.plots import save_fig
-from tf1_ae.runs import RunPaths, apply_options, write_metrics
+from tf1_ae.runs import RunPaths, apply_options, run_identity, write_metrics
 from tf1_ae.train import Metric, TrainPlan, Trainer
 
 LOG_LINES = 10  # the book prints nothing; we print the 1,000 steps as 10 lines of 100
@@ -115,8 +115,7 @@ def run(options, log=print, section="pca"):
     figure = save_fig(paths.figure_dir, "linear_autoencoder_pca_plot")
 
     metrics = {"train_mse": float(train_mse if not history else history[-1]["train_mse"]),
-               "test_mse": float(test_mse), "pca_test_mse": pca_mse, "section": section,
-               "data": "toy3d", "n_train": len(X_train), "steps": budget.total_steps,
-               "seed": options.seed, "seconds": round(seconds, 3)}
+               "test_mse": float(test_mse), "pca_test_mse": pca_mse,
+               **run_identity(section, "toy3d", len(X_train), budget.total_steps, options.seed, seconds)}
     log(f"wrote {write_metrics(paths.checkpoint_dir, metrics)} and {figure}")
     return metrics

@@ -17,7 +17,7 @@ from tf1_ae.budget import make_budget
 from tf1_ae.compat import reset_graph, session_config, tf
 from tf1_ae.data import PermutationSampler
 from tf1_ae.layers import he_init, l2_regularizer
-from tf1_ae.runs import RunPaths, apply_options, write_metrics
+from tf1_ae.runs import RunPaths, apply_options, run_identity, write_metrics
 from tf1_ae.train import Metric, TrainPlan, Trainer, restore
 
 BOOK_LABELED_FRACTION = 20000 / 55000  # the book labels the first 20,000 of 55,000 training images
@@ -147,9 +147,8 @@ def run(options, log=print, section="pretraining"):
                                      separator="\t", log=log)
     metrics = {f"supervised_{k}": v for k, v in scratch.items()}
     metrics.update({f"pretrained_{k}": v for k, v in pretrained.items()})
-    metrics.update({"section": section, "source": config.source, "data": mnist.name,
-                    "n_train": mnist.train.num_examples, "n_labeled": n_labeled, "steps": budget.total_steps,
-                    "freeze_pretrained": config.freeze_pretrained, "seed": options.seed,
-                    "seconds": round(time.perf_counter() - start, 3)})
+    metrics.update({"source": config.source, "n_labeled": n_labeled, "freeze_pretrained": config.freeze_pretrained,
+                    **run_identity(section, mnist.name, mnist.train.num_examples, budget.total_steps,
+                                   options.seed, time.perf_counter() - start)})
     log(f"wrote {write_metrics(paths.checkpoint_dir, metrics)}")
     return metrics

@@ -16,7 +16,7 @@ from graphs import SECTIONS
 from graphs.pretraining import Config, build, train_classifier  # noqa: F401  (the same classifier)
 from tf1_ae import data as datasets
 from tf1_ae.plots import save_fig
-from tf1_ae.runs import RunPaths, apply_options, write_metrics
+from tf1_ae.runs import RunPaths, apply_options, run_identity, write_metrics
 
 LABEL_COUNTS = (50, 100, 500, 1000, None)  # None: every training image
 VARIANTS = (("scratch", "from scratch", False, False),
@@ -57,8 +57,8 @@ def run(options, log=print, section="pretraining_sweep"):
     figure = save_fig(paths.figure_dir, "pretraining_sweep_plot")
 
     metrics = {f"{key}_{n}_test_accuracy": results[key, n] for key, _, _, _ in VARIANTS for n in counts}
-    metrics.update({"section": section, "source": config.source, "data": mnist.name,
-                    "n_train": mnist.train.num_examples, "label_counts": counts, "steps": budget.total_steps,
-                    "seed": options.seed, "seconds": round(time.perf_counter() - start, 3)})
+    metrics.update({"source": config.source, "label_counts": counts,
+                    **run_identity(section, mnist.name, mnist.train.num_examples, budget.total_steps,
+                                   options.seed, time.perf_counter() - start)})
     log(f"wrote {write_metrics(paths.checkpoint_dir, metrics)} and {figure}")
     return metrics

@@ -5,15 +5,10 @@ from tf1_ae import data as datasets
 from tf1_ae.budget import make_budget
 from tf1_ae.compat import reset_graph, session_config, tf
 from tf1_ae.plots import save_fig, show_denoising, show_reconstructed_digits
-from tf1_ae.runs import RunPaths, apply_options, write_history, write_metrics
+from tf1_ae.runs import RunPaths, apply_options, run_identity, write_history, write_metrics
 from tf1_ae.train import Trainer
 
 N_TEST_DIGITS = 2  # show_reconstructed_digits' default
-
-
-def run_metadata(section, data, budget, options, seconds):
-    return {"section": section, "data": data.name, "n_train": data.train.num_examples,
-            "steps": budget.total_steps, "seed": options.seed, "seconds": round(seconds, 3)}
 
 
 def last_values(history, sess, plan, data_set, batch_size):
@@ -69,7 +64,8 @@ def run_autoencoder(section, build, config, options, log=print, paths=None, hist
     else:
         show_denoising(corrupted, reconstructed, shown)
     figure = save_fig(paths.figure_dir, figure_name)
-    metrics.update(run_metadata(section, data, budget, options, seconds))
+    metrics.update(run_identity(section, data.name, data.train.num_examples, budget.total_steps, options.seed,
+                                seconds))
     log(f"wrote {write_metrics(paths.checkpoint_dir, metrics)}, {figure} and a checkpoint + TensorBoard "
         f"events in {paths.checkpoint_dir}")
     return metrics

@@ -77,6 +77,12 @@ def read_json(path):
     return json.loads(path.read_text()) if path.is_file() else None
 
 
+def run_identity(section, data, n_train, steps, seed, seconds):
+    """The keys every training section's metrics.json carries beside its metrics (part of the interface)."""
+    return {"section": section, "data": data, "n_train": n_train, "steps": steps, "seed": seed,
+            "seconds": round(seconds, 3)}
+
+
 def write_metrics(checkpoint_dir, metrics):
     """metrics.json: every printed metric's final value plus the run's identity (non-finite → null)."""
     clean = {k: (float(v) if isinstance(v, float) or hasattr(v, "dtype") else v) for k, v in metrics.items()}
