@@ -1,4 +1,4 @@
-"""An adversarial autoencoder (Makhzani et al. 2015), one of the book's "other autoencoders" (note 13).
+"""An adversarial autoencoder (Makhzani et al. 2015), one of the book's §"Other Autoencoders".
 
 The book's one line: "One network is trained to reproduce its inputs, and at the same time another is
 trained to find inputs that the first network is unable to properly reconstruct." The paper does
@@ -6,11 +6,7 @@ something else, and that is what is built here: a discriminator learns to tell t
 samples of a prior p(z) (a Gaussian), and the encoder learns to fool it, so the codings of all digits
 together come to fill the prior's shape. Like a VAE's latent loss, this lets one generate digits by
 decoding prior samples; unlike it, any prior that can be sampled will do. Each mini-batch runs three
-training ops in turn, each with its own Adam and var_list:
-
-    1. autoencoder:   min_{enc,dec}  mean xent(X, dec(enc(X)))
-    2. discriminator: min_D  xent(D(z_prior), 1) + xent(D(enc(X)), 0),  z_prior ~ N(0, σ²I)
-    3. generator:     min_enc  xent(D(enc(X)), 1)
+training ops in turn (LOSS), each with its own Adam and var_list.
 """
 from dataclasses import dataclass
 from functools import partial
@@ -21,8 +17,13 @@ import numpy as np
 from tf1_ae.compat import tf
 from tf1_ae.layers import dense
 from tf1_ae.model import Autoencoder
-from tf1_ae.plots import plot_multiple_images, save_fig
-from tf1_ae.train import Metric
+from tf1_ae.plots import plot_multiple_images
+from tf1_ae.train import Metric, TrainPlan
+
+IDEA = "An autoencoder whose 2-D codings a discriminator pushes toward a Gaussian prior, so prior samples decode to digits."
+LOSS = """1. autoencoder:   min_{enc,dec}  mean xent(X, dec(enc(X)))
+2. discriminator: min_D  xent(D(z_prior), 1) + xent(D(enc(X)), 0),  z_prior ~ N(0, σ²I)
+3. generator:     min_enc  xent(D(enc(X)), 1)"""
 
 
 @dataclass(frozen=True)
@@ -82,20 +83,19 @@ def build(config=Config()):
                Metric("discriminator_loss", "Discriminator loss", discriminator_loss),
                Metric("generator_loss", "Generator loss", generator_loss),
                Metric("train_mse", "MSE", mse, in_book_line=False)]
-    ae = Autoencoder(X=X, codings=codings, outputs=outputs, reconstruction_loss=reconstruction_loss,
-                     loss=reconstruction_loss + discriminator_loss + generator_loss,
-                     training_op=[autoencoder_op, discriminator_op, generator_op], metrics=metrics,
-                     test_metric=Metric("test_mse", "Test MSE", mse), separator=" \t")
-    ae.scopes = {"autoencoder": variables("encoder") + variables("decoder"),
-                 "discriminator": variables("discriminator"), "generator": variables("encoder")}
-    ae.prior_stddev = config.prior_stddev
-    return ae
+    plan = TrainPlan([autoencoder_op, discriminator_op, generator_op], X,
+                     reconstruction_loss + discriminator_loss + generator_loss, metrics, separator=" \t")
+    scopes = {"autoencoder": variables("encoder") + variables("decoder"),
+              "discriminator": variables("discriminator"), "generator": variables("encoder")}
+    return Autoencoder(X=X, codings=codings, outputs=outputs, reconstruction_loss=reconstruction_loss, plan=plan,
+                       test_metric=Metric("test_mse", "Test MSE", mse), tensors={"scopes": scopes})
 
 
-def report(sess, ae, data, figure_dir, log=print):
+def report(run, sess, ae):
     """Where the test digits' codings land against the prior, and digits decoded from a grid of it."""
+    data = run.data
     codings = sess.run(ae.codings, {ae.X: data.test.images})
-    sigma = ae.prior_stddev
+    sigma = run.config.prior_stddev
     prior = np.random.RandomState(0).randn(len(codings), 2) * sigma
     plt.figure(figsize=(7, 6))
     plt.scatter(prior[:, 0], prior[:, 1], s=4, c="lightgray", label="prior samples")
@@ -103,7 +103,7 @@ def report(sess, ae, data, figure_dir, log=print):
     plt.colorbar(scatter, label="digit")
     plt.legend(loc="upper right")
     plt.title("test digits' codings over the prior N(0, σ²I)")
-    figures = [save_fig(figure_dir, "adversarial_codings_plot")]
+    run.figure("adversarial_codings_plot")
 
     axis = np.linspace(-2 * sigma, 2 * sigma, 10)
     grid = np.array([[x, y] for y in axis[::-1] for x in axis], dtype=np.float32)
@@ -111,7 +111,7 @@ def report(sess, ae, data, figure_dir, log=print):
     plt.figure(figsize=(7, 7))
     plot_multiple_images(generated.reshape(-1, 28, 28), 10, 10)
     plt.title("decoded prior: a 10×10 grid over [-2σ, 2σ]²")
-    figures.append(save_fig(figure_dir, "adversarial_generated_digits"))
+    run.figure("adversarial_generated_digits")
     inside = float(np.mean(np.linalg.norm(codings, axis=1) < 2 * sigma))
-    log(f"{inside:.1%} of the test codings lie within 2σ of the origin (a 2-D Gaussian puts 86.5% there)")
-    return {"codings_within_2_sigma": inside}, figures
+    run.log(f"{inside:.1%} of the test codings lie within 2σ of the origin (a 2-D Gaussian puts 86.5% there)")
+    return {"codings_within_2_sigma": inside}

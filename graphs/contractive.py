@@ -1,12 +1,9 @@
-"""A contractive autoencoder (Rifai et al. 2011), one of the book's "other autoencoders" (seed note 13).
+"""A contractive autoencoder (Rifai et al. 2011), one of the book's §"Other Autoencoders".
 
 "The autoencoder is constrained during training so that the derivatives of the codings with regards to
 the inputs are small. In other words, two similar inputs must have similar codings." The penalty is the
 encoder Jacobian's squared Frobenius norm, in closed form for a sigmoid encoder. A plain autoencoder of
 the same shape (λ = 0) is trained beside it to show the difference.
-
-    loss = mean_batch Σ_pixels xent(X, sigmoid(h·Wᵀ + b')) + λ · mean_batch Σ_j (h_j(1-h_j))² ‖W_:,j‖²,
-    h = sigmoid(X·W + b)
 """
 from dataclasses import dataclass, replace
 
@@ -16,11 +13,12 @@ import numpy as np
 from tf1_ae.compat import tf
 from tf1_ae.losses import contractive_penalty
 from tf1_ae.model import Autoencoder
-from tf1_ae.plots import save_fig
-from tf1_ae.runner import run_autoencoder
-from tf1_ae.runs import RunPaths, apply_options, write_metrics
-from tf1_ae.train import Metric
+from tf1_ae.pipeline import train_autoencoder
+from tf1_ae.train import Metric, TrainPlan
 
+IDEA = "A sigmoid autoencoder penalized by its encoder Jacobian's norm, so similar inputs get similar codings."
+LOSS = ("loss = mean_batch Σ_pixels xent(X, sigmoid(h·Wᵀ + b')) + λ · mean_batch Σ_j (h_j(1-h_j))² ‖W_:,j‖²,  "
+        "h = sigmoid(X·W + b)")
 RADII = np.logspace(-2, 1, 13)  # input-space distances for the contraction curve
 
 
@@ -59,7 +57,7 @@ def build(config=Config()):
                Metric("loss", "loss", loss, in_book_line=False)]
     test_mse = Metric("test_mse", "Test MSE", tf.reduce_mean(tf.square(outputs - X)))
     return Autoencoder(X=X, codings=codings, outputs=outputs, reconstruction_loss=reconstruction_loss,
-                       loss=loss, training_op=training_op, metrics=metrics, test_metric=test_mse)
+                       plan=TrainPlan(training_op, X, loss, metrics), test_metric=test_mse)
 
 
 def contraction_curve(sess, ae, images, radii=RADII, seed=0):
@@ -75,22 +73,19 @@ def contraction_curve(sess, ae, images, radii=RADII, seed=0):
     return ratios
 
 
-def run(options, log=print, section="contractive"):
-    paths = RunPaths.under(options.out, section)
-    config = apply_options(Config(), options)
+def run(run):
+    """The contractive autoencoder, then the same without the penalty, and both contraction curves."""
     curves, results = {}, {}
-    for key, variant in (("contractive", config), ("plain", replace(config, contraction_level=0.0))):
-        log(f"— {key} autoencoder, λ = {variant.contraction_level}")
+    for key, part in (("contractive", run), ("plain", run.part("plain", replace(run.config, contraction_level=0.0)))):
+        run.log(f"— {key} autoencoder, λ = {part.config.contraction_level}")
 
-        def report(sess, ae, data, figure_dir, log, key=key):
-            curves[key] = contraction_curve(sess, ae, data.test.images[:200])
-            return {"contraction_ratio_small": curves[key][0]}, None
+        def report(part, sess, ae, key=key):
+            curves[key] = contraction_curve(sess, ae, part.data.test.images[:200])
+            return {"contraction_ratio_small": curves[key][0]}
 
-        sub = paths if key == "contractive" else RunPaths(section, paths.checkpoint_dir / "plain", paths.figure_dir)
-        results[key] = run_autoencoder(section, build, variant, options, log, paths=sub,
-                                       figure_name=f"{key}_reconstruction_plot", report=report)
+        results[key] = train_autoencoder(part, build, report, figure_name=f"{key}_reconstruction_plot")
     plt.figure(figsize=(7, 4.5))
-    for key, label in (("contractive", f"contractive (λ = {config.contraction_level})"), ("plain", "plain (λ = 0)")):
+    for key, label in (("contractive", f"contractive (λ = {run.config.contraction_level})"), ("plain", "plain (λ = 0)")):
         plt.plot(RADII, curves[key], "o-", label=label)
     plt.xscale("log")
     plt.xlabel("distance moved in input space ‖δ‖")
@@ -98,11 +93,10 @@ def run(options, log=print, section="contractive"):
     plt.title("How far the codings move, per unit of input distance (200 test digits)")
     plt.legend()
     plt.grid(True, alpha=0.3)
-    figure = save_fig(paths.figure_dir, "contraction_curve")
+    run.figure("contraction_curve")
     metrics = dict(results["contractive"])
     metrics.update({"plain_" + k: v for k, v in results["plain"].items()
                     if k in ("reconstruction_loss", "jacobian_penalty", "test_mse", "contraction_ratio_small")})
-    log(f"codings move {curves['contractive'][0]:.4g} per unit of small input change with the penalty, "
-        f"{curves['plain'][0]:.4g} without")
-    log(f"wrote {write_metrics(paths.checkpoint_dir, metrics)} and {figure}")
-    return metrics
+    run.log(f"codings move {curves['contractive'][0]:.4g} per unit of small input change with the penalty, "
+            f"{curves['plain'][0]:.4g} without")
+    return run.finish(metrics, steps=results["contractive"]["steps"])  # each model's

@@ -1,33 +1,28 @@
-"""Stacked convolutional autoencoders (Masci et al. 2011), one of the book's "other autoencoders"
-(seed note 13), built from `tf.nn.conv2d`, `tf.nn.max_pool` and `tf.nn.conv2d_transpose` with our own
-variables.
+"""Stacked convolutional autoencoders (Masci et al. 2011), one of the book's §"Other Autoencoders", built
+from `tf.nn.conv2d`, `tf.nn.max_pool` and `tf.nn.conv2d_transpose` with our own variables.
 
 Default: the 2nd edition's layout. Encoder 16/32/64 filters 3×3, ELU, each followed by 2×2 max pooling
 (28 → 14 → 7 → 3); decoder mirrored with stride-2 transposed convolutions (3 → 7 → 14 → 28), sigmoid out.
 
-    loss = mean_batch,pixels xent(X, sigmoid(decoder(encoder(X))))
-
-`--wta spatial`: the convolutional winner-take-all autoencoder (Makhzani & Frey 2015). Two 5×5 ReLU
-conv layers at full resolution (32, 16 maps); during training only the largest activation of each map of
-each example survives (spatial sparsity), and of those winners only each map's top 20% over the batch
-(lifetime sparsity); at test time only the spatial mask applies. A single linear 11×11 transposed
-convolution decodes, so its 16 kernels are the dictionary.
-
-    loss = Σ_batch,pixels (X - deconv(M ⊙ h))²
+`--wta spatial` (`WTAConfig`): the convolutional winner-take-all autoencoder (Makhzani & Frey 2015). Two
+5×5 ReLU conv layers of 16 maps at full resolution; while training only the largest activation of each map
+of each example survives (spatial sparsity), and of those winners only each map's top 20% over the batch
+(lifetime sparsity); at test time only the spatial mask applies. One linear 11×11 transposed convolution
+decodes, so its 16 kernels are the dictionary: loss = Σ_batch,pixels (X - deconv(M ⊙ h))².
 """
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from tf1_ae.compat import tf
-from tf1_ae.layers import conv2d, conv2d_transpose, lifetime_wta_mask, spatial_wta_mask
+from tf1_ae.layers import conv2d, conv2d_transpose, layer_variable, lifetime_wta_mask, spatial_wta_mask
 from tf1_ae.model import Autoencoder
-from tf1_ae.plots import plot_multiple_images, save_fig
-from tf1_ae.runner import run_autoencoder
-from tf1_ae.runs import RunPaths, apply_options
-from tf1_ae.train import Metric
+from tf1_ae.plots import plot_multiple_images
+from tf1_ae.train import Metric, TrainPlan
 
+IDEA = "Convolutions and pooling encode each digit into 3×3×64 codings; transposed convolutions decode them."
+LOSS = "loss = mean_batch,pixels xent(X, sigmoid(decoder(encoder(X))))"
 WTA_MODES = ("none", "spatial")
 
 
@@ -38,14 +33,26 @@ class Config:
     learning_rate: float = 0.001  # ours: Adam (2nd ed.: SGD 1.0)
     n_epochs: int = 5  # 2nd ed.: 5 epochs
     batch_size: int = 150  # the chapter's batch size
-    wta: str = "none"  # "spatial": convolutional winner-take-all
+    wta: str = "none"  # "spatial": convolutional winner-take-all (WTAConfig)
     wta_filters: tuple = (16, 16)  # ours (iwyoo/tf_ConvWTA: 128, 128, 16), sized for a CPU
     wta_kernel_size: int = 5  # tf_ConvWTA
     wta_decoder_kernel: int = 11  # tf_ConvWTA: one linear 11×11 transposed convolution
-    wta_sparsity: float = 0.2  # lifetime sparsity: tf_ConvWTA loss() default (its train.py: 0.05, which
-    # leaves most images with no active map in training when there are only 16 maps)
-    wta_epochs: int = 2  # ours: 2 × 550 steps of batch 100 (tf_ConvWTA: 100 epochs on a GPU)
-    wta_batch_size: int = 100  # tf_ConvWTA
+    wta_sparsity: float = 0.2  # tf_ConvWTA loss()'s default (its train.py's 0.05 leaves most images no map)
+
+    def __post_init__(self):
+        if self.wta not in WTA_MODES:
+            raise ValueError(f"wta must be one of {', '.join(WTA_MODES)}, not {self.wta!r}")
+
+
+@dataclass(frozen=True)
+class WTAConfig(Config):
+    """`--wta spatial`: the convolutional winner-take-all autoencoder, in checkpoints/conv/wta_spatial/."""
+    wta: str = "spatial"
+    n_epochs: int = 2  # ours: 2 × 550 steps of batch 100 (tf_ConvWTA: 100 epochs on a GPU)
+    batch_size: int = 100  # tf_ConvWTA
+
+
+VARIANTS = {("wta", "spatial"): WTAConfig}
 
 
 def pool(inputs):
@@ -53,8 +60,6 @@ def pool(inputs):
 
 
 def build(config=Config()):
-    if config.wta not in WTA_MODES:
-        raise ValueError(f"wta must be one of {WTA_MODES}, not {config.wta!r}")
     return build_wta(config) if config.wta == "spatial" else build_stacked(config)
 
 
@@ -84,19 +89,13 @@ def build_stacked(config):
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
     training_op = optimizer.minimize(reconstruction_loss, name="training_op")
 
-    ae = Autoencoder(X=X, codings=codings, outputs=outputs, reconstruction_loss=reconstruction_loss,
-                     loss=reconstruction_loss, training_op=training_op,
-                     metrics=[Metric("train_xent", "Train cross-entropy", reconstruction_loss),
-                              Metric("train_mse", "Train MSE", mse)],
-                     test_metric=Metric("test_mse", "Test MSE", mse))
-    ae.layers = {"conv1": conv1, "pool1": pool1, "conv2": conv2, "pool2": pool2, "conv3": conv3,
-                 "codings": codings, "deconv1": deconv1, "deconv2": deconv2, "outputs": logits_images}
-    ae.first_kernel = variable("conv1/kernel")
-    return ae
-
-
-def variable(name):
-    return next(v for v in tf.global_variables() if v.op.name == name)
+    metrics = [Metric("train_xent", "Train cross-entropy", reconstruction_loss), Metric("train_mse", "Train MSE", mse)]
+    layers = {"conv1": conv1, "pool1": pool1, "conv2": conv2, "pool2": pool2, "conv3": conv3,
+              "codings": codings, "deconv1": deconv1, "deconv2": deconv2, "outputs": logits_images}
+    return Autoencoder(X=X, codings=codings, outputs=outputs, reconstruction_loss=reconstruction_loss,
+                       plan=TrainPlan(training_op, X, reconstruction_loss, metrics),
+                       test_metric=Metric("test_mse", "Test MSE", mse),
+                       tensors={"layers": layers, "first_kernel": layer_variable("conv1/kernel")})
 
 
 def build_wta(config):
@@ -124,40 +123,25 @@ def build_wta(config):
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
     training_op = optimizer.minimize(squared_error, name="training_op")
 
-    ae = Autoencoder(X=X, codings=codings, outputs=outputs, reconstruction_loss=mse, loss=squared_error,
-                     training_op=training_op, metrics=[Metric("train_mse", "Train MSE", mse)],
-                     train_feed={training: True})
-    ae.layers = {"conv1": conv1, "hidden": hidden, "codings": codings, "outputs": decoded}
-    ae.spatial_mask, ae.mask, ae.training = spatial, mask, training
-    ae.first_kernel = variable("conv1/kernel")
-    ae.dictionary = variable("deconv/kernel")
-    return ae
+    plan = TrainPlan(training_op, X, squared_error, [Metric("train_mse", "Train MSE", mse)], train_feed={training: True})
+    return Autoencoder(X=X, codings=codings, outputs=outputs, reconstruction_loss=mse, plan=plan,
+                       tensors={"layers": {"conv1": conv1, "hidden": hidden, "codings": codings, "outputs": decoded},
+                                "spatial_mask": spatial, "mask": mask, "training": training,
+                                "first_kernel": layer_variable("conv1/kernel"), "dictionary": layer_variable("deconv/kernel")})
 
 
-def report(sess, ae, data, figure_dir, log=print):
+def report(run, sess, ae):
     """The first layer's filters as images (and, for WTA, the decoder's dictionary)."""
-    kernel = sess.run(ae.first_kernel)  # (k, k, 1, filters)
+    kernel = sess.run(ae.tensors["first_kernel"])  # (k, k, 1, filters)
     filters = np.transpose(kernel[:, :, 0, :], [2, 0, 1])
     plt.figure(figsize=(8, 2.5))
     plot_multiple_images(filters, 2, int(np.ceil(len(filters) / 2)), pad=1)
     plt.title("first convolutional layer's filters")
-    figures = [save_fig(figure_dir, "conv_filters")]
-    if hasattr(ae, "dictionary"):
-        atoms = np.transpose(sess.run(ae.dictionary)[:, :, 0, :], [2, 0, 1])  # (16, 11, 11)
+    run.figure("conv_filters")
+    if run.config.wta == "spatial":
+        atoms = np.transpose(sess.run(ae.tensors["dictionary"])[:, :, 0, :], [2, 0, 1])  # (16, 11, 11)
         plt.figure(figsize=(8, 2.5))
         plot_multiple_images(atoms, 2, int(np.ceil(len(atoms) / 2)), pad=1)
         plt.title("decoder dictionary: each feature map's 11×11 kernel")
-        figures.append(save_fig(figure_dir, "wta_dictionary"))
-    log("filters drawn: " + ", ".join(str(f) for f in figures))
-    return {}, figures
-
-
-def run(options, log=print, section="conv"):
-    config = apply_options(Config(), options)
-    paths = RunPaths.under(options.out, section)
-    if config.wta == "spatial":  # its own budget, batch and folders (the plain model's stay as they are)
-        config = replace(config, n_epochs=config.wta_epochs,
-                         batch_size=options.batch_size or config.wta_batch_size)
-        paths = RunPaths(section, paths.checkpoint_dir / "wta_spatial", paths.figure_dir / "wta_spatial")
-    return run_autoencoder(section, build, config, replace(options, batch_size=None), log, paths=paths,
-                           report=report)
+        run.figure("wta_dictionary")
+    return {}

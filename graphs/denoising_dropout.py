@@ -1,19 +1,20 @@
-"""Book §"Denoising Autoencoders", dropout (seed note 09).
+"""Book §"Denoising Autoencoders", with dropout.
 
 The same denoising autoencoder, corrupted by switching off 30% of the input pixels (dropout) instead of
 adding noise; dropout acts only when `training` (a placeholder_with_default(False)) is fed True, which
 the book does for the training op alone, so the logged loss is measured on clean inputs.
-
-    loss = mean((outputs(X ⊙ m / (1 - rate)) - X)²),  m_i ~ Bernoulli(1 - rate) while training
 """
 from dataclasses import dataclass
 
 from graphs import denoising_gaussian
 
+IDEA = "The same denoising autoencoder, its input corrupted by 30% dropout while training."
+LOSS = "loss = mean((outputs(X ⊙ m / (1 - rate)) - X)²),  m_i ~ Bernoulli(1 - rate) while training"
+
 
 @dataclass(frozen=True)
 class Config(denoising_gaussian.Config):
-    corruption: str = "dropout"  # book §09's second listing
+    corruption: str = "dropout"  # the book's second listing
 
 
 def build(config=Config()):

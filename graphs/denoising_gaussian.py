@@ -1,9 +1,7 @@
-"""Book §"Denoising Autoencoders", Gaussian noise (seed note 09).
+"""Book §"Denoising Autoencoders", with Gaussian noise.
 
 The autoencoder sees a corrupted image and must output the clean one, so it cannot just copy its input:
 it has to learn what digits look like. Here the corruption is Gaussian noise, on at all times.
-
-    loss = mean((outputs(X + noise_level·ε) - X)²),  ε ~ N(0, I)
 """
 from dataclasses import dataclass
 from functools import partial
@@ -11,21 +9,29 @@ from functools import partial
 from tf1_ae.compat import tf
 from tf1_ae.layers import dense, dropout
 from tf1_ae.model import Autoencoder
-from tf1_ae.train import Metric
+from tf1_ae.train import Metric, TrainPlan
+
+IDEA = "A 784-300-150-300-784 ReLU autoencoder that reconstructs clean digits from noisy ones."
+LOSS = "loss = mean((outputs(X + noise_level·ε) - X)²),  ε ~ N(0, I)"
+CORRUPTIONS = ("gaussian", "dropout")
 
 
 @dataclass(frozen=True)
 class Config:
     n_inputs: int = 28 * 28
-    n_hidden1: int = 300  # book §09
+    n_hidden1: int = 300  # book
     n_hidden2: int = 150  # codings
     n_hidden3: int = 300
-    learning_rate: float = 0.01  # book §09
-    n_epochs: int = 10  # book §09
-    batch_size: int = 150  # book §09
-    corruption: str = "gaussian"  # book §09's first listing; "dropout" is the second
-    noise_level: float = 1.0  # book §09, Gaussian
-    dropout_rate: float = 0.3  # book §09, dropout
+    learning_rate: float = 0.01  # book
+    n_epochs: int = 10  # book
+    batch_size: int = 150  # book
+    corruption: str = "gaussian"  # the book's first listing; "dropout" is the second
+    noise_level: float = 1.0  # book, Gaussian
+    dropout_rate: float = 0.3  # book, dropout
+
+    def __post_init__(self):
+        if self.corruption not in CORRUPTIONS:
+            raise ValueError(f"corruption must be one of {', '.join(CORRUPTIONS)}, not {self.corruption!r}")
 
 
 def build(config=Config()):
@@ -38,7 +44,7 @@ def build(config=Config()):
         X_corrupted = dropout(X, config.dropout_rate, training=training)
         train_feed = {training: True}
 
-    my_dense_layer = partial(dense, activation=tf.nn.relu)  # default glorot init, no L2 (book §09)
+    my_dense_layer = partial(dense, activation=tf.nn.relu)  # default glorot init, no L2 (book)
     hidden1 = my_dense_layer(X_corrupted, config.n_hidden1, name="hidden1")
     hidden2 = my_dense_layer(hidden1, config.n_hidden2, name="hidden2")
     hidden3 = my_dense_layer(hidden2, config.n_hidden3, name="hidden3")
@@ -49,7 +55,7 @@ def build(config=Config()):
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
     training_op = optimizer.minimize(reconstruction_loss, name="training_op")
 
-    return Autoencoder(X=X, codings=hidden2, outputs=outputs, reconstruction_loss=reconstruction_loss,
-                       loss=reconstruction_loss, training_op=training_op,
-                       metrics=[Metric("train_mse", "Train MSE", reconstruction_loss)],
-                       train_feed=train_feed, corrupted=X_corrupted)
+    plan = TrainPlan(training_op, X, reconstruction_loss, [Metric("train_mse", "Train MSE", reconstruction_loss)],
+                     train_feed=train_feed)
+    return Autoencoder(X=X, codings=hidden2, outputs=outputs, reconstruction_loss=reconstruction_loss, plan=plan,
+                       corrupted=X_corrupted)

@@ -1,14 +1,11 @@
 """A generative stochastic network in its simplest form (Bengio et al. 2013, 2014), one of the book's
-"other autoencoders" (seed note 13): "a generalization of denoising autoencoders, with the added
+§"Other Autoencoders": "a generalization of denoising autoencoders, with the added
 capability to generate data".
 
 A denoising autoencoder on binarized digits, corrupted by salt-and-pepper noise, trained with walk-back:
 from each training digit the model takes a few steps of its own Markov chain (corrupt, reconstruct, sample)
 and every visited state must reconstruct the original digit, which removes spurious modes far from the
 data. Alternating corruption and reconstruction then is a Markov chain whose samples look like digits.
-
-    loss = Σ_{t=1..walkback} mean xent(x, p_t),  p_t = sigmoid(dec(enc(x̃_t))),
-    x̃_1 = C(x),  x̃_{t+1} = C(Bernoulli(p_t)),  C = salt-and-pepper noise
 """
 from dataclasses import dataclass
 
@@ -17,8 +14,12 @@ import numpy as np
 
 from tf1_ae.compat import tf
 from tf1_ae.model import Autoencoder
-from tf1_ae.plots import plot_multiple_images, save_fig
-from tf1_ae.train import Metric
+from tf1_ae.plots import plot_multiple_images
+from tf1_ae.train import Metric, TrainPlan
+
+IDEA = "A walk-back denoising autoencoder that generates digits by alternating corruption and reconstruction."
+LOSS = ("loss = Σ_{t=1..walkback} mean xent(x, p_t),  p_t = sigmoid(dec(enc(x̃_t))),  "
+        "x̃_1 = C(x),  x̃_{t+1} = C(Bernoulli(p_t)),  C = salt-and-pepper noise")
 
 
 @dataclass(frozen=True)
@@ -72,15 +73,14 @@ def build(config=Config()):
 
     metrics = [Metric("walkback_loss", "Train walk-back loss", walkback_loss),
                Metric("reconstruction_loss", "first-step loss", first_step_loss, in_book_line=False)]
-    ae = Autoencoder(X=X, codings=None, outputs=outputs, reconstruction_loss=first_step_loss,
-                     loss=walkback_loss, training_op=training_op, metrics=metrics,
-                     test_metric=Metric("test_mse", "Test MSE (binarized digits)",
-                                        tf.reduce_mean(tf.square(outputs - x))))
-    ae.chain_state, ae.chain_step, ae.noise = chain_state, chain_step, config.salt_and_pepper
-    return ae
+    return Autoencoder(X=X, codings=None, outputs=outputs, reconstruction_loss=first_step_loss,
+                       plan=TrainPlan(training_op, X, walkback_loss, metrics),
+                       test_metric=Metric("test_mse", "Test MSE (binarized digits)",
+                                          tf.reduce_mean(tf.square(outputs - x))),
+                       tensors={"chain_state": chain_state, "chain_step": chain_step})
 
 
-def sample_chain(sess, ae, start, n_steps, seed=42):
+def sample_chain(sess, ae, start, n_steps, noise, seed=42):
     """x̃ = C(x); p = reconstruction(x̃); x ~ Bernoulli(p); repeat. Returns the n_steps p's (the noise
     comes from numpy's RandomState(seed), so the same seed gives the same chain)."""
     rng = np.random.RandomState(seed)
@@ -88,21 +88,21 @@ def sample_chain(sess, ae, start, n_steps, seed=42):
     chain = []
     for _ in range(n_steps):
         coins = (rng.rand(*x.shape) < 0.5).astype(np.float32)
-        corrupted = np.where(rng.rand(*x.shape) >= ae.noise, x, coins)
-        p = sess.run(ae.chain_step, {ae.chain_state: corrupted})
+        corrupted = np.where(rng.rand(*x.shape) >= noise, x, coins)
+        p = sess.run(ae.tensors["chain_step"], {ae.tensors["chain_state"]: corrupted})
         chain.append(p[0])
         x = (rng.rand(*p.shape) < p).astype(np.float32)
     return np.array(chain)
 
 
-def report(sess, ae, data, figure_dir, log=print):
+def report(run, sess, ae):
     """A Markov chain started at the first test digit: 100 consecutive samples, row by row."""
-    n = Config.chain_length
-    chain = sample_chain(sess, ae, data.test.images[0], n)
+    n = run.config.chain_length
+    chain = sample_chain(sess, ae, run.data.test.images[0], n, run.config.salt_and_pepper)
     plt.figure(figsize=(8, 8))
     plot_multiple_images(chain.reshape(-1, 28, 28), 10, n // 10)
-    plt.title("GSN chain from the first test digit: 100 consecutive samples")
-    figure = save_fig(figure_dir, "gsn_chain_plot")
+    plt.title(f"GSN chain from the first test digit: {n} consecutive samples")
+    run.figure("gsn_chain_plot")
     moved = float(np.mean(np.abs(chain[-1] - chain[0])))
-    log(f"the chain's last sample differs from its first by {moved:.3f} per pixel on average")
-    return {"chain_mean_abs_change": moved}, figure
+    run.log(f"the chain's last sample differs from its first by {moved:.3f} per pixel on average")
+    return {"chain_mean_abs_change": moved}

@@ -1,23 +1,21 @@
-"""Book §"Sparse Autoencoders", the sparsity-cost figure (seed note 10).
+"""Book §"Sparse Autoencoders", the sparsity-cost figure.
 
 Why KL divergence for sparsity: for a target activation p = 0.1, the KL divergence from a unit's actual
 mean activation q grows much faster than the squared or absolute error as q moves away from p, so it
 pushes harder toward the target (and goes to infinity as q reaches 0 or 1).
-
-    KL(p‖q) = p·log(p/q) + (1-p)·log((1-p)/(1-q)),   MSE = (p - q)²,   MAE = |p - q|
 """
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from tf1_ae.plots import save_fig
-from tf1_ae.runs import RunPaths, write_metrics
+IDEA = "Why KL divergence for sparsity: it grows far faster than squared or absolute error away from the target."
+LOSS = "KL(p‖q) = p·log(p/q) + (1-p)·log((1-p)/(1-q)),   MSE = (p - q)²,   MAE = |p - q|"
 
 
 @dataclass(frozen=True)
 class Config:
-    p: float = 0.1  # book §10: the target sparsity
+    p: float = 0.1  # book: the target sparsity
     n_points: int = 500  # book: np.linspace(0.001, 0.999, 500)
 
 
@@ -29,10 +27,9 @@ def costs(p, q):
 RESUMABLE = False  # --resume is refused: it trains nothing
 
 
-def run(options, log=print, section="kl_plot"):
-    config = Config()
-    p = config.p
-    q = np.linspace(0.001, 0.999, config.n_points)
+def run(run):
+    p = run.config.p
+    q = np.linspace(0.001, 0.999, run.config.n_points)
     cost = costs(p, q)
     plt.figure(figsize=(8, 5))
     plt.plot([p, p], [0, 0.3], "k:")
@@ -44,10 +41,8 @@ def run(options, log=print, section="kl_plot"):
     plt.xlabel("Actual sparsity")
     plt.ylabel("Cost", rotation=0)
     plt.axis([0, 1, 0, 0.95])
-    figure = save_fig(RunPaths.under(options.out, section).figure_dir, "sparsity_loss_plot")
+    run.figure("sparsity_loss_plot")
     at = {f"{name}_at_{x}": float(costs(p, np.array(x))[name]) for name in ("kl", "mse", "mae") for x in (0.2, 0.5)}
     for x in (0.2, 0.5):
-        log(f"q = {x}: KL {at[f'kl_at_{x}']:.4f}, MSE {at[f'mse_at_{x}']:.4f}, MAE {at[f'mae_at_{x}']:.4f}")
-    metrics = {"section": section, "target": p, **at}
-    log(f"wrote {write_metrics(RunPaths.under(options.out, section).checkpoint_dir, metrics)} and {figure}")
-    return metrics
+        run.log(f"q = {x}: KL {at[f'kl_at_{x}']:.4f}, MSE {at[f'mse_at_{x}']:.4f}, MAE {at[f'mae_at_{x}']:.4f}")
+    return run.finish({"target": p, **at})

@@ -1,14 +1,23 @@
-"""Book §"Training One Autoencoder at a Time", single graph, "Cache the frozen layer outputs" (note 05).
+"""Book §"Training One Autoencoder at a Time", single graph, caching the frozen layer's outputs.
 
 During phase 2 hidden1 is frozen, so it gives the same output for the same image every epoch. The book
 computes it once for the whole training set and feeds batches of that cache straight into the `hidden1`
 tensor (`feed_dict={hidden1: hidden1_batch}`; TF1 lets you feed any tensor, not just placeholders), which
 skips the 784×300 product of every phase-2 step. Batches are `rnd.permutation(n)[:150]`, as in the book.
-
-    phase 2: mean((hidden3 - hidden1_cache[batch])²) + l2_reg · (½‖weights2‖² + ½‖weights3‖²)
 """
-from graphs.layerwise_singlegraph import Config, build, run as _run  # noqa: F401  (the same listing)
+from dataclasses import dataclass
+
+from graphs import layerwise_singlegraph
+from graphs.layerwise_singlegraph import run  # noqa: F401  (the same two phases)
+
+IDEA = "The same two phases, phase 2 fed from a cache of hidden1 computed once for the whole training set."
+LOSS = "phase 2: mean((hidden3 - hidden1_cache[batch])²) + l2_reg · (½‖weights2‖² + ½‖weights3‖²)"
 
 
-def run(options, log=print):
-    return _run(options, log, section="layerwise_cached", cache=True)
+@dataclass(frozen=True)
+class Config(layerwise_singlegraph.Config):
+    cache: bool = True  # book
+
+
+def build(config=Config()):
+    return layerwise_singlegraph.build(config)

@@ -1,35 +1,33 @@
-"""Book §"Training One Autoencoder at a Time", in multiple graphs (seed note 04).
+"""Book §"Training One Autoencoder at a Time", in multiple graphs.
 
 Greedy layer-wise training: a shallow autoencoder 784→300→784 learns to reproduce the images, a second
 300→150→300 learns to reproduce the first one's codings, and the two are stacked into 784-300-150-300-784
 without further training. Each shallow autoencoder lives in its own `tf.Graph()`.
-
-    loss_k = mean((outputs_k - X_k)²) + l2_reg · (½‖hidden/kernel‖² + ½‖outputs/kernel‖²),
-    X_1 = images, X_2 = hidden_1(images)
 """
-import time
 from dataclasses import dataclass
 from functools import partial
 
-from tf1_ae import data as datasets
 from tf1_ae.budget import make_budget
 from tf1_ae.compat import reset_graph, session_config, tf
 from tf1_ae.data import PermutationSampler
 from tf1_ae.layers import dense, he_init, l2_regularizer
 from tf1_ae.model import Autoencoder
-from tf1_ae.plots import save_fig, show_reconstructed_digits
-from tf1_ae.runs import RunPaths, apply_options, run_identity, write_history, write_metrics
+from tf1_ae.plots import show_reconstructed_digits
 from tf1_ae.train import CHECKPOINT_NAME, Metric, TrainPlan, Trainer
+
+IDEA = "Two shallow autoencoders trained one after the other, each in its own tf.Graph, then stacked."
+LOSS = ("loss_k = mean((outputs_k - X_k)²) + l2_reg · (½‖hidden/kernel‖² + ½‖outputs/kernel‖²),  "
+        "X_1 = images, X_2 = hidden_1(images)")
 
 
 @dataclass(frozen=True)
 class Config:
-    n_hidden1: int = 300  # book §04: first autoencoder's codings
-    n_hidden2: int = 150  # book §04: second autoencoder's codings
-    n_epochs: int = 4  # book §04, each autoencoder
-    batch_size: int = 150  # book §04
-    learning_rate: float = 0.01  # book §04 default argument
-    l2_reg: float = 0.0005  # book §04 default argument
+    n_hidden1: int = 300  # book: first autoencoder's codings
+    n_hidden2: int = 150  # book: second autoencoder's codings
+    n_epochs: int = 4  # book, each autoencoder
+    batch_size: int = 150  # book
+    learning_rate: float = 0.01  # book default argument
+    l2_reg: float = 0.0005  # book default argument
 
 
 def train_autoencoder(X_train, n_neurons, n_epochs, batch_size, learning_rate=0.01, l2_reg=0.0005,
@@ -97,64 +95,51 @@ def build(params, config=Config()):
     outputs = tf.add(tf.matmul(hidden3, variables["weights4"]), variables["biases4"], name="outputs")
     reconstruction_loss = tf.reduce_mean(tf.square(outputs - X), name="reconstruction_loss")
     ae = Autoencoder(X=X, codings=hidden2, outputs=outputs, reconstruction_loss=reconstruction_loss,
-                     loss=reconstruction_loss, training_op=tf.no_op())
+                     plan=TrainPlan(tf.no_op(), X, reconstruction_loss, []))
     return ae, variables, hidden1, hidden2
 
 
 RESUMABLE = False  # --resume is refused: each train_autoencoder call trains a fresh graph, as the book does
 
 
-def run(options, log=print, section="layerwise_multigraph"):
-    paths = RunPaths.under(options.out, section)
-    config = apply_options(Config(), options)
-    mnist = datasets.load(options.data)
+def run(run):
+    config = run.config
+    mnist = run.load_data()
     X_train = mnist.train.images
-    budget = make_budget(config.n_epochs, config.batch_size, len(X_train),
-                         epochs=options.epochs, steps=options.steps)
-    log(mnist.summary())
-    log(budget.describe(len(X_train)) + ", for each autoencoder")
-    reset_graph(options.seed)
+    budget = run.budget(config.n_epochs, config.batch_size, note=", for each autoencoder")
+    reset_graph(run.options.seed)
+    helper = partial(train_autoencoder, n_epochs=config.n_epochs, batch_size=config.batch_size,
+                     learning_rate=config.learning_rate, l2_reg=config.l2_reg, seed=run.options.seed, budget=budget,
+                     log=run.log, progress=run.options.progress)
 
-    start = time.perf_counter()
-    log(f"Autoencoder #1: 784 → {config.n_hidden1} (ELU) → 784 (linear)")
+    run.log(f"Autoencoder #1: 784 → {config.n_hidden1} (ELU) → 784 (linear)")
     history1, history2 = [], []
-    hidden_output, W1, b1, W4, b4 = train_autoencoder(
-        X_train, n_neurons=config.n_hidden1, n_epochs=config.n_epochs, batch_size=config.batch_size,
-        learning_rate=config.learning_rate, l2_reg=config.l2_reg, seed=options.seed,
-        output_activation=None, budget=budget, checkpoint_dir=paths.phase("ae1").checkpoint_dir,
-        history=history1, log=log, progress=options.progress)
-    log(f"Autoencoder #2: {config.n_hidden1} → {config.n_hidden2} (ELU) → {config.n_hidden1} (ELU)")
-    _, W2, b2, W3, b3 = train_autoencoder(
-        hidden_output, n_neurons=config.n_hidden2, n_epochs=config.n_epochs, batch_size=config.batch_size,
-        learning_rate=config.learning_rate, l2_reg=config.l2_reg, seed=options.seed,
-        budget=budget, checkpoint_dir=paths.phase("ae2").checkpoint_dir, history=history2, log=log,
-        progress=options.progress)
-    seconds = time.perf_counter() - start
+    with run.timed(budget):
+        hidden_output, W1, b1, W4, b4 = helper(X_train, n_neurons=config.n_hidden1, output_activation=None,
+                                               checkpoint_dir=run.paths.phase("ae1").checkpoint_dir, history=history1)
+    run.log(f"Autoencoder #2: {config.n_hidden1} → {config.n_hidden2} (ELU) → {config.n_hidden1} (ELU)")
+    with run.timed(budget):
+        _, W2, b2, W3, b3 = helper(hidden_output, n_neurons=config.n_hidden2,
+                                   checkpoint_dir=run.paths.phase("ae2").checkpoint_dir, history=history2)
 
-    reset_graph(options.seed)
+    reset_graph(run.options.seed)
     params = [W1, b1, W2, b2, W3, b3, W4, b4]
     ae, variables, _, _ = build(params, config)
     ae.mark()
     saver = tf.train.Saver(max_to_keep=1)
-    with tf.Session(config=session_config()) as sess:
+    with run.session() as sess:
         sess.run(tf.global_variables_initializer())
         for name, value in zip(STACKED_PARAMETERS, params):
             variables[name].load(value, sess)
         test_mse = float(sess.run(ae.reconstruction_loss, {ae.X: mnist.test.images}))
         shown = mnist.test.images[:2]
         outputs_val = sess.run(ae.outputs, {ae.X: shown})
-        paths.checkpoint_dir.mkdir(parents=True, exist_ok=True)
-        saver.save(sess, str(paths.checkpoint_dir / CHECKPOINT_NAME))
-    log(f"Test MSE (stacked): {test_mse:.6g}")
-    write_history(paths.checkpoint_dir, [{**{k: v for k, v in e.items() if k != "train_mse"},
-                                          f"ae{n}_train_mse": e["train_mse"]}
-                                         for n, history in ((1, history1), (2, history2)) for e in history])
+        run.paths.checkpoint_dir.mkdir(parents=True, exist_ok=True)
+        saver.save(sess, str(run.paths.checkpoint_dir / CHECKPOINT_NAME))
+    run.log(f"Test MSE (stacked): {test_mse:.6g}")
+    run.history.extend({**{k: v for k, v in e.items() if k != "train_mse"}, f"ae{n}_train_mse": e["train_mse"]}
+                       for n, history in ((1, history1), (2, history2)) for e in history)
     show_reconstructed_digits(shown, outputs_val, 2)
-    figure = save_fig(paths.figure_dir, "reconstruction_plot")
-    metrics = {"ae1_train_mse": history1[-1]["train_mse"] if history1 else None,
-               "ae2_train_mse": history2[-1]["train_mse"] if history2 else None,
-               "test_mse": test_mse,
-               **run_identity(section, mnist.name, mnist.train.num_examples, 2 * budget.total_steps,
-                              options.seed, seconds)}
-    log(f"wrote {write_metrics(paths.checkpoint_dir, metrics)}, {figure} and the stacked model's checkpoint")
-    return metrics
+    run.figure("reconstruction_plot")
+    return run.finish({"ae1_train_mse": history1[-1]["train_mse"] if history1 else None,
+                       "ae2_train_mse": history2[-1]["train_mse"] if history2 else None, "test_mse": test_mse})

@@ -1,45 +1,45 @@
-"""Book §"Training One Autoencoder at a Time", in a single graph (seed note 05).
+"""Book §"Training One Autoencoder at a Time", in a single graph.
 
 One graph holds the whole 784-300-150-300-784 stack. Phase 1 trains the outer layers through a shortcut
 (hidden1 straight to the output layer); phase 2 trains the inner layers to reproduce hidden1, with
 weights1/biases1 and weights4/biases4 frozen by giving phase 2's optimizer only the inner variables.
-
-    phase 1: mean((hidden1·weights4 + biases4 - X)²) + l2_reg · (½‖weights1‖² + ½‖weights4‖²)
-    phase 2: mean((hidden3 - hidden1)²)               + l2_reg · (½‖weights2‖² + ½‖weights3‖²)
 """
-import time
 from dataclasses import dataclass, replace
 
-from tf1_ae import data as datasets
-from tf1_ae.budget import make_budget
-from tf1_ae.compat import reset_graph, session_config, tf
+from tf1_ae.compat import reset_graph, tf
 from tf1_ae.data import PermutationSampler
 from tf1_ae.layers import he_init, l2_regularizer
 from tf1_ae.model import Autoencoder
-from tf1_ae.plots import save_fig, show_reconstructed_digits
-from tf1_ae.runs import RunPaths, apply_options, run_identity, write_history, write_metrics
-from tf1_ae.train import CHECKPOINT_NAME, Metric, TrainPlan, Trainer, latest_checkpoint
+from tf1_ae.plots import show_reconstructed_digits
+from tf1_ae.train import CHECKPOINT_NAME, Metric, TrainPlan, latest_checkpoint
 
-FREEZING = ("var_list", "stop_gradient")
+IDEA = "One graph, two phases: the outer layers learn first, then the inner ones with the outer layers frozen."
+LOSS = """phase 1: mean((hidden1·weights4 + biases4 - X)²) + l2_reg · (½‖weights1‖² + ½‖weights4‖²)
+phase 2: mean((hidden3 - hidden1)²)               + l2_reg · (½‖weights2‖² + ½‖weights3‖²)"""
 
 
 @dataclass(frozen=True)
 class Config:
     n_inputs: int = 28 * 28  # MNIST
-    n_hidden1: int = 300  # book §05
-    n_hidden2: int = 150  # codings, book §05
+    n_hidden1: int = 300  # book
+    n_hidden2: int = 150  # codings, book
     n_hidden3: int = 300  # mirrors hidden1
     n_outputs: int = 28 * 28
-    learning_rate: float = 0.01  # book §05, one Adam for both phases
-    l2_reg: float = 0.0001  # book §05
-    n_epochs: int = 4  # book §05: n_epochs = [4, 4]
-    batch_size: int = 150  # book §05: batch_sizes = [150, 150]
-    freeze: str = "var_list"  # book §05; "stop_gradient" is layerwise_stopgrad's way
+    learning_rate: float = 0.01  # book, one Adam for both phases
+    l2_reg: float = 0.0001  # book
+    n_epochs: int = 4  # book: n_epochs = [4, 4]
+    batch_size: int = 150  # book: batch_sizes = [150, 150]
+    freeze: str = "var_list"  # book; "stop_gradient" is layerwise_stopgrad's way
+    cache: bool = False  # phase 2 fed from a cache of hidden1 (layerwise_cached)
+
+    def __post_init__(self):
+        if self.freeze not in ("var_list", "stop_gradient"):
+            raise ValueError(f"freeze must be var_list or stop_gradient, not {self.freeze!r}")
 
 
-@dataclass
+@dataclass(frozen=True)
 class LayerwiseGraph:
-    autoencoder: Autoencoder  # the full stack: X → outputs
+    autoencoder: Autoencoder  # the full stack: X → outputs (trained by the phases, not as a whole)
     hidden1: object
     phase1: TrainPlan
     phase2: TrainPlan
@@ -48,8 +48,6 @@ class LayerwiseGraph:
 
 
 def build(config=Config()):
-    if config.freeze not in FREEZING:
-        raise ValueError(f"freeze must be one of {FREEZING}, not {config.freeze!r}")
     activation = tf.nn.elu
     regularizer = l2_regularizer(config.l2_reg)
     initializer = he_init
@@ -102,67 +100,49 @@ def build(config=Config()):
         else:
             phase2_training_op = optimizer.minimize(phase2_loss)  # frozen by stop_gradient above
 
-    autoencoder = Autoencoder(X=X, codings=hidden2, outputs=outputs, reconstruction_loss=reconstruction_loss,
-                              loss=reconstruction_loss, training_op=None)
-    phase1 = TrainPlan(phase1_training_op, inputs=X, loss=phase1_loss, metrics=[
-        Metric("phase1_train_mse", "Train MSE", phase1_reconstruction_loss),
-        Metric("phase1_regularization_loss", "regularization loss", phase1_reg_loss, in_book_line=False)])
-    phase2 = TrainPlan(phase2_training_op, inputs=X, loss=phase2_loss, metrics=[
-        Metric("phase2_train_mse", "Train MSE", phase2_reconstruction_loss),
-        Metric("phase2_regularization_loss", "regularization loss", phase2_reg_loss, in_book_line=False)])
-    return LayerwiseGraph(autoencoder, hidden1, phase1, phase2,
+    def plan(phase, training_op, loss, mse, reg_loss):
+        return TrainPlan(training_op, X, loss, [Metric(f"{phase}_train_mse", "Train MSE", mse), Metric(
+            f"{phase}_regularization_loss", "regularization loss", reg_loss, in_book_line=False)])
+
+    stack = Autoencoder(X=X, codings=hidden2, outputs=outputs, reconstruction_loss=reconstruction_loss,
+                        plan=TrainPlan(None, X, reconstruction_loss, []))
+    return LayerwiseGraph(stack, hidden1,
+                          plan("phase1", phase1_training_op, phase1_loss, phase1_reconstruction_loss, phase1_reg_loss),
+                          plan("phase2", phase2_training_op, phase2_loss, phase2_reconstruction_loss, phase2_reg_loss),
                           frozen=[weights1, biases1, weights4, biases4], trained_in_phase2=train_vars)
 
 
-def run(options, log=print, section="layerwise_singlegraph", freeze="var_list", cache=False):
-    """Train phase 1, then phase 2 (from a cache of hidden1 when `cache`), then measure the full stack."""
-    paths = RunPaths.under(options.out, section)
-    config = replace(apply_options(Config(), options), freeze=freeze)
-    mnist = datasets.load(options.data)
-    budget = make_budget(config.n_epochs, config.batch_size, mnist.train.num_examples,
-                         epochs=options.epochs, steps=options.steps)
-    log(mnist.summary())
-    log(budget.describe(mnist.train.num_examples) + ", for each phase")
-
-    reset_graph(options.seed)
+def run(run):
+    """Phase 1, then phase 2 (from a cache of hidden1 when `config.cache`), then the full stack's test MSE."""
+    config, mnist = run.config, run.load_data()
+    budget = run.budget(config.n_epochs, config.batch_size, note=", for each phase")
+    reset_graph(run.options.seed)
     g = build(config)
     g.autoencoder.mark()
-    phase2_plan = replace(g.phase2, inputs=g.hidden1) if cache else g.phase2  # feed hidden1 directly
-    trainers = [Trainer(g.phase1, paths.phase("phase1").checkpoint_dir, section, options.progress, "phase1_step"),
-                Trainer(phase2_plan, paths.phase("phase2").checkpoint_dir, section, options.progress,
-                        "phase2_step")]
+    phase2_plan = replace(g.phase2, inputs=g.hidden1) if config.cache else g.phase2  # feed hidden1 directly
+    trainers = [run.trainer(plan, run.paths.phase(f"phase{n}").checkpoint_dir, f"phase{n}_step")
+                for n, plan in ((1, g.phase1), (2, phase2_plan))]
     stack_saver = tf.train.Saver(max_to_keep=1)  # its own: a Saver deletes what it saved before
-    init = tf.global_variables_initializer()
-    metrics, seconds, epochs = {}, {}, []
-    with tf.Session(config=session_config()) as sess:
+    init, metrics = tf.global_variables_initializer(), {}
+    with run.session() as sess:
         init.run()
-        for phase, trainer in enumerate(trainers):
-            log(f"Training phase #{phase + 1}")
-            resume = options.resume and (phase == 0 or latest_checkpoint(trainer.checkpoint_dir) is not None)
-            start = time.perf_counter()
-            data = mnist.train
-            if phase == 1 and cache:
-                hidden1_cache = g.hidden1.eval(feed_dict={g.autoencoder.X: mnist.train.images})
-                data = PermutationSampler(hidden1_cache)
-                seconds["cache_seconds"] = time.perf_counter() - start
-            history = trainer.run(sess, data, budget, resume=resume, log=log)
-            seconds[f"phase{phase + 1}_seconds"] = time.perf_counter() - start
-            epochs.extend(history)
+        for phase, trainer in enumerate(trainers, start=1):
+            run.log(f"Training phase #{phase}")
+            resume = run.options.resume and (phase == 1 or latest_checkpoint(trainer.checkpoint_dir) is not None)
+            with run.timed() as phase_clock:
+                data = mnist.train
+                if phase == 2 and config.cache:
+                    with run.timed() as cache_clock:
+                        data = PermutationSampler(g.hidden1.eval(feed_dict={g.autoencoder.X: mnist.train.images}))
+                    metrics["cache_seconds"] = cache_clock.seconds
+                history = run.train(sess, trainer, data, budget, resume=resume)
+            metrics[f"phase{phase}_seconds"] = phase_clock.seconds
             if history:
                 metrics.update({k: v for k, v in history[-1].items() if k not in ("epoch", "step")})
-        ae = g.autoencoder
+        ae, shown = g.autoencoder, mnist.test.images[:2]
         metrics["test_mse"] = float(ae.reconstruction_loss.eval(feed_dict={ae.X: mnist.test.images}))
-        log(f"Test MSE: {metrics['test_mse']:.6g}")
-        stack_saver.save(sess, str(paths.checkpoint_dir / CHECKPOINT_NAME))
-        shown = mnist.test.images[:2]
-        outputs_val = ae.outputs.eval(feed_dict={ae.X: shown})
-    if epochs:
-        write_history(paths.checkpoint_dir, epochs)
-    show_reconstructed_digits(shown, outputs_val, 2)
-    figure = save_fig(paths.figure_dir, "reconstruction_plot")
-    metrics.update({k: round(v, 3) for k, v in seconds.items()})
-    metrics.update(run_identity(section, mnist.name, mnist.train.num_examples, 2 * budget.total_steps,
-                                options.seed, seconds["phase1_seconds"] + seconds["phase2_seconds"]))
-    log(f"wrote {write_metrics(paths.checkpoint_dir, metrics)}, {figure} and checkpoints in "
-        f"{paths.checkpoint_dir} (the stack) and its phase1/, phase2/")
-    return metrics
+        run.log(f"Test MSE: {metrics['test_mse']:.6g}")
+        stack_saver.save(sess, str(run.paths.checkpoint_dir / CHECKPOINT_NAME))
+        show_reconstructed_digits(shown, ae.outputs.eval(feed_dict={ae.X: shown}), 2)
+    run.figure("reconstruction_plot")
+    return run.finish(metrics)

@@ -1,11 +1,9 @@
-"""Book §"Training One Autoencoder at a Time", single graph, frozen with `tf.stop_gradient` (seed note 05).
+"""Book §"Training One Autoencoder at a Time", single graph, frozen with `tf.stop_gradient`.
 
 The same two phases as layerwise_singlegraph, but phase 2 freezes hidden1 in the graph instead of in the
 optimizer call: hidden2 is computed from `tf.stop_gradient(hidden1)`, and phase 2's target is that same
 stopped tensor, so no gradient of phase 2's loss can reach weights1/biases1 (and weights4/biases4 are not
 on its path at all). `optimizer.minimize(phase2_loss)` then needs no var_list.
-
-    phase 2: mean((hidden3 - sg(hidden1))²) + l2_reg · (½‖weights2‖² + ½‖weights3‖²),  sg = stop_gradient
 
 What each way of freezing does:
 - var_list (the book): the graph is unchanged; phase 2's training op simply computes and applies
@@ -19,8 +17,19 @@ What each way of freezing does:
   untouched; the shared beta1/beta2 power accumulators keep advancing in both phases. The backward graph
   is pruned at hidden1 either way (nothing asks for a gradient through it).
 """
-from graphs.layerwise_singlegraph import Config, build, run as _run  # noqa: F401  (the same listing)
+from dataclasses import dataclass
+
+from graphs import layerwise_singlegraph
+from graphs.layerwise_singlegraph import run  # noqa: F401  (the same two phases)
+
+IDEA = "The same two phases, with hidden1 frozen in the graph by tf.stop_gradient instead of by var_list."
+LOSS = "phase 2: mean((hidden3 - sg(hidden1))²) + l2_reg · (½‖weights2‖² + ½‖weights3‖²),  sg = stop_gradient"
 
 
-def run(options, log=print):
-    return _run(options, log, section="layerwise_stopgrad", freeze="stop_gradient")
+@dataclass(frozen=True)
+class Config(layerwise_singlegraph.Config):
+    freeze: str = "stop_gradient"
+
+
+def build(config=Config()):
+    return layerwise_singlegraph.build(config)

@@ -1,11 +1,9 @@
-"""Book §"Performing PCA with an Undercomplete Linear Autoencoder" (seed note 01).
+"""Book §"Performing PCA with an Undercomplete Linear Autoencoder".
 
 With no activation and an MSE loss, a 3→2→3 autoencoder learns the same 2-D subspace as PCA: its codings
-are a projection of the data onto the plane that keeps the most variance.
-
-    loss = mean((outputs - X)²),   outputs = (X·W1 + b1)·W2 + b2
+are a projection of the data onto the plane that keeps the most variance. The run fits scikit-learn's
+PCA on the same points and prints both test errors: PCA's is the best any rank-2 linear map can do.
 """
-import time
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
@@ -14,13 +12,13 @@ from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
 
 from tf1_ae.budget import Budget
-from tf1_ae.compat import reset_graph, session_config, tf
+from tf1_ae.compat import reset_graph, tf
 from tf1_ae.data import DataSet
 from tf1_ae.layers import dense
-from tf1_ae.plots import save_fig
-from tf1_ae.runs import RunPaths, apply_options, run_identity, write_metrics
-from tf1_ae.train import Metric, TrainPlan, Trainer
+from tf1_ae.train import Metric, TrainPlan
 
+IDEA = "A 3-2-3 linear autoencoder trained on 3-D points finds the same plane as PCA."
+LOSS = "loss = mean((outputs - X)²),   outputs = (X·W1 + b1)·W2 + b2"
 LOG_LINES = 10  # the book prints nothing; we print the 1,000 steps as 10 lines of 100
 
 
@@ -81,41 +79,33 @@ def budget_for(config, options):
     return Budget(total_steps=total, n_epochs=min(LOG_LINES, total), batch_size=config.batch_size, origin=origin)
 
 
-def run(options, log=print, section="pca"):
-    paths = RunPaths.under(options.out, section)
-    config = apply_options(Config(), options)
+def run(run):
+    config = run.config
     X_train, X_test = make_toy_data(config)
-    budget = budget_for(config, options)
-    log(f"data: toy 3-D points (book §01, seed {config.data_seed}): {len(X_train)} train / {len(X_test)} test")
-    log(budget.describe(len(X_train)))
+    budget = budget_for(config, run.options)
+    run.log(f"data: toy 3-D points (book, seed {config.data_seed}): {len(X_train)} train / {len(X_test)} test")
+    run.log(budget.describe(len(X_train)))
 
-    reset_graph(options.seed)
+    reset_graph(run.options.seed)
     X, codings, outputs, reconstruction_loss, training_op = build(config)
     plan = TrainPlan(training_op=training_op, inputs=X, loss=reconstruction_loss,
                      metrics=[Metric("train_mse", "Train MSE", reconstruction_loss)])
-    trainer = Trainer(plan, paths.checkpoint_dir, section, progress=options.progress)
+    trainer = run.trainer(plan)
     init = tf.global_variables_initializer()
-    with tf.Session(config=session_config()) as sess:
+    with run.session() as sess:
         init.run()
-        start = time.perf_counter()
-        history = trainer.run(sess, DataSet(X_train, np.zeros(len(X_train))), budget,
-                              resume=options.resume, log=log)
-        seconds = time.perf_counter() - start
+        history = run.train(sess, trainer, DataSet(X_train, np.zeros(len(X_train))), budget)
         codings_val, test_mse = sess.run([codings, reconstruction_loss], {X: X_test})
         train_mse = sess.run(reconstruction_loss, {X: X_train})
 
     pca_mse = pca_test_mse(X_train, X_test, config.n_hidden)
-    log(f"Test MSE: {test_mse:.6g}   PCA (2 components) test MSE: {pca_mse:.6g}   "
-        f"ratio: {test_mse / pca_mse:.4f}")
+    run.log(f"Test MSE: {test_mse:.6g}   PCA (2 components) test MSE: {pca_mse:.6g}   "
+            f"ratio: {test_mse / pca_mse:.4f}")
 
     plt.figure(figsize=(4, 3))
     plt.plot(codings_val[:, 0], codings_val[:, 1], "b.")
     plt.xlabel("$z_1$", fontsize=18)
     plt.ylabel("$z_2$", fontsize=18, rotation=0)
-    figure = save_fig(paths.figure_dir, "linear_autoencoder_pca_plot")
-
-    metrics = {"train_mse": float(train_mse if not history else history[-1]["train_mse"]),
-               "test_mse": float(test_mse), "pca_test_mse": pca_mse,
-               **run_identity(section, "toy3d", len(X_train), budget.total_steps, options.seed, seconds)}
-    log(f"wrote {write_metrics(paths.checkpoint_dir, metrics)} and {figure}")
-    return metrics
+    run.figure("linear_autoencoder_pca_plot")
+    return run.finish({"train_mse": float(train_mse if not history else history[-1]["train_mse"]),
+                       "test_mse": float(test_mse), "pca_test_mse": pca_mse}, data="toy3d", n_train=len(X_train))

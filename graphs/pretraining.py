@@ -1,24 +1,21 @@
-"""Book §"Unsupervised Pretraining Using Stacked Autoencoders" (seed note 08; the note's method 4).
+"""Book §"Unsupervised Pretraining Using Stacked Autoencoders".
 
 A 784-300-150-10 classifier whose two hidden layers have the layer-wise autoencoder's names and shapes,
 trained once from scratch and once starting from the autoencoder's weights1, biases1, weights2, biases2,
 restored by name through a Saver limited to those four variables. Few labels, many unlabelled images:
 the autoencoder has seen all the images; the classifier sees only the labelled ones.
-
-    loss = xent(softmax(logits), y)  (per example, unreduced as in the book: Adam minimizes its sum)
-           + l2_reg · Σ_{k=1..3} ½‖weights_k‖²
 """
-import time
 from dataclasses import dataclass
 
-from graphs import SECTIONS
-from tf1_ae import data as datasets
 from tf1_ae.budget import make_budget
-from tf1_ae.compat import reset_graph, session_config, tf
+from tf1_ae.compat import reset_graph, tf
 from tf1_ae.data import PermutationSampler
 from tf1_ae.layers import he_init, l2_regularizer
-from tf1_ae.runs import RunPaths, apply_options, run_identity, write_metrics
-from tf1_ae.train import Metric, TrainPlan, Trainer, restore
+from tf1_ae.train import Metric, TrainPlan, restore
+
+IDEA = "A classifier trained on few labels, from scratch and from the layer-wise autoencoder's weights."
+LOSS = ("loss = xent(softmax(logits), y)  (per example, unreduced as in the book: Adam minimizes its sum)"
+        " + l2_reg · Σ_{k=1..3} ½‖weights_k‖²")
 
 BOOK_LABELED_FRACTION = 20000 / 55000  # the book labels the first 20,000 of 55,000 training images
 
@@ -26,19 +23,19 @@ BOOK_LABELED_FRACTION = 20000 / 55000  # the book labels the first 20,000 of 55,
 @dataclass(frozen=True)
 class Config:
     n_inputs: int = 28 * 28
-    n_hidden1: int = 300  # = the autoencoder's hidden1 (book §08)
+    n_hidden1: int = 300  # = the autoencoder's hidden1 (book)
     n_hidden2: int = 150  # = its codings
     n_outputs: int = 10  # digits
-    learning_rate: float = 0.01  # book §08
-    l2_reg: float = 0.0005  # book §08, on all three weight matrices
-    n_epochs: int = 4  # book §08
-    batch_size: int = 150  # book §08
-    n_labeled_instances: int = 20000  # book §08 (on other data: the same fraction of the training set)
-    source: str = "layerwise_cached"  # book §08 restores ./my_model_cache_frozen.ckpt
+    learning_rate: float = 0.01  # book
+    l2_reg: float = 0.0005  # book, on all three weight matrices
+    n_epochs: int = 4  # book
+    batch_size: int = 150  # book
+    n_labeled_instances: int = 20000  # book (on other data: the same fraction of the training set)
+    source: str = "layerwise_cached"  # book restores ./my_model_cache_frozen.ckpt
     freeze_pretrained: bool = False  # book: `#training_op = optimizer.minimize(loss, var_list=[weights3, biases3])`
 
 
-@dataclass
+@dataclass(frozen=True)
 class Classifier:
     X: object
     y: object
@@ -101,9 +98,10 @@ def n_labeled_for(config, n_train, requested=None):
     return round(n_train * BOOK_LABELED_FRACTION)
 
 
-def train_classifier(mnist, config, options, n_labeled, pretrained_from=None, checkpoint_dir=None,
-                     separator=" ", log=print):
-    """One training run; returns its last epoch's {train_accuracy, test_accuracy}."""
+def train_classifier(run, mnist, config, n_labeled, pretrained_from=None, separator=" "):
+    """One training run in `run`'s folder; returns its last epoch's {train_accuracy, test_accuracy} and its
+    budget."""
+    options = run.options
     budget = make_budget(config.n_epochs, config.batch_size, n_labeled, epochs=options.epochs,
                          steps=options.steps, book_train_size=config.n_labeled_instances)
     reset_graph(options.seed)
@@ -113,42 +111,34 @@ def train_classifier(mnist, config, options, n_labeled, pretrained_from=None, ch
                          Metric("train_accuracy", "Train accuracy", clf.accuracy),
                          Metric("test_accuracy", "Test accuracy", clf.accuracy,
                                 feed={clf.X: mnist.test.images, clf.y: mnist.test.labels})])
-    trainer = Trainer(plan, checkpoint_dir, "pretraining classifier", progress=options.progress)
+    trainer = run.trainer(plan)
     init = tf.global_variables_initializer()
     labeled = PermutationSampler(mnist.train.images[:n_labeled], mnist.train.labels[:n_labeled])
-    with tf.Session(config=session_config()) as sess:
+    with run.session() as sess:
         init.run()
         if pretrained_from is not None:
-            log(f"restored weights1, weights2, biases1, biases2 from "
-                f"{restore(sess, clf.pretrain_saver, pretrained_from, 'layer-wise autoencoder')}")
-        history = trainer.run(sess, labeled, budget, log=log)
+            run.log(f"restored weights1, weights2, biases1, biases2 from "
+                    f"{restore(sess, clf.pretrain_saver, pretrained_from, 'layer-wise autoencoder')}")
+        history = run.train(sess, trainer, labeled, budget, resume=False)
     return {k: v for k, v in history[-1].items() if k not in ("epoch", "step")}, budget
 
 
 RESUMABLE = False  # --resume is refused: both classifiers are short runs, each trained afresh
 
 
-def run(options, log=print, section="pretraining"):
-    config = apply_options(Config(), options)
-    paths = RunPaths.under(options.out, section)
-    source_dir = SECTIONS[config.source].ensure_checkpoint(options, log)
-    mnist = datasets.load(options.data)
+def run(run):
+    config = run.config
+    source_dir = run.checkpoint_of(config.source)
+    mnist = run.load_data()
     n_labeled = n_labeled_for(config, mnist.train.num_examples)
-    log(mnist.summary())
-    log(f"labelled: the first {n_labeled:,} training images ({n_labeled / mnist.train.num_examples:.1%}, "
-        f"the book's 20,000 of 55,000)")
-    start = time.perf_counter()
-    log("Without pretraining")
-    scratch, budget = train_classifier(mnist, config, options, n_labeled,
-                                       checkpoint_dir=paths.phase("supervised").checkpoint_dir, log=log)
-    log("With pretraining" + (" (pretrained layers frozen)" if config.freeze_pretrained else ""))
-    pretrained, _ = train_classifier(mnist, config, options, n_labeled, pretrained_from=source_dir,
-                                     checkpoint_dir=paths.phase("pretrained").checkpoint_dir,
-                                     separator="\t", log=log)
+    run.log(f"labelled: the first {n_labeled:,} training images ({n_labeled / mnist.train.num_examples:.1%}, "
+            f"the book's 20,000 of 55,000)")
+    run.log("Without pretraining")
+    scratch, budget = train_classifier(run.part("supervised"), mnist, config, n_labeled)
+    run.log("With pretraining" + (" (pretrained layers frozen)" if config.freeze_pretrained else ""))
+    pretrained, _ = train_classifier(run.part("pretrained"), mnist, config, n_labeled, pretrained_from=source_dir,
+                                     separator="\t")
     metrics = {f"supervised_{k}": v for k, v in scratch.items()}
     metrics.update({f"pretrained_{k}": v for k, v in pretrained.items()})
-    metrics.update({"source": config.source, "n_labeled": n_labeled, "freeze_pretrained": config.freeze_pretrained,
-                    **run_identity(section, mnist.name, mnist.train.num_examples, budget.total_steps,
-                                   options.seed, time.perf_counter() - start)})
-    log(f"wrote {write_metrics(paths.checkpoint_dir, metrics)}")
-    return metrics
+    metrics.update({"source": config.source, "n_labeled": n_labeled, "freeze_pretrained": config.freeze_pretrained})
+    return run.finish(metrics, steps=budget.total_steps)  # each classifier's

@@ -1,23 +1,25 @@
-"""Book §"Visualizing the Reconstructions" (seed note 06).
+"""Book §"Visualizing the Reconstructions".
 
 Restore a trained autoencoder from its checkpoint alone (the .meta file holds the graph) and draw test
 digits beside what the network makes of them; a good autoencoder's outputs are blurred copies.
-
-    test MSE = mean over test images and pixels of (outputs - X)²
+`--source SECTION` picks the trained section to draw.
 """
 from dataclasses import dataclass
 
-from tf1_ae import data as datasets
 from tf1_ae.compat import session_config, tf
 from tf1_ae.model import INPUTS_COLLECTION, OUTPUTS_COLLECTION
-from tf1_ae.plots import save_fig, show_reconstructed_digits
-from tf1_ae.runs import RunPaths, UsageError, write_metrics
+from tf1_ae.plots import show_reconstructed_digits
+from tf1_ae.runs import UsageError
 from tf1_ae.train import latest_checkpoint
+
+IDEA = "A trained autoencoder restored from its checkpoint alone, drawing test digits beside their reconstructions."
+LOSS = "test MSE = mean over test images and pixels of (outputs - X)²"
 
 
 @dataclass(frozen=True)
 class Config:
-    n_test_digits: int = 2  # book §06: mnist.test.images[:2]
+    n_test_digits: int = 2  # book: mnist.test.images[:2]
+    source: str = "stacked_all"  # the section whose checkpoint is drawn (--source)
 
 
 def restore_autoencoder(checkpoint_dir, source):
@@ -43,27 +45,20 @@ def restore_autoencoder(checkpoint_dir, source):
 RESUMABLE = False  # --resume is refused: it trains nothing
 
 
-def run(options, log=print, section="reconstructions"):
-    from graphs import SECTIONS
-
-    source = options.source or SECTIONS[section].needs
-    if source not in SECTIONS or source == section:
+def run(run):
+    config = run.config
+    source = run.options.source or config.source
+    if source == run.section:
         raise UsageError(f"--source must name a trained autoencoder section, not {source!r}")
-    source_dir = SECTIONS[source].ensure_checkpoint(options, log)
-    data = datasets.load(options.data)
-    log(data.summary())
-    config = Config()
+    source_dir = run.checkpoint_of(source)
+    data = run.load_data()
     sess, X, outputs = restore_autoencoder(source_dir, source)
     with sess:
-        log(f"restored {latest_checkpoint(source_dir)}")
+        run.log(f"restored {latest_checkpoint(source_dir)}")
         shown = data.test.images[:config.n_test_digits]
         outputs_val = sess.run(outputs, {X: shown})
         test_mse = float(sess.run(tf.reduce_mean(tf.square(outputs - X)), {X: data.test.images}))
-    log(f"Test MSE: {test_mse:.6g}")
+    run.log(f"Test MSE: {test_mse:.6g}")
     show_reconstructed_digits(shown, outputs_val, config.n_test_digits)
-    paths = RunPaths.under(options.out, section)
-    figure = save_fig(paths.figure_dir, f"{source}_reconstruction_plot")
-    metrics = {"test_mse": test_mse, "section": section, "source": source, "data": data.name,
-               "n_train": data.train.num_examples, "seed": options.seed}
-    log(f"wrote {write_metrics(paths.checkpoint_dir, metrics)} and {figure}")
-    return metrics
+    run.figure(f"{source}_reconstruction_plot")
+    return run.finish({"test_mse": test_mse, "source": source})

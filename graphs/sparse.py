@@ -1,11 +1,9 @@
-"""Book §"Sparse Autoencoders" (seed note 11): an overcomplete 784-1000-784 autoencoder kept sparse.
+"""Book §"Sparse Autoencoders": an overcomplete 784-1000-784 autoencoder kept sparse.
 
 A sparsity loss pushes every coding unit's mean activation over the batch toward a small target (10%),
 so each unit fires for few images and must stand for a meaningful feature. The book's penalty is the KL
 divergence; `--penalty mse` uses the squared error instead, and `--reconstruction xent` applies the
 book's tip (sigmoid output with cross-entropy, which trains faster on [0, 1] pixels).
-
-    loss = mean((outputs - X)²) + sparsity_weight · Σ_units KL(target ‖ clip(mean_batch(hidden1)))
 """
 from dataclasses import dataclass
 
@@ -16,9 +14,10 @@ from tf1_ae.compat import tf
 from tf1_ae.layers import dense
 from tf1_ae.losses import kl_divergence
 from tf1_ae.model import Autoencoder
-from tf1_ae.plots import save_fig
-from tf1_ae.train import Metric
+from tf1_ae.train import Metric, TrainPlan
 
+IDEA = "An overcomplete 784-1000-784 autoencoder whose coding units are pushed to fire 10% of the time."
+LOSS = "loss = mean((outputs - X)²) + sparsity_weight · Σ_units KL(target ‖ clip(mean_batch(hidden1)))"
 PENALTIES = ("kl", "mse")
 RECONSTRUCTIONS = ("mse", "xent")
 CLIP = 1e-7  # keeps the batch-mean activation inside (0, 1), where the KL is finite
@@ -27,14 +26,19 @@ CLIP = 1e-7  # keeps the batch-mean activation inside (0, 1), where the KL is fi
 @dataclass(frozen=True)
 class Config:
     n_inputs: int = 28 * 28
-    n_hidden1: int = 1000  # book §11: sparse coding units
-    sparsity_target: float = 0.1  # book §11
-    sparsity_weight: float = 0.2  # book §11
-    learning_rate: float = 0.01  # book §11
-    n_epochs: int = 100  # book §11
-    batch_size: int = 1000  # book §11
-    penalty: str = "kl"  # book §11; "mse": (target - mean activation)²
-    reconstruction: str = "mse"  # book §11; "xent": the book's tip, sigmoid outputs + cross-entropy
+    n_hidden1: int = 1000  # book: sparse coding units
+    sparsity_target: float = 0.1  # book
+    sparsity_weight: float = 0.2  # book
+    learning_rate: float = 0.01  # book
+    n_epochs: int = 100  # book
+    batch_size: int = 1000  # book
+    penalty: str = "kl"  # book; "mse": (target - mean activation)²
+    reconstruction: str = "mse"  # book; "xent": the book's tip, sigmoid outputs + cross-entropy
+
+    def __post_init__(self):
+        if self.penalty not in PENALTIES or self.reconstruction not in RECONSTRUCTIONS:
+            raise ValueError(f"penalty must be one of {', '.join(PENALTIES)}, reconstruction one of "
+                             f"{', '.join(RECONSTRUCTIONS)}")
 
 
 def sparsity_loss(activations, target, penalty="kl"):
@@ -46,8 +50,6 @@ def sparsity_loss(activations, target, penalty="kl"):
 
 
 def build(config=Config()):
-    if config.penalty not in PENALTIES or config.reconstruction not in RECONSTRUCTIONS:
-        raise ValueError(f"penalty must be one of {PENALTIES}, reconstruction one of {RECONSTRUCTIONS}")
     X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
 
     hidden1 = dense(X, config.n_hidden1, activation=tf.nn.sigmoid, name="hidden1")  # values in (0, 1)
@@ -75,21 +77,21 @@ def build(config=Config()):
                       in_book_line=False)]
     test_mse = Metric("test_mse", "Test MSE", tf.reduce_mean(tf.square(outputs - X)))
     return Autoencoder(X=X, codings=hidden1, outputs=outputs, reconstruction_loss=reconstruction_loss,
-                       loss=loss, training_op=training_op, metrics=metrics, test_metric=test_mse,
-                       separator=" \t")
+                       plan=TrainPlan(training_op, X, loss, metrics, separator=" \t"), test_metric=test_mse)
 
 
-def report(sess, ae, data, figure_dir, log=print):
+def report(run, sess, ae):
     """Where sparsity landed: a histogram of each coding unit's mean activation over the test set."""
-    activations = sess.run(ae.codings, {ae.X: data.test.images})
+    activations = sess.run(ae.codings, {ae.X: run.data.test.images})
     per_unit = activations.mean(axis=0)
+    target = run.config.sparsity_target
     plt.figure(figsize=(7, 4))
     plt.hist(per_unit, bins=50)
-    plt.axvline(0.1, color="k", linestyle=":", label="target 0.1")
+    plt.axvline(target, color="k", linestyle=":", label=f"target {target}")
     plt.xlabel("mean activation of a coding unit over the test set")
     plt.ylabel("units")
     plt.legend()
-    figure = save_fig(figure_dir, "sparse_activation_histogram")
-    log(f"mean coding activation over the test set: {per_unit.mean():.4f} "
-        f"(units' means: median {np.median(per_unit):.4f}, 90th percentile {np.percentile(per_unit, 90):.4f})")
-    return {"mean_coding_activation": float(activations.mean())}, figure
+    run.figure("sparse_activation_histogram")
+    run.log(f"mean coding activation over the test set: {per_unit.mean():.4f} "
+            f"(units' means: median {np.median(per_unit):.4f}, 90th percentile {np.percentile(per_unit, 90):.4f})")
+    return {"mean_coding_activation": float(activations.mean())}

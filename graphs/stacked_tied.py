@@ -1,28 +1,31 @@
-"""Book §"Tying Weights" (seed note 03).
+"""Book §"Stacked Autoencoders": "Tying Weights".
 
 The decoder reuses the encoder's weights transposed (weights3 = weights2ᵀ, weights4 = weights1ᵀ), halving
-the weights to learn; only the four biases stay separate.
-
-    loss = mean((outputs - X)²) + l2_reg · (½‖weights1‖² + ½‖weights2‖²)
+the weights to learn and the risk of overfitting; only the four biases stay separate. The book builds it
+with plain `tf.Variable`s and `tf.matmul`, since a dense layer cannot take a transposed kernel.
 """
 from dataclasses import dataclass
 
 from tf1_ae.compat import tf
 from tf1_ae.layers import he_init, l2_regularizer
 from tf1_ae.model import Autoencoder, mse_terms
+from tf1_ae.train import TrainPlan
+
+IDEA = "The same stack with the decoder's weights tied to the encoder's, transposed: half the weights."
+LOSS = "loss = mean((outputs - X)²) + l2_reg · (½‖weights1‖² + ½‖weights2‖²)"
 
 
 @dataclass(frozen=True)
 class Config:
     n_inputs: int = 28 * 28  # MNIST
-    n_hidden1: int = 300  # book §03
-    n_hidden2: int = 150  # codings, book §03
+    n_hidden1: int = 300  # book
+    n_hidden2: int = 150  # codings, book
     n_hidden3: int = 300  # must mirror hidden1 for the weights to tie
     n_outputs: int = 28 * 28
-    learning_rate: float = 0.01  # book §03, Adam
-    l2_reg: float = 0.0005  # book §03 (not §02's 0.0001)
-    n_epochs: int = 5  # book §03
-    batch_size: int = 150  # book §03
+    learning_rate: float = 0.01  # book, Adam
+    l2_reg: float = 0.0005  # book (not the untied stack's 0.0001)
+    n_epochs: int = 5  # book
+    batch_size: int = 150  # book
 
 
 def build(config=Config()):
@@ -58,5 +61,4 @@ def build(config=Config()):
     training_op = optimizer.minimize(loss, name="training_op")
 
     return Autoencoder(X=X, codings=hidden2, outputs=outputs, reconstruction_loss=reconstruction_loss,
-                       loss=loss, training_op=training_op,
-                       metrics=mse_terms(reconstruction_loss, reg_loss, loss))
+                       plan=TrainPlan(training_op, X, loss, mse_terms(reconstruction_loss, reg_loss, loss)))

@@ -1,25 +1,31 @@
-"""Beyond the book: the seed note's claim, measured. Does γ = log σ² train faster and more stably than σ?
+"""Beyond the book: does γ = log σ² train faster and more stably than σ? (§"Variational Autoencoders")
 
 Both variational autoencoders (vae_sigma, vae_logvar) are trained with the same seed, data and step
-budget; their per-epoch total losses (the book's last-batch values) are drawn in one figure, and the
-final and worst epochs of each are tabled.
-
-    σ: latent = ½ Σ (σ² + μ² - 1 - log(eps + σ²))      γ: latent = ½ Σ (exp(γ) + μ² - 1 - γ)
+budget; their per-epoch total losses (the book's last-batch values) are drawn in one figure beside the
+book's own logs, and the final and worst epochs of each are tabled. A finished default run of either
+section, of the same seed and data, is reused instead of trained again: it would give the same numbers.
 """
 import json
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 
 from graphs import vae_logvar, vae_sigma
-from tf1_ae.plots import save_fig
-from tf1_ae.runner import run_autoencoder
 from tf1_ae import data as datasets
-from tf1_ae.runs import RunPaths, TrainingFailed, is_complete, read_history, read_metrics, write_metrics
+from tf1_ae.pipeline import train_autoencoder
+from tf1_ae.runs import RunPaths, TrainingFailed, apply_options, is_complete, read_history, read_metrics
 
-VARIANTS = (("sigma", "σ (book §12)", vae_sigma), ("logvar", "γ = log σ² (book §13)", vae_logvar))
+IDEA = "Both VAEs with the same seed, data and steps: their loss curves in one figure, beside the book's logs."
+LOSS = "σ: latent = ½ Σ (σ² + μ² - 1 - log(eps + σ²))      γ: latent = ½ Σ (exp(γ) + μ² - 1 - γ)"
+VARIANTS = (("sigma", "σ (the book's first VAE)", vae_sigma), ("logvar", "γ = log σ² (the book's variant)", vae_logvar))
 BOOK = {"sigma": {"final": 15147.4, "worst": 38965.4}, "logvar": {"final": 14637.6, "worst": 17792.6}}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Nothing of its own: each variant trains with its own section's Config (and the run's options)."""
 
 
 def reusable_run(key, options):
@@ -37,28 +43,26 @@ def reusable_run(key, options):
     return name, folder, history, {k: metrics[k] for k in ("data", "n_train", "steps")}
 
 
-def run(options, log=print, section="vae_compare"):
-    paths = RunPaths.under(options.out, section)
+def run(run):
     histories, metrics = {}, {}
     for key, description, module in VARIANTS:
-        log(f"— {description}")
-        histories[key] = []
-        sub = RunPaths(section, paths.checkpoint_dir / key, paths.figure_dir)
-        reused = reusable_run(key, options)
+        run.log(f"— {description}")
+        reused = reusable_run(key, run.options)
         if reused is not None:
-            log(f"reusing the finished {reused[0]} run of the same seed, data and steps ({reused[1]})")
+            run.log(f"reusing the finished {reused[0]} run of the same seed, data and steps ({reused[1]})")
             histories[key] = reused[2]
             metrics.update(reused[3])
             metrics[f"{key}_diverged"] = False
         else:
+            part = run.part(key, apply_options(module.Config(), run.options))
             try:
-                result = run_autoencoder(section, module.build, module.Config(), options, log, paths=sub,
-                                         history=histories[key], figure_name=f"{key}_reconstruction_plot")
+                result = train_autoencoder(part, module.build, figure_name=f"{key}_reconstruction_plot")
                 metrics.update({k: result[k] for k in ("data", "n_train", "steps")})
                 metrics[f"{key}_diverged"] = False
             except TrainingFailed as exc:  # the σ variant can blow up: that is a result here, not an error
-                log(f"{description} stopped: {exc}")
+                run.log(f"{description} stopped: {exc}")
                 metrics[f"{key}_diverged"] = True
+            histories[key] = part.history
         losses = [epoch["total_loss"] for epoch in histories[key]]
         metrics[f"{key}_final_total_loss"] = losses[-1] if losses and not metrics[f"{key}_diverged"] else None
         metrics[f"{key}_worst_total_loss"] = max(losses) if losses else None
@@ -76,13 +80,12 @@ def run(options, log=print, section="vae_compare"):
     plt.ylabel("total loss, epoch's last batch\n(nats summed over 150 images)")
     plt.legend()
     plt.grid(True, alpha=0.3)
-    figure = save_fig(paths.figure_dir, "vae_compare_plot")
+    run.figure("vae_compare_plot")
 
-    log(f"{'variant':<24}{'final total loss':>18}{'worst epoch':>14}{'book final':>12}{'book worst':>12}")
+    run.log(f"{'variant':<32}{'final total loss':>18}{'worst epoch':>14}{'book final':>12}{'book worst':>12}")
     for key, description, _ in VARIANTS:
         final, worst = metrics[f"{key}_final_total_loss"], metrics[f"{key}_worst_total_loss"]
         show = [f"{v:.6g}" if v is not None and math.isfinite(v) else "diverged" for v in (final, worst)]
-        log(f"{description:<24}{show[0]:>18}{show[1]:>14}{BOOK[key]['final']:>12}{BOOK[key]['worst']:>12}")
-    metrics.update({"section": section, "seed": options.seed})
-    log(f"wrote {write_metrics(paths.checkpoint_dir, metrics)} and {figure}")
-    return metrics
+        run.log(f"{description:<32}{show[0]:>18}{show[1]:>14}{BOOK[key]['final']:>12}{BOOK[key]['worst']:>12}")
+    identity = {k: metrics.pop(k) for k in ("data", "n_train", "steps") if k in metrics}
+    return run.finish(metrics, **identity)

@@ -1,32 +1,26 @@
-"""Book §14, "Encode & Decode" (seed note 14): a test image → its (sampled) codings → back to an image.
-
-    z = μ(x) + exp(γ(x)/2)·ε,   x̂ = sigmoid(decoder(z))
-"""
+"""Book §"Generating Digits", "Encode & Decode": a test image → its (sampled) codings → back to an image."""
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 
-from graphs.vae_logvar import restore_trained
-from tf1_ae import data as datasets
-from tf1_ae.plots import plot_image, save_fig
-from tf1_ae.runs import RunPaths, write_metrics
+from graphs.vae_generate import restore_trained
+from tf1_ae.plots import plot_image
+
+IDEA = "Test digits go through the trained VAE's sampled codings and back to images."
+LOSS = "z = μ(x) + exp(γ(x)/2)·ε,   x̂ = sigmoid(decoder(z))"
+RESUMABLE = False  # --resume is refused: it trains nothing
 
 
 @dataclass(frozen=True)
 class Config:
-    n_digits: int = 3  # book §14
+    n_digits: int = 3  # book
     batch_size: int = 150  # book: mnist.test.next_batch(batch_size)
 
 
-RESUMABLE = False  # --resume is refused: it trains nothing
-
-
-def run(options, log=print, section="vae_encode_decode"):
-    config = Config()
-    paths = RunPaths.under(options.out, section)
-    mnist = datasets.load(options.data)
-    log(mnist.summary())
-    sess, ae = restore_trained(options, log)
+def run(run):
+    config = run.config
+    mnist = run.load_data()
+    sess, ae = restore_trained(run)
     with sess:
         X_test, _ = mnist.test.next_batch(config.batch_size)
         codings_val = ae.codings.eval(session=sess, feed_dict={ae.X: X_test})  # encode
@@ -38,8 +32,5 @@ def run(options, log=print, section="vae_encode_decode"):
         plt.subplot(config.n_digits, 2, 2 + 2 * iteration)
         plot_image(outputs_val[iteration])
     fig.suptitle("test digit → codings → decoded")
-    figure = save_fig(paths.figure_dir, "encode_decode_plot")
-    metrics = {"section": section, "source": "vae_logvar", "data": mnist.name, "seed": options.seed,
-               "codings_shape": list(codings_val.shape)}
-    log(f"wrote {write_metrics(paths.checkpoint_dir, metrics)} and {figure}")
-    return metrics
+    run.figure("encode_decode_plot")
+    return run.finish({"source": "vae_logvar", "codings_shape": list(codings_val.shape)})

@@ -1,34 +1,30 @@
-"""Book §14, "Interpolate digits" (seed note 14): decode points on the line between two codings.
+"""Book §"Generating Digits", "Interpolate digits": decode points on the line between two codings.
 
 Six random codings each walk toward the next one in 3 steps; decoding every point shows digit k turning
 into digit k+1 (the book draws one figure per step; here the steps are the rows of one figure).
-
-    z_t = z_k + (z_{k+1} - z_k) · t / 3,  t = 0 … 3
 """
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from graphs.vae_generate import generate
-from graphs.vae_logvar import restore_trained
-from tf1_ae.plots import plot_image, save_fig
-from tf1_ae.runs import RunPaths, write_metrics
+from graphs.vae_generate import generate, restore_trained
+from tf1_ae.plots import plot_image
+
+IDEA = "Decoding points on the line between two codings morphs one digit into the next."
+LOSS = "z_t = z_k + (z_{k+1} - z_k) · t / 3,  t = 0 … 3"
+RESUMABLE = False  # --resume is refused: it trains nothing
 
 
 @dataclass(frozen=True)
 class Config:
-    n_iterations: int = 3  # book §14
-    n_digits: int = 6  # book §14
+    n_iterations: int = 3  # book
+    n_digits: int = 6  # book
 
 
-RESUMABLE = False  # --resume is refused: it trains nothing
-
-
-def run(options, log=print, section="vae_interpolate"):
-    config = Config()
-    paths = RunPaths.under(options.out, section)
-    sess, ae = restore_trained(options, log)
+def run(run):
+    config = run.config
+    sess, ae = restore_trained(run)
     rows = []
     with sess:
         codings_rnd = np.random.normal(size=[config.n_digits, int(ae.codings.shape[1])])
@@ -43,8 +39,5 @@ def run(options, log=print, section="vae_interpolate"):
             plot_image(outputs_val[digit])
             if digit == 0:
                 plt.title(f"step {row}/{config.n_iterations}", fontsize=9, loc="left")
-    figure = save_fig(paths.figure_dir, "interpolated_digits_plot")
-    metrics = {"section": section, "source": "vae_logvar", "seed": options.seed,
-               "n_iterations": config.n_iterations, "n_digits": config.n_digits}
-    log(f"wrote {write_metrics(paths.checkpoint_dir, metrics)} and {figure}")
-    return metrics
+    run.figure("interpolated_digits_plot")
+    return run.finish({"source": "vae_logvar", "n_iterations": config.n_iterations, "n_digits": config.n_digits})

@@ -1,10 +1,8 @@
-"""Book §"Variational Autoencoders" (seed note 12): the encoder outputs a mean μ and a σ per coding.
+"""Book §"Variational Autoencoders": the encoder outputs a mean μ and a σ per coding.
 
 A probabilistic autoencoder: the codings are sampled, hidden3 = μ + σ·ε with ε ~ N(0, I), and a latent
 loss pulls the codings' distribution toward N(0, I), so that decoding samples of N(0, I) later gives
 new digits. Here σ is a plain linear output (it may go negative or to 0: the log needs an eps).
-
-    loss = Σ_batch,pixels xent(X, sigmoid(logits)) + ½ Σ_batch,codings (σ² + μ² - 1 - log(eps + σ²))
 """
 from dataclasses import dataclass
 from functools import partial
@@ -13,22 +11,30 @@ from tf1_ae.compat import tf
 from tf1_ae.layers import dense, he_init
 from tf1_ae.losses import vae_latent_loss_logvar, vae_latent_loss_sigma
 from tf1_ae.model import Autoencoder
-from tf1_ae.train import Metric
+from tf1_ae.train import Metric, TrainPlan
+
+IDEA = "A 784-500-500-20-500-500-784 VAE: sampled codings, pulled toward N(0, I) by a latent loss."
+LOSS = "loss = Σ_batch,pixels xent(X, sigmoid(logits)) + ½ Σ_batch,codings (σ² + μ² - 1 - log(eps + σ²))"
+PARAMETRIZATIONS = ("sigma", "logvar")
 
 
 @dataclass(frozen=True)
 class Config:
     n_inputs: int = 28 * 28
-    n_hidden1: int = 500  # book §12
+    n_hidden1: int = 500  # book
     n_hidden2: int = 500
     n_hidden3: int = 20  # codings
     n_hidden4: int = n_hidden2
     n_hidden5: int = n_hidden1
-    learning_rate: float = 0.001  # book §12
-    n_epochs: int = 50  # book §12
-    batch_size: int = 150  # book §12
-    eps: float = 1e-10  # book §12: inside log(eps + σ²)
-    parametrization: str = "sigma"  # "logvar": §13's γ = log σ²
+    learning_rate: float = 0.001  # book
+    n_epochs: int = 50  # book
+    batch_size: int = 150  # book
+    eps: float = 1e-10  # book: inside log(eps + σ²)
+    parametrization: str = "sigma"  # "logvar": the book's variant with γ = log σ²
+
+    def __post_init__(self):
+        if self.parametrization not in PARAMETRIZATIONS:
+            raise ValueError(f"parametrization must be one of {', '.join(PARAMETRIZATIONS)}")
 
 
 def build(config=Config()):
@@ -69,5 +75,4 @@ def build(config=Config()):
                Metric("total_loss_per_image", "nats per image", loss / n_images, in_book_line=False)]
     test_metric = Metric("test_total_loss_per_image", "Test total loss (nats per image)", loss / n_images)
     return Autoencoder(X=X, codings=hidden3, outputs=outputs, reconstruction_loss=reconstruction_loss,
-                       loss=loss, training_op=training_op, metrics=metrics, test_metric=test_metric,
-                       separator=" \t")
+                       plan=TrainPlan(training_op, X, loss, metrics, separator=" \t"), test_metric=test_metric)

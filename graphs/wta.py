@@ -1,13 +1,10 @@
-"""A fully connected winner-take-all autoencoder (Makhzani & Frey 2015), one of the book's "other
-autoencoders" (seed note 13).
+"""A fully connected winner-take-all autoencoder (Makhzani & Frey 2015), one of the book's §"Other
+Autoencoders".
 
 "During training, after computing the activations of all the neurons in the coding layer, only the top
 k% activations for each neuron over the training batch are preserved, and the rest are set to zero."
 Each unit thus fires for only k% of the images (lifetime sparsity); at test time nothing is masked.
 Decoder tied to the encoder (as in the paper's appendix), linear, with its own bias.
-
-    loss = Σ_batch,pixels (X - (M ⊙ h)·Wᵀ - b')²,  h = relu(X·W + b),
-    M_bj = 1 iff h_bj is among unit j's top ⌈k%·batch⌉ activations over the batch (training only)
 """
 from dataclasses import dataclass
 
@@ -16,8 +13,12 @@ import matplotlib.pyplot as plt
 from tf1_ae.compat import tf
 from tf1_ae.layers import lifetime_wta_mask
 from tf1_ae.model import Autoencoder
-from tf1_ae.plots import plot_multiple_images, save_fig
-from tf1_ae.train import Metric
+from tf1_ae.plots import plot_multiple_images
+from tf1_ae.train import Metric, TrainPlan
+
+IDEA = "A 784-2000 ReLU autoencoder in which each coding unit keeps only its top 5% activations per batch."
+LOSS = ("loss = Σ_batch,pixels (X - (M ⊙ h)·Wᵀ - b')²,  h = relu(X·W + b),  "
+        "M_bj = 1 iff h_bj is among unit j's top ⌈k%·batch⌉ over the batch (training only)")
 
 
 @dataclass(frozen=True)
@@ -53,22 +54,22 @@ def build(config=Config()):
     active = tf.reduce_mean(tf.cast(codings > 0, tf.float32))
     metrics = [Metric("train_mse", "Train MSE", reconstruction_loss),
                Metric("active_fraction", "active codings without the mask", active, in_book_line=False)]
-    ae = Autoencoder(X=X, codings=codings, outputs=outputs, reconstruction_loss=reconstruction_loss,
-                     loss=squared_error, training_op=training_op, metrics=metrics, train_feed={training: True})
-    ae.mask, ae.hidden, ae.training, ae.weights = mask, hidden, training, weights1
-    return ae
+    return Autoencoder(X=X, codings=codings, outputs=outputs, reconstruction_loss=reconstruction_loss,
+                       plan=TrainPlan(training_op, X, squared_error, metrics, train_feed={training: True}),
+                       tensors={"mask": mask, "hidden": hidden, "training": training, "weights1": weights1})
 
 
-def report(sess, ae, data, figure_dir, log=print):
+def report(run, sess, ae):
     """The learned dictionary: each coding unit's decoder weights (tied: a column of weights1) as an image."""
-    weights = sess.run(ae.weights)
-    n = Config.n_dictionary
+    config = run.config
+    weights = sess.run(ae.tensors["weights1"])
+    n = config.n_dictionary
     plt.figure(figsize=(8, 8))
     plot_multiple_images(weights.T[:n].reshape(-1, 28, 28), 10, n // 10)
     plt.title(f"decoder atoms of the first {n} coding units")
-    figure = save_fig(figure_dir, "wta_dictionary")
-    masked = sess.run(ae.codings, {ae.X: data.test.images[:Config.batch_size], ae.training: True})
+    run.figure("wta_dictionary")
+    masked = sess.run(ae.codings, {ae.X: run.data.test.images[:config.batch_size], ae.tensors["training"]: True})
     fraction = float((masked > 0).mean())
-    log(f"with the training mask, {fraction:.2%} of a test batch's codings are non-zero "
-        f"(at most {Config.sparsity:.0%})")
-    return {"masked_active_fraction": fraction}, figure
+    run.log(f"with the training mask, {fraction:.2%} of a test batch's codings are non-zero "
+            f"(at most {config.sparsity:.0%})")
+    return {"masked_active_fraction": fraction}

@@ -2,8 +2,8 @@
 import json
 from dataclasses import replace
 
-from graphs import SECTIONS
-from tf1_ae.cli import main
+from app.sections import SECTIONS
+from app.cli import main
 
 
 def finish(out, name, data="mnist5k"):

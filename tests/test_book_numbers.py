@@ -1,17 +1,17 @@
 """The default runs (the book's hyperparameters and step budget) land near the book's printed logs.
 
-The book's own reruns moved single-batch values by up to ±10% (shared/reference/chapter15.md §0); our
-data is 4,000 of MNIST's images instead of 55,000, so each epoch's value must be within ±35%.
+The book's own reruns (its notebook's logs of different dates) moved single-batch values by up to ±10%;
+our data is 4,000 of MNIST's images instead of 55,000, so each epoch's value must be within ±35%.
 """
 import re
 
 import pytest
 
-from graphs import SECTIONS
+from app.sections import SECTIONS
 
 BOOK_TRAIN_MSE = {
-    "stacked_all": [0.0204011, 0.0114192, 0.0102221, 0.00989991, 0.0103724],  # §02, Feb-2018 run
-    "stacked_tied": [0.0150667, 0.0164884, 0.0173757, 0.0168781, 0.0155875],  # §03
+    "stacked_all": [0.0204011, 0.0114192, 0.0102221, 0.00989991, 0.0103724],  # stacked, all at once; the notebook's Feb-2018 run
+    "stacked_tied": [0.0150667, 0.0164884, 0.0173757, 0.0168781, 0.0155875],  # tied weights
 }
 
 
@@ -26,7 +26,7 @@ def test_full_budget_run_tracks_the_books_log(section, options):
 
 
 def test_layerwise_multigraph_tracks_the_books_eight_lines(options):
-    book = [0.0185175, 0.0186825, 0.0184675, 0.0192315,  # §04, first autoencoder
+    book = [0.0185175, 0.0186825, 0.0184675, 0.0192315,  # multiple graphs, first autoencoder
             0.00423611, 0.00483268, 0.00466874, 0.0044039]  # second autoencoder (ELU output, Feb 2018)
     lines = []
     SECTIONS["layerwise_multigraph"].run(options, log=lines.append)

@@ -1,12 +1,13 @@
 """Bad input ends in one line on stderr and a non-zero exit, never a traceback, never a lost checkpoint."""
+import json
 import shutil
 import subprocess
 import sys
 
 import pytest
 
-from graphs import SECTIONS
-from tf1_ae.cli import main
+from app.sections import SECTIONS
+from app.cli import main
 from tf1_ae.runs import REPO_ROOT
 
 QUICK = ["--data", "mnist5k", "--no-progress"]
@@ -35,7 +36,7 @@ def snapshot(folder):
     (["bogus"], "invalid choice"),
 ])
 def test_bad_usage_exits_2_with_one_line_before_importing_tensorflow(args, expected):
-    probe = ("import sys; from tf1_ae.cli import main\n"
+    probe = ("import sys; from app.cli import main\n"
              "try:\n    main(sys.argv[1:])\nexcept SystemExit as e:\n"
              "    assert 'tensorflow' not in sys.modules\n    raise\n")
     done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True,
@@ -95,10 +96,31 @@ def test_list_names_every_section(capsys):
         assert f"make {name}" in out
 
 
-def test_every_section_has_its_make_target():
-    makefile = (REPO_ROOT / "Makefile").read_text()
-    missing = [name for name in SECTIONS if f"\n{name}: " not in makefile]
-    assert missing == []
+def test_every_section_is_a_make_target():
+    done = subprocess.run(["make", "-n", *SECTIONS], capture_output=True, text=True, cwd=REPO_ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr
+    ran = [line.split(" -m tf1_ae run ")[1].split()[0] for line in done.stdout.splitlines() if " -m tf1_ae run " in line]
+    assert ran == list(SECTIONS)
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["stacked_tied", "--set", "no_such_field=1"], "has no such field"),
+    (["stacked_tied", "--set", "l2_reg=lots"], "expected a float"),
+    (["sparse", "--set", "penalty=l3"], "penalty must be one of kl, mse"),
+    (["stacked_tied", "--penalty", "mse"], "has no such field"),
+    (["stacked_tied", "--towers", "2"], "--towers applies to stacked_all"),
+    (["stacked_all", "--towers", "4"], "must divide the batch size 150"),
+])
+def test_a_bad_section_option_is_one_line_and_trains_nothing(tmp_path, capsys, args, expected):
+    assert cli(tmp_path, *args, "--steps", "2") == 2
+    assert expected in one_error_line(capsys)
+    assert not (tmp_path / "checkpoints").exists()
+
+
+def test_set_changes_the_config_that_runs(tmp_path, capsys):
+    assert cli(tmp_path, "stacked_tied", "--steps", "2", "--set", "l2_reg=0") == 0
+    metrics = json.loads((tmp_path / "checkpoints/stacked_tied/metrics.json").read_text())
+    assert metrics["regularization_loss"] == 0.0 and metrics["loss"] == metrics["train_mse"]
 
 
 def test_a_section_that_cannot_resume_says_so(tmp_path, capsys):

@@ -5,7 +5,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from graphs import SECTIONS, features, layerwise_singlegraph, pretraining
+from app.sections import SECTIONS, checkpoint_of
+from graphs import features, layerwise_singlegraph, pretraining
 from tf1_ae.compat import reset_graph, tf
 from tf1_ae.visualize import GradientAscent, top_activating
 
@@ -39,7 +40,7 @@ def test_gradient_ascent_raises_the_unit_at_every_recorded_iteration_and_keeps_p
 
 @pytest.fixture
 def layerwise_checkpoint(options):
-    return SECTIONS["layerwise_cached"].ensure_checkpoint(replace(options, steps=4), log=lambda line: None)
+    return checkpoint_of("layerwise_cached", replace(options, steps=4), log=lambda line: None)
 
 
 def test_pretrain_saver_restores_exactly_the_four_autoencoder_variables(layerwise_checkpoint):

@@ -18,7 +18,7 @@ def test_stacked_all_variable_names_and_shapes():
         ("hidden3/kernel", [150, 300]), ("hidden3/bias", [300]),
         ("outputs/kernel", [300, 784]), ("outputs/bias", [784])]
     assert ae.codings.shape.as_list() == [None, 150]
-    # One L2 term per kernel, none for the biases (book §02).
+    # One L2 term per kernel, none for the biases (book).
     assert len(tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)) == 4
 
 

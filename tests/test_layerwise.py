@@ -5,7 +5,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from graphs import SECTIONS, layerwise_multigraph, layerwise_singlegraph
+from app.sections import SECTIONS
+from graphs import layerwise_multigraph, layerwise_singlegraph
 from tf1_ae.budget import make_budget
 from tf1_ae.compat import reset_graph, tf
 

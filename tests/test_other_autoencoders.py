@@ -4,7 +4,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from graphs import SECTIONS, adversarial, conv, gsn
+from app.sections import SECTIONS
+from graphs import adversarial, conv, gsn
 from tf1_ae.compat import reset_graph, tf
 
 
@@ -16,11 +17,12 @@ def test_conv_shapes_through_every_layer_and_back_to_28x28(mnist5k):
                 "outputs": (28, 28, 1)}
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        values = sess.run(ae.layers, {ae.X: mnist5k.test.images[:5]})
+        layers = ae.tensors["layers"]
+        values = sess.run(dict(layers), {ae.X: mnist5k.test.images[:5]})
         outputs = sess.run(ae.outputs, {ae.X: mnist5k.test.images[:5]})
     for name, shape in expected.items():
         assert values[name].shape == (5, *shape), name
-        assert tuple(ae.layers[name].shape.as_list()[1:]) == shape, name  # static shapes known too
+        assert tuple(layers[name].shape.as_list()[1:]) == shape, name  # static shapes known too
     assert outputs.shape == (5, 784) and outputs.min() >= 0 and outputs.max() <= 1
 
 
@@ -30,9 +32,10 @@ def test_spatial_wta_keeps_one_value_per_map_per_example_and_lifetime_only_while
     X = mnist5k.train.images[:40]
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        hidden, spatial, train_mask = sess.run([ae.layers["hidden"], ae.spatial_mask, ae.mask],
-                                               {ae.X: X, ae.training: True})
-        test_mask = sess.run(ae.mask, {ae.X: X})
+        t = ae.tensors
+        hidden, spatial, train_mask = sess.run([t["layers"]["hidden"], t["spatial_mask"], t["mask"]],
+                                               {ae.X: X, t["training"]: True})
+        test_mask = sess.run(t["mask"], {ae.X: X})
     assert spatial.sum(axis=(1, 2)).tolist() == np.ones((40, 16)).tolist()
     winners = (hidden * spatial).sum(axis=(1, 2))
     assert np.allclose(winners, hidden.max(axis=(1, 2)))
@@ -53,9 +56,9 @@ def test_each_adversarial_training_op_changes_only_its_own_variables(mnist5k):
             sess.run(op, feed)
             after = sess.run(everything)
             changed = {v.op.name for v, b, a in zip(everything, before, after) if not np.array_equal(b, a)}
-            own = {v.op.name for v in ae.scopes[name]}
+            own = {v.op.name for v in ae.tensors["scopes"][name]}
             assert changed and changed <= own, (name, changed - own)
-    assert {v.op.name.split("/")[0] for v in ae.scopes["generator"]} == {"encoder"}
+    assert {v.op.name.split("/")[0] for v in ae.tensors["scopes"]["generator"]} == {"encoder"}
 
 
 def test_gsn_chain_stays_in_range_moves_and_repeats_with_the_seed(mnist5k):
@@ -66,9 +69,10 @@ def test_gsn_chain_stays_in_range_moves_and_repeats_with_the_seed(mnist5k):
         for _ in range(10):
             sess.run(ae.training_op, {ae.X: mnist5k.train.next_batch(100)[0]})
         start = mnist5k.test.images[0]
-        chain = gsn.sample_chain(sess, ae, start, 8, seed=3)
-        again = gsn.sample_chain(sess, ae, start, 8, seed=3)
-        other = gsn.sample_chain(sess, ae, start, 8, seed=4)
+        noise = gsn.Config().salt_and_pepper
+        chain = gsn.sample_chain(sess, ae, start, 8, noise, seed=3)
+        again = gsn.sample_chain(sess, ae, start, 8, noise, seed=3)
+        other = gsn.sample_chain(sess, ae, start, 8, noise, seed=4)
     assert chain.shape == (8, 784) and chain.min() >= 0.0 and chain.max() <= 1.0
     assert np.mean(np.abs(chain[-1] - (start > 0.5))) > 0.01
     assert np.array_equal(chain, again) and not np.array_equal(chain, other)

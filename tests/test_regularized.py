@@ -5,7 +5,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from graphs import SECTIONS, contractive, denoising_dropout, denoising_gaussian, sparse, wta
+from app.sections import SECTIONS
+from graphs import contractive, denoising_dropout, denoising_gaussian, sparse, wta
 from tf1_ae.compat import reset_graph, tf
 
 
@@ -66,7 +67,8 @@ def test_wta_mask_keeps_exactly_the_top_k_per_unit_and_only_while_training(batch
     k = math.ceil(0.05 * batch)
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        hidden, mask, trained = sess.run([ae.hidden, ae.mask, ae.codings], {ae.X: X, ae.training: True})
+        training = ae.tensors["training"]
+        hidden, mask, trained = sess.run([ae.tensors["hidden"], ae.tensors["mask"], ae.codings], {ae.X: X, training: True})
         tested = sess.run(ae.codings, {ae.X: X})
     assert mask.sum(axis=0).tolist() == [k] * 64
     for unit in range(64):
@@ -78,7 +80,7 @@ def test_wta_mask_keeps_exactly_the_top_k_per_unit_and_only_while_training(batch
 def test_dropout_acts_only_when_training_is_fed_true(mnist5k):
     reset_graph()
     ae = denoising_dropout.build()
-    (training, _), = ae.train_feed.items()
+    (training, _), = ae.plan.train_feed.items()
     X = mnist5k.train.images[:200]
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())

@@ -4,8 +4,8 @@ from dataclasses import replace
 
 import pytest
 
-from graphs import SECTIONS
-from tf1_ae.cli import main
+from app.sections import SECTIONS
+from app.cli import main
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 

@@ -5,11 +5,11 @@ from graphs import stacked_all
 from tf1_ae.compat import reset_graph, session_config, tf
 
 
-def one_run(config, initial, batches):
+def one_run(towers, initial, batches):
     reset_graph()
-    ae = stacked_all.build(config)
+    ae = stacked_all.build(stacked_all.Config()) if towers == 1 else stacked_all.build_towers(stacked_all.Config(), towers)
     variables = tf.trainable_variables()
-    with tf.Session(config=session_config(config.towers)) as sess:
+    with tf.Session(config=session_config(towers)) as sess:
         sess.run(tf.global_variables_initializer())
         if initial is not None:
             for var, value in zip(variables, initial):
@@ -24,8 +24,8 @@ def one_run(config, initial, batches):
 
 def test_two_towers_make_the_same_adam_steps_as_the_plain_graph(mnist5k):
     batches = [mnist5k.train.images[i * 150:(i + 1) * 150] for i in range(10)]
-    start, plain, plain_losses, names = one_run(stacked_all.Config(), None, batches)
-    _, towers, tower_losses, tower_names = one_run(stacked_all.Config(towers=2), start, batches)
+    start, plain, plain_losses, names = one_run(1, None, batches)
+    _, towers, tower_losses, tower_names = one_run(2, start, batches)
     assert tower_names == names  # the towers share the plain graph's variables, nothing more
     assert tower_losses[0] == plain_losses[0]  # same weights, same batch: the same loss
     np.testing.assert_allclose(tower_losses, plain_losses, rtol=1e-5)

@@ -4,7 +4,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from graphs import SECTIONS, vae_logvar, vae_sigma
+from app.sections import SECTIONS, checkpoint_of
+from graphs import vae_generate, vae_logvar, vae_sigma
+from tf1_ae.pipeline import Run
 from tf1_ae.compat import reset_graph, tf
 from tf1_ae.losses import vae_latent_loss_logvar, vae_latent_loss_sigma
 
@@ -66,7 +68,7 @@ def test_logvar_graph_names(mnist5k):
 @pytest.fixture
 def trained_logvar(options):
     lines = []
-    SECTIONS["vae_logvar"].ensure_checkpoint(replace(options, steps=5), log=lines.append)
+    checkpoint_of("vae_logvar", replace(options, steps=5), log=lines.append)
     return lines
 
 
@@ -82,14 +84,13 @@ def test_short_vae_run_prints_the_books_line_and_per_image_nats(options, trained
 
 
 def test_generated_digits_have_the_right_shape_range_and_repeat_with_the_seed(options, trained_logvar):
-    from graphs.vae_generate import generate
-
     results = []
     for _ in range(2):
-        sess, ae = vae_logvar.restore_trained(options, log=lambda line: None)
+        run = Run("vae_generate", options, vae_generate.Config(), log=lambda line: None, checkpoint_of=checkpoint_of)
+        sess, ae = vae_generate.restore_trained(run)
         with sess:
             codings = np.random.normal(size=[60, 20])
-            results.append(generate(sess, ae, codings))
+            results.append(vae_generate.generate(sess, ae, codings))
     assert results[0].shape == (60, 784)
     assert results[0].min() >= 0.0 and results[0].max() <= 1.0
     assert np.array_equal(results[0], results[1])

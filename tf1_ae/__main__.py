@@ -1,5 +1,5 @@
 import sys
 
-from tf1_ae.cli import main
+from app.cli import main
 
 sys.exit(main())

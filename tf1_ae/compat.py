@@ -10,7 +10,7 @@ import numpy as np
 
 # Before the first `import tensorflow`: silence C++ start-up logs, and pin oneDNN off so that recorded
 # numbers do not depend on TensorFlow's default (oneDNN on/off differ in the last bits; off is also the
-# faster path for these small matmuls, see shared/reference/tensorflow_notes.md). A value the user has
+# faster path for these small matmuls, as measured on TensorFlow 2.21). A value the user has
 # already exported wins.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
@@ -51,7 +51,7 @@ def reset_graph(seed=42):
 def session_config(towers=1):
     """The session settings every run uses (kept in one place so runs and tests agree). With towers, one
     thread per op and one per tower: TensorFlow runs a batch-150 matmul on one core anyway, so the cores
-    are better spent running the towers side by side (shared/reference/tensorflow_notes.md)."""
+    are better spent running the towers side by side."""
     if towers > 1:
         # TensorFlow's thread pools are created by a process's first Session and shared by the later
         # ones (use_per_session_threads did not change that here): a towers run is a process of its own.

@@ -65,7 +65,7 @@ class DataSet:
 
 
 class PermutationSampler:
-    """The batches of §04 and of §05's cached phase: each step takes the first batch_size indices of a
+    """The batches of the multi-graph listing and of the single-graph listing's cached phase: each step takes the first batch_size indices of a
     fresh `rnd.permutation` of the whole set (global numpy RNG), independently of the previous step."""
 
     def __init__(self, images, labels=None):

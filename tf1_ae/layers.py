@@ -15,7 +15,7 @@ class VarianceScaling:
     leaves an effective stddev of about sqrt(2 / fan_in). (TF2's `variance_scaling_initializer` defaults to
     scale 1.0, and its truncated variant divides by 0.8796 instead of multiplying by sqrt(1.3).)
 
-    Callable both as a `get_variable` initializer and directly, `he_init([784, 300])`, as §03 does.
+    Callable both as a `get_variable` initializer and directly, `he_init([784, 300])`, as the tied-weights listing does.
     """
 
     def __init__(self, factor=2.0, seed=None):
@@ -63,6 +63,10 @@ def dense(inputs, units, name=None, activation=None, kernel_initializer=None,
         outputs = tf.nn.bias_add(tf.matmul(inputs, kernel), bias)
         return activation(outputs) if activation is not None else outputs
 
+
+def layer_variable(name):
+    """A variable of the default graph by its name (`conv1/kernel`), for a builder to hand to its figures."""
+    return next(v for v in tf.global_variables() if v.op.name == name)
 
 
 def dropout(inputs, rate, training):

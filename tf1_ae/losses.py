@@ -3,18 +3,18 @@ from tf1_ae.compat import tf
 
 
 def kl_divergence(p, q):
-    """Bernoulli KL(p‖q), elementwise (§11's sparsity cost)."""
+    """Bernoulli KL(p‖q), elementwise (the sparse autoencoder's sparsity cost)."""
     return p * tf.log(p / q) + (1 - p) * tf.log((1 - p) / (1 - q))
 
 
 def vae_latent_loss_sigma(mean, sigma, eps=1e-10, name="latent_loss"):
-    """§12: ½ Σ (σ² + μ² - 1 - log(eps + σ²)): KL(N(μ, σ²) ‖ N(0, 1)) summed over batch and codings."""
+    """The VAE's latent loss: ½ Σ (σ² + μ² - 1 - log(eps + σ²)): KL(N(μ, σ²) ‖ N(0, 1)) summed over batch and codings."""
     return tf.multiply(0.5, tf.reduce_sum(tf.square(sigma) + tf.square(mean) - 1
                                           - tf.log(eps + tf.square(sigma))), name=name)
 
 
 def vae_latent_loss_logvar(mean, gamma, name="latent_loss"):
-    """§13: the same KL with γ = log σ²: ½ Σ (exp(γ) + μ² - 1 - γ); no log of a possibly-zero σ²."""
+    """The same KL with γ = log σ²: ½ Σ (exp(γ) + μ² - 1 - γ); no log of a possibly-zero σ²."""
     return tf.multiply(0.5, tf.reduce_sum(tf.exp(gamma) + tf.square(mean) - 1 - gamma), name=name)
 
 

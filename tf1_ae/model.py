@@ -1,5 +1,6 @@
 """What a graph builder returns: the book's named tensors, and the plan the training loop runs."""
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from tf1_ae.compat import tf
 from tf1_ae.train import Metric, TrainPlan
@@ -8,27 +9,33 @@ INPUTS_COLLECTION = "tf1_ae_inputs"  # kept in the .meta file, so any checkpoint
 OUTPUTS_COLLECTION = "tf1_ae_outputs"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Autoencoder:
     X: object
     codings: object
     outputs: object
     reconstruction_loss: object
-    loss: object
-    training_op: object
-    metrics: list = field(default_factory=list)  # [Metric]: the book's printed terms first
+    plan: TrainPlan  # the training op, the minimized loss and the logged terms
     test_metric: Metric = None  # measured on the whole test set at the end (default: Test MSE)
-    separator: str = " "  # between the book's printed fields (" \t" in §11 and §12)
-    train_feed: dict = field(default_factory=dict)  # fed to the training op only ({training: True})
     corrupted: object = None  # a denoising autoencoder's noisy input, drawn beside the reconstruction
+    tensors: dict = field(default_factory=dict)  # further named tensors and variables its figures use
 
     def __post_init__(self):
         if self.test_metric is None:
-            self.test_metric = Metric("test_mse", "Test MSE", self.reconstruction_loss)
+            object.__setattr__(self, "test_metric", Metric("test_mse", "Test MSE", self.reconstruction_loss))
+        object.__setattr__(self, "tensors", MappingProxyType(dict(self.tensors)))
 
-    def plan(self):
-        return TrainPlan(training_op=self.training_op, inputs=self.X, loss=self.loss, metrics=self.metrics,
-                         separator=self.separator, train_feed=self.train_feed)
+    @property
+    def loss(self):
+        return self.plan.loss
+
+    @property
+    def training_op(self):
+        return self.plan.training_op
+
+    @property
+    def metrics(self):
+        return self.plan.metrics
 
     def mark(self):
         """Record the input and output tensors in collections that survive in the checkpoint's .meta."""

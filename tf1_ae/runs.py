@@ -2,7 +2,7 @@
 import json
 import math
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +29,8 @@ class RunOptions:
     resume: bool = False
     progress: bool | None = None  # None: a bar when stderr is a terminal
     source: str | None = None  # the section whose checkpoint `reconstructions` draws
-    overrides: tuple = ()  # (config field, value) pairs from section flags such as --penalty mse
+    towers: int = 1  # the fast path: each batch split over N towers (sections with a towers graph)
+    overrides: tuple = ()  # (config field, value) pairs: --set field=value, or a flag such as --penalty mse
 
 
 @dataclass(frozen=True)
@@ -47,19 +48,39 @@ class RunPaths:
         return replace(self, checkpoint_dir=self.checkpoint_dir / name)
 
 
+def parse_field(config, name, value):
+    """`value` for the config field `name`; text from `--set name=text` is read as that field's type."""
+    known = {f.name: f for f in fields(config)}
+    if name not in known:
+        raise UsageError(f"{name}: this section's config has no such field (it has: {', '.join(known)})")
+    kind = type(getattr(config, name))
+    if not isinstance(value, str) or kind is str:
+        return value
+    try:
+        if kind is bool:
+            return {"true": True, "false": False, "1": True, "0": False}[value.lower()]
+        if kind is tuple:
+            return tuple(int(part) for part in value.split(","))
+        return kind(value)
+    except (KeyError, ValueError):
+        raise UsageError(f"--set {name}={value}: expected a {kind.__name__} "
+                         f"like {getattr(config, name)!r}") from None
+
+
 def apply_options(config, options):
     """The section's frozen config with the command line's changes: learning rate and batch size where
-    the config has them, and each section flag (--penalty, --freeze-pretrained, ...) it must have."""
+    the config has them, and each --set field=value (or section flag such as --penalty) it must have."""
     changes = {}
     if options.learning_rate is not None and hasattr(config, "learning_rate"):
         changes["learning_rate"] = options.learning_rate
     if options.batch_size is not None and hasattr(config, "batch_size"):
         changes["batch_size"] = options.batch_size
     for name, value in options.overrides:
-        if not hasattr(config, name):
-            raise UsageError(f"--{name.replace('_', '-')} does not apply to this section")
-        changes[name] = value
-    return replace(config, **changes)
+        changes[name] = parse_field(config, name, value)
+    try:
+        return replace(config, **changes)
+    except ValueError as exc:  # a Config's own check of its values
+        raise UsageError(str(exc)) from None
 
 
 def write_json(path, value, indent=2, sort_keys=False):
@@ -75,12 +96,6 @@ def write_json(path, value, indent=2, sort_keys=False):
 def read_json(path):
     path = Path(path)
     return json.loads(path.read_text()) if path.is_file() else None
-
-
-def run_identity(section, data, n_train, steps, seed, seconds):
-    """The keys every training section's metrics.json carries beside its metrics (part of the interface)."""
-    return {"section": section, "data": data, "n_train": n_train, "steps": steps, "seed": seed,
-            "seconds": round(seconds, 3)}
 
 
 def write_metrics(checkpoint_dir, metrics):

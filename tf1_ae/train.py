@@ -36,7 +36,7 @@ class TrainPlan:
     metrics: list
     labels: object = None  # fed with the batch's labels when set
     train_feed: dict = field(default_factory=dict)  # extra feed for the training op only
-    separator: str = " "  # between the book's printed fields (" \t" in §11 and §12)
+    separator: str = " "  # between the book's printed fields (" \t" in the sparse and VAE listings)
 
     def feed(self, batch):
         images, labels = batch

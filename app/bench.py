@@ -52,7 +52,7 @@ def in_graph(images, towers, seed, sessions):
         images_init = tf.placeholder(tf.float32, images.shape)
         held = tf.Variable(images_init, trainable=False, collections=[], name="training_images")
         picked = tf.random_uniform([BATCH_SIZE], 0, len(images), dtype=tf.int32)
-        ae = stacked_all.build(stacked_all.Config(towers=towers), inputs=tf.gather(held, picked))
+        ae = stacked_all.build_towers(stacked_all.Config(), towers, inputs=tf.gather(held, picked))
         return ae, held, images_init
 
     sess, (ae, held, images_init) = open_graph(build, seed, towers)
@@ -83,7 +83,7 @@ def default_pool_variants(images, batches, seed, sessions):
 
 def towers_variants(images, batches, seed, sessions):
     """The fast path, in a process whose first Session set the pools to 1 thread per op, 2 ops at once."""
-    sess, ae = open_graph(lambda: stacked_all.build(stacked_all.Config(towers=2)), seed, towers=2)
+    sess, ae = open_graph(lambda: stacked_all.build_towers(stacked_all.Config(), 2), seed, towers=2)
     sessions.append(sess)
     return [Variant("stacked_towers", "stacked, feed_dict, 2 towers",
                     fed(sess, ae.training_op, ae.X, batches), BATCH_SIZE),
@@ -100,7 +100,7 @@ def batches_for(images, seed):
 
 
 def worker(pools, data, seed):
-    """`python -m graphs.benchmarks POOLS DATA SEED`: serve rounds of one pool family's variants."""
+    """`python -m app.bench POOLS DATA SEED`: serve rounds of one pool family's variants."""
     images = datasets.load(data).train.images
     sessions = []
     try:
@@ -112,7 +112,7 @@ def worker(pools, data, seed):
 
 def keras_fit(data, log):
     """Samples/second of Keras 3 fit, from a process of its own (None if it cannot run)."""
-    done = subprocess.run([sys.executable, "-m", "tf1_ae.bench_keras", data], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "app.bench_keras", data], capture_output=True, text=True)
     try:
         return json.loads(done.stdout.strip().splitlines()[-1])["samples_per_second"]
     except (IndexError, ValueError, KeyError):
@@ -128,7 +128,7 @@ def run(options, log=print, section="bench"):
     workers = []
     try:
         for pools in POOLS:
-            workers.append(Worker([sys.executable, "-m", "graphs.benchmarks", pools, options.data,
+            workers.append(Worker([sys.executable, "-m", "app.bench", pools, options.data,
                                    str(options.seed)]))
         descriptions = {k: v for w in workers for k, v in w.descriptions.items()}
         descriptions[roofline.key] = roofline.description

@@ -1,6 +1,6 @@
 """report/index.html: every section beside the book, one page, figures copied next to it.
 
-Per section: the idea (its module docstring), the make target, the graph builder's source, our final
+Per section: its place in the book, the idea and the loss (its listing's IDEA and LOSS), the make target, the graph builder's source, our final
 metrics beside the numbers the book printed (graphs/book_numbers.json, with the data each came from),
 and the section's figures, with its per-epoch values drawn over the book's printed log where the book
 printed one (graphs/book_logs.json); a section that has not run yet says so.
@@ -24,15 +24,7 @@ figure { display: inline-block; margin: 0.5em; vertical-align: top; }
 figure img { max-width: 480px; max-height: 420px; border: 1px solid #eee; }
 figcaption { font-size: 0.8em; color: #555; text-align: center; }
 """
-IDENTITY = ("section", "data", "n_train", "steps", "seed", "seconds", "complete", "source")
-
-
-def docstring_parts(module):
-    """(title, idea paragraphs, formula lines) from a graphs/ module's docstring."""
-    paragraphs = [p for p in inspect.getdoc(module).split("\n\n") if p.strip()]
-    formulas = [p for p in paragraphs[1:] if p.startswith("    ") or p.lstrip().startswith(("loss", "phase"))]
-    ideas = [p for p in paragraphs[1:] if p not in formulas]
-    return paragraphs[0], ideas[:2], formulas
+IDENTITY = ("section", "data", "n_train", "steps", "seed", "seconds", "samples_per_second", "complete", "source")
 
 
 def builder_source(module):
@@ -94,14 +86,12 @@ def log_figures(section, out, report_dir, book_logs):
 
 def section_html(section, out, report_dir, book_numbers, book_logs):
     module = section.module
-    title, ideas, formulas = docstring_parts(module)
     paths = RunPaths.under(out, section.name)
     metrics = read_metrics(paths.checkpoint_dir)
     parts = [f"<section id='{section.name}'><h2>{html.escape(section.name)}</h2>",
-             f"<p class='book'>{html.escape(title)}</p>"]
-    parts += [f"<p>{html.escape(' '.join(p.split()))}</p>" for p in ideas]
-    if formulas:
-        parts.append(f"<pre>{html.escape(chr(10).join(formulas))}</pre>")
+             f"<p class='book'>{html.escape(section.book)}</p>",
+             f"<p>{html.escape(module.IDEA)}</p>",
+             f"<pre>{html.escape(module.LOSS)}</pre>"]
     parts.append(f"<p>Run it: <code>make {section.name}</code></p>")
     source = builder_source(module)
     if source:

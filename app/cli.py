@@ -8,11 +8,11 @@ import os
 import sys
 from pathlib import Path
 
-from graphs import SECTIONS
+from app.sections import SECTIONS
 
 PROG = "python -m tf1_ae"
-# argparse dests that set a field of the section's Config
-SECTION_FLAGS = ("freeze_pretrained", "penalty", "reconstruction", "wta", "towers")
+# argparse dests that set a field of the section's Config: shorthands for --set field=value
+SECTION_FLAGS = ("freeze_pretrained", "penalty", "reconstruction", "wta")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -46,6 +46,13 @@ def positive_float(text):
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
     return value
+
+
+def field_value(text):
+    name, equals, value = text.partition("=")
+    if not equals or not name.isidentifier():
+        raise argparse.ArgumentTypeError(f"expected FIELD=VALUE, got {text!r}")
+    return name, value
 
 
 def data_source(text):
@@ -96,7 +103,15 @@ def build_parser():
                      help="continue from the section's latest checkpoint instead of starting afresh")
     run.add_argument("--source", choices=list(SECTIONS), metavar="SECTION",
                      help="for reconstructions: whose checkpoint to draw (default: stacked_all)")
+    run.add_argument("--towers", type=positive_int, default=1,
+                     help="the fast path, where a section's listing has a towers graph: split each batch into N "
+                          "equal towers that run on the cores side by side, gradients averaged (default: 1, the "
+                          "book's graph)")
     section_flags = run.add_argument_group("section options (each applies only where named)")
+    section_flags.add_argument("--set", dest="sets", action="append", type=field_value, default=[],
+                               metavar="FIELD=VALUE",
+                               help="change a field of the section's Config (see its graphs/ module), e.g. "
+                                    "--set l2_reg=0.001; repeatable. The flags below are shorthands")
     section_flags.add_argument("--freeze-pretrained", action="store_const", const=True, default=None,
                                help="pretraining: train only the new output layer on top of the "
                                     "restored autoencoder layers")
@@ -105,9 +120,6 @@ def build_parser():
     section_flags.add_argument("--reconstruction", choices=["mse", "xent"],
                                help="sparse: mse (the book's) or xent (the book's tip: sigmoid outputs, "
                                     "cross-entropy)")
-    section_flags.add_argument("--towers", type=positive_int,
-                               help="stacked_all: the fast path: split each batch into N equal towers that "
-                                    "run on the cores side by side, gradients averaged (default: 1, the book)")
     section_flags.add_argument("--wta", choices=["none", "spatial"],
                                help="conv: spatial turns it into the convolutional winner-take-all "
                                     "autoencoder (default: none)")
@@ -149,9 +161,9 @@ def run_command(args):
 
     options = RunOptions(data=args.data, epochs=args.epochs, steps=args.steps, batch_size=args.batch_size,
                          learning_rate=args.learning_rate, seed=args.seed, resume=args.resume,
-                         progress=args.progress, source=args.source,
-                         overrides=tuple((name, getattr(args, name)) for name in SECTION_FLAGS
-                                         if getattr(args, name) is not None),
+                         progress=args.progress, source=args.source, towers=args.towers,
+                         overrides=tuple(args.sets) + tuple((name, getattr(args, name)) for name in SECTION_FLAGS
+                                                            if getattr(args, name) is not None),
                          **({"out": args.out} if args.out is not None else {}))
     SECTIONS[args.section].run(options)
 
@@ -199,21 +211,21 @@ def all_command(args):
 def report_command(args):
     import json
 
-    from tf1_ae.report import write_report
+    from app.report import write_report
     from tf1_ae.runs import REPO_ROOT
 
-    graphs_dir = Path(__file__).resolve().parent.parent / "graphs"
+    graphs_dir = REPO_ROOT / "graphs"
     book, logs = (json.loads((graphs_dir / name).read_text()) for name in ("book_numbers.json", "book_logs.json"))
     path, n_run = write_report(list(SECTIONS.values()), args.out or REPO_ROOT, book, logs)
     print(f"wrote {path} ({n_run} of {len(SECTIONS)} sections have run)")
 
 
 def bench_command(args):
-    from graphs import benchmarks
+    from app import bench
     from tf1_ae.runs import RunOptions
 
     try:
-        benchmarks.run(RunOptions(data=args.data, seed=args.seed,
+        bench.run(RunOptions(data=args.data, seed=args.seed,
                                   **({"out": args.out} if args.out is not None else {})))
     except RuntimeError as exc:  # a measuring process died
         print(f"{PROG}: bench failed: {exc}", file=sys.stderr)

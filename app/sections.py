@@ -1,0 +1,136 @@
+"""The table of sections: each make target's name, its place in the book, its listing module, and how a
+run of it is put together (the one place that knows every section). Imports no TensorFlow."""
+import importlib
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str  # the make target and `python -m tf1_ae run` name
+    book: str  # where it is in the book (1st ed., ch. 15)
+    summary: str
+    needs: str | None = None  # a section whose checkpoint this one reads
+    onednn: bool = False  # TF_ENABLE_ONEDNN_OPTS for a process that runs it: on for convolutions (2-3×
+    # faster here), off for dense layers (faster for their small matmuls); pinned so numbers repeat
+
+    @property
+    def module(self):
+        return importlib.import_module(f"graphs.{self.name}")
+
+    def run(self, options, log=print):
+        from tf1_ae.pipeline import Run, train_autoencoder
+        from tf1_ae.runs import RunPaths, UsageError, apply_options, mark_complete
+
+        module = self.module
+        if options.resume and not getattr(module, "RESUMABLE", True):
+            raise UsageError(f"{self.name} cannot --resume: rerun it without")
+        if options.towers > 1 and not hasattr(module, "build_towers"):
+            raise UsageError(f"--towers applies to {', '.join(towers_sections())}, not {self.name}")
+        config_class, folder = variant(module, options.overrides)
+        config = apply_options(config_class(), options)
+        run = Run(self.name, options, config, log, checkpoint_of=checkpoint_of)
+        if folder:
+            run = run.part(folder, figures=True)
+        if hasattr(module, "run"):
+            metrics = module.run(run)
+        else:
+            build = module.build
+            if options.towers > 1:
+                if config.batch_size % options.towers:
+                    raise UsageError(f"--towers {options.towers} must divide the batch size {config.batch_size}")
+                build = lambda config: module.build_towers(config, options.towers)  # noqa: E731
+            metrics = train_autoencoder(run, build, report=getattr(module, "report", None))
+        if options.steps is None and options.epochs is None and not options.overrides:
+            mark_complete(RunPaths.under(options.out, self.name).checkpoint_dir)
+        return metrics
+
+
+def variant(module, overrides):
+    """The Config class a run uses, and its own output folder: `--set wta=spatial` on a listing whose
+    VARIANTS maps ("wta", "spatial") to a Config subclass runs that variant in <section>/wta_spatial/."""
+    for name, value in overrides:
+        chosen = getattr(module, "VARIANTS", {}).get((name, value))
+        if chosen is not None:
+            return chosen, f"{name}_{value}"
+    return module.Config, None
+
+
+def checkpoint_of(name, options, log=print):
+    """Section `name`'s checkpoint folder, training it first (with the same data and seed) if it has none."""
+    from tf1_ae.runs import RunPaths
+    from tf1_ae.train import latest_checkpoint
+
+    folder = RunPaths.under(options.out, name).checkpoint_dir
+    if latest_checkpoint(folder) is None:
+        log(f"no {name} checkpoint in {folder}: training it first")
+        SECTIONS[name].run(replace(options, resume=False, source=None, overrides=(), towers=1), log)
+    return folder
+
+
+def towers_sections():
+    return [s.name for s in SECTIONS.values() if hasattr(s.module, "build_towers")]
+
+
+SECTIONS = {s.name: s for s in [
+    Section("pca", "§Performing PCA with an Undercomplete Linear Autoencoder",
+            "a 3-2-3 linear autoencoder finds PCA's plane on 3-D toy data"),
+    Section("stacked_all", "§Stacked Autoencoders, training all layers at once",
+            "784-300-150-300-784 ELU autoencoder, He init, L2, Adam"),
+    Section("stacked_tied", "§Stacked Autoencoders: Tying Weights",
+            "the same stack with decoder weights = encoder weights transposed"),
+    Section("layerwise_multigraph", "§Training One Autoencoder at a Time, in multiple graphs",
+            "two shallow autoencoders trained one after the other, each in its own tf.Graph, then stacked"),
+    Section("layerwise_singlegraph", "§Training One Autoencoder at a Time, in a single graph",
+            "one graph, two phases; phase 2 trains only the inner layers (var_list)"),
+    Section("layerwise_stopgrad", "§Training One Autoencoder at a Time, in a single graph",
+            "the same, with hidden1 frozen by tf.stop_gradient instead of var_list"),
+    Section("layerwise_cached", "§Training One Autoencoder at a Time: caching the frozen layer's outputs",
+            "the same, phase 2 fed from a cache of hidden1 computed once"),
+    Section("features", "§Visualizing Features",
+            "top images per coding unit, weights1 as images, gradient ascent on the input",
+            needs="layerwise_singlegraph"),
+    Section("pretraining", "§Unsupervised Pretraining Using Stacked Autoencoders",
+            "a classifier from scratch vs. starting from the layer-wise autoencoder's weights",
+            needs="layerwise_cached"),
+    Section("pretraining_sweep", "beyond the book: §Unsupervised Pretraining Using Stacked Autoencoders",
+            "test accuracy against the number of labels, from scratch / pretrained / pretrained and frozen",
+            needs="layerwise_cached"),
+    Section("denoising_gaussian", "§Denoising Autoencoders, Gaussian noise",
+            "784-300-150-300-784 ReLU AE reconstructing clean digits from noisy ones"),
+    Section("denoising_dropout", "§Denoising Autoencoders, dropout",
+            "the same with 30% input dropout during training"),
+    Section("kl_plot", "§Sparse Autoencoders, the sparsity-cost figure",
+            "KL divergence vs squared and absolute error as a sparsity cost, target 0.1"),
+    Section("sparse", "§Sparse Autoencoders",
+            "784-1000-784 sigmoid-coded AE with a KL sparsity loss (--penalty mse, --reconstruction xent)"),
+    Section("contractive", "§Other Autoencoders: contractive autoencoder",
+            "sigmoid AE penalized by its encoder Jacobian's norm, beside a plain one"),
+    Section("wta", "§Other Autoencoders: winner-take-all autoencoder",
+            "784-2000 ReLU AE keeping each unit's top 5% activations per batch; its dictionary"),
+    Section("conv", "§Other Autoencoders: stacked convolutional autoencoders",
+            "conv 16/32/64 + pooling encoder, transposed-conv decoder (--wta spatial: conv WTA)",
+            onednn=True),
+    Section("adversarial", "§Other Autoencoders: adversarial autoencoders",
+            "an autoencoder whose 2-D codings a discriminator pushes toward a Gaussian prior"),
+    Section("gsn", "§Other Autoencoders: generative stochastic network",
+            "a walk-back denoising autoencoder sampled by a corrupt-reconstruct Markov chain"),
+    Section("vae_sigma", "§Variational Autoencoders",
+            "784-500-500-20-500-500-784 VAE whose encoder outputs μ and σ"),
+    Section("vae_logvar", "§Variational Autoencoders, γ = log σ²",
+            "the same VAE with the encoder outputting γ = log σ²: smoother, faster training"),
+    Section("vae_generate", "§Generating Digits",
+            "decode 60 samples of N(0, I) with the γ model", needs="vae_logvar"),
+    Section("vae_encode_decode", "§Generating Digits: encode & decode",
+            "test digits through the γ model's sampled codings and back", needs="vae_logvar"),
+    Section("vae_interpolate", "§Generating Digits: interpolate digits",
+            "decode points between random codings: one digit morphs into the next", needs="vae_logvar"),
+    Section("vae_compare", "beyond the book: §Variational Autoencoders, σ vs γ",
+            "both VAEs, same seed and steps, loss curves in one figure"),
+    Section("reconstructions", "§Visualizing the Reconstructions",
+            "restores a section's checkpoint and draws test digits beside their reconstructions",
+            needs="stacked_all"),
+]}
+
+
+if __name__ == "__main__":  # the Makefile's list of section targets
+    print(" ".join(SECTIONS))

@@ -1,0 +1,70 @@
+"""The three layers: a toolkit that knows no section, listings that are the book's listings, and the
+application on top; every section's metrics.json carries the same identity keys."""
+import ast
+import dataclasses
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from app.sections import SECTIONS
+from tf1_ae.pipeline import IDENTITY
+from tf1_ae.runs import REPO_ROOT
+
+LISTINGS = sorted(p for p in (REPO_ROOT / "graphs").glob("*.py") if p.name != "__init__.py")
+
+
+def imported_modules(path):
+    tree = ast.parse(Path(path).read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("path", sorted((REPO_ROOT / "tf1_ae").glob("*.py")), ids=lambda p: p.name)
+def test_the_toolkit_imports_no_listing_and_no_application(path):
+    if path.name == "__main__.py":  # the entry point hands over to the application
+        return
+    assert not {m for m in imported_modules(path) if m.split(".")[0] in ("graphs", "app")}
+
+
+@pytest.mark.parametrize("path", LISTINGS, ids=lambda p: p.stem)
+def test_a_listing_module_is_short_and_imports_no_application(path):
+    assert len(path.read_text().splitlines()) <= 150
+    assert not {m for m in imported_modules(path) if m.split(".")[0] == "app"}
+
+
+@pytest.mark.parametrize("name", list(SECTIONS))
+def test_every_section_has_its_idea_formula_config_and_builder_or_run(name):
+    module = SECTIONS[name].module
+    assert module.IDEA.strip() and module.LOSS.strip()
+    assert dataclasses.is_dataclass(module.Config) and module.Config.__dataclass_params__.frozen
+    assert callable(getattr(module, "build", None)) or callable(getattr(module, "run", None))
+
+
+def test_an_autoencoder_is_closed(mnist5k):
+    from graphs import stacked_all
+    from tf1_ae.compat import reset_graph
+
+    reset_graph()
+    ae = stacked_all.build()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ae.mask = None
+    with pytest.raises(TypeError):
+        ae.tensors["mask"] = None
+
+
+def test_every_kind_of_run_writes_the_same_identity_keys(options):
+    quick = replace(options, steps=3)
+    for name in ("pca", "kl_plot", "stacked_tied", "layerwise_cached", "reconstructions"):
+        SECTIONS[name].run(quick, log=lambda line: None)
+        metrics = json.loads((options.out / f"checkpoints/{name}/metrics.json").read_text())
+        assert set(IDENTITY) <= set(metrics), name
+        assert metrics["section"] == name and metrics["seed"] == 42
+    trained = json.loads((options.out / "checkpoints/stacked_tied/metrics.json").read_text())
+    assert trained["steps"] == 3 and trained["data"] == "mnist5k" and trained["samples_per_second"] > 0

@@ -1,0 +1,168 @@
+"""One run of a section, from the command line's options to metrics.json, the same way for every section.
+
+A `Run` holds what a run needs (its section's name, the options, the config that runs, the output folders,
+the log, the data, a clock) and ends with `finish`, which writes metrics.json with the same identity keys
+for every section. `train_autoencoder` is the whole run of a section that trains one autoencoder: data,
+budget, graph, training loop, test, figure, metrics.
+"""
+import time
+from contextlib import contextmanager
+from dataclasses import replace
+
+from tf1_ae import data as datasets
+from tf1_ae.budget import make_budget
+from tf1_ae.compat import reset_graph, session_config, tf
+from tf1_ae.plots import save_fig, show_denoising, show_reconstructed_digits
+from tf1_ae.runs import RunPaths, write_history, write_metrics
+from tf1_ae.train import Trainer, latest_checkpoint
+
+N_TEST_DIGITS = 2  # show_reconstructed_digits' default
+IDENTITY = ("section", "data", "n_train", "steps", "seed", "seconds", "samples_per_second")
+
+
+class Clock:
+    seconds = None
+
+
+class Run:
+    """A section's run: `checkpoint_of(name)` gives the checkpoint folder of another section (trained
+    first when it has none), as the application provides it; the toolkit knows no section."""
+
+    def __init__(self, section, options, config, log=print, paths=None, checkpoint_of=None, parent=None):
+        self.section = section
+        self.options = options
+        self.config = config
+        self.log = log
+        self.paths = paths or RunPaths.under(options.out, section)
+        self._checkpoint_of = checkpoint_of
+        self.parent = parent
+        self.data = None
+        self.history = []
+        self.figures = []
+        self.steps = 0  # the budgets' optimizer steps
+        self.samples = 0  # images (or codings) the training steps went through
+        self.training_seconds = 0.0
+        self.started = time.perf_counter()
+
+    def part(self, name, config=None, figures=False, quiet=False):
+        """A part of this run (a variant, a second model) with a checkpoint folder of its own, and a
+        figure folder of its own when `figures`; its training time counts in this run's too. A quiet
+        part logs nothing and shows no progress bar."""
+        paths = self.paths.phase(name)
+        if figures:
+            paths = RunPaths(self.section, paths.checkpoint_dir, self.paths.figure_dir / name)
+        options, log = (replace(self.options, progress=False), lambda line: None) if quiet else (self.options, self.log)
+        return Run(self.section, options, config or self.config, log, paths, self._checkpoint_of, parent=self)
+
+    def checkpoint_of(self, section):
+        return self._checkpoint_of(section, self.options, self.log)
+
+    def load_data(self):
+        self.data = datasets.load(self.options.data)
+        self.log(self.data.summary())
+        return self.data
+
+    def budget(self, book_epochs, batch_size, n_train=None, note=""):
+        """The book's steps for `book_epochs` (or --epochs/--steps), logged with `note` appended."""
+        n_train = n_train or self.data.train.num_examples
+        budget = make_budget(book_epochs, batch_size, n_train, epochs=self.options.epochs, steps=self.options.steps)
+        self.log(budget.describe(n_train) + note)
+        return budget
+
+    def session(self, graph=None):
+        return tf.Session(graph=graph, config=session_config(self.options.towers))
+
+    def trainer(self, plan, folder=None, counter="global_step"):
+        return Trainer(plan, folder or self.paths.checkpoint_dir, self.section, progress=self.options.progress,
+                       counter=counter)
+
+    @contextmanager
+    def timed(self, budget=None):
+        """Times the block (`clock.seconds` after it); with a budget, as training time for its steps."""
+        clock = Clock()
+        start = time.perf_counter()
+        yield clock
+        clock.seconds = round(time.perf_counter() - start, 3)
+        run = self if budget is not None else None
+        while run is not None:
+            run.training_seconds += time.perf_counter() - start
+            run.steps += budget.total_steps
+            run.samples += budget.total_steps * budget.batch_size
+            run = run.parent
+
+    def train(self, sess, trainer, data, budget, resume=None):
+        """The training loop for `budget`; returns (and keeps in `history`) the epochs it printed."""
+        resume = self.options.resume if resume is None else resume
+        with self.timed(budget):
+            epochs = trainer.run(sess, data, budget, resume=resume, log=self.log)
+        self.history.extend(epochs)
+        return epochs
+
+    def figure(self, name, folder=None):
+        """Save the current matplotlib figure as <figure folder>/<name>.png."""
+        path = save_fig(folder or self.paths.figure_dir, name)
+        self.figures.append(path)
+        return path
+
+    def identity(self, data=None, n_train=None, steps=None):
+        """The keys every metrics.json carries beside its metrics (part of the interface); `steps`: the
+        steps of one model, where a run trains several of the same budget."""
+        seconds = self.training_seconds if self.steps else time.perf_counter() - self.started
+        return {"section": self.section, "data": data or (self.data.name if self.data else None),
+                "n_train": n_train or (self.data.train.num_examples if self.data else None),
+                "steps": self.steps if steps is None else steps, "seed": self.options.seed, "seconds": round(seconds, 3),
+                "samples_per_second": round(self.samples / self.training_seconds, 1) if self.samples else None}
+
+    def finish(self, metrics, data=None, n_train=None, steps=None):
+        """Write metrics.json (the metrics and the run's identity) and history.json; say what was written."""
+        metrics = {**metrics, **self.identity(data, n_train, steps)}
+        folder = self.paths.checkpoint_dir
+        if self.history:
+            write_history(folder, self.history)
+        written = [write_metrics(folder, metrics), *self.figures]
+        checkpoint = " and a checkpoint + TensorBoard events" if latest_checkpoint(folder) else ""
+        self.log(f"wrote {', '.join(str(p) for p in written)}{checkpoint} in {folder}")
+        return metrics
+
+
+def last_values(history, sess, plan, data_set, batch_size):
+    """The printed metrics' final values: the last epoch's line, or (nothing left to train on
+    --resume) the same terms measured on one batch."""
+    if history:
+        return {k: v for k, v in history[-1].items() if k not in ("epoch", "step")}
+    batch = data_set.next_batch(batch_size)
+    return {m.key: float(v) for m, v in zip(plan.metrics, sess.run([m.tensor for m in plan.metrics],
+                                                                     plan.feed(batch)))}
+
+
+def train_autoencoder(run, build, report=None, figure_name="reconstruction_plot"):
+    """Train `build(run.config)` on MNIST-like data for the book's budget, test it, draw test digits beside
+    their reconstructions, write metrics.json; `report(run, sess, ae)` may add figures and metrics."""
+    config = run.config
+    data = run.load_data()
+    budget = run.budget(config.n_epochs, config.batch_size)
+    reset_graph(run.options.seed)
+    ae = build(config)
+    ae.mark()
+    trainer = run.trainer(ae.plan)
+    init = tf.global_variables_initializer()
+    with run.session() as sess:
+        init.run()
+        history = run.train(sess, trainer, data.train, budget)
+        metrics = last_values(history, sess, ae.plan, data.train, budget.batch_size)
+        test = ae.test_metric
+        metrics[test.key] = float(sess.run(test.tensor, {ae.X: data.test.images}))
+        run.log(f"{test.label}: {metrics[test.key]:.6g}")
+        if report is not None:
+            metrics.update(report(run, sess, ae))
+        shown = data.test.images[:N_TEST_DIGITS]
+        if ae.corrupted is None:
+            reconstructed = sess.run(ae.outputs, {ae.X: shown})
+        else:  # what the network gets during training: the corrupted input
+            corrupted, reconstructed = sess.run([ae.corrupted, ae.outputs], {ae.X: shown, **ae.plan.train_feed})
+    if ae.corrupted is None:
+        show_reconstructed_digits(shown, reconstructed, N_TEST_DIGITS)
+    else:
+        show_denoising(corrupted, reconstructed, shown)
+    run.figure(figure_name)
+    return run.finish(metrics)
