@@ -7,13 +7,14 @@ RUN := $(PY) -m tf1_ae run
 SECTION ?= stacked_all
 ARGS ?=
 
-SECTIONS := pca stacked_all stacked_tied layerwise_multigraph layerwise_singlegraph layerwise_stopgrad layerwise_cached features pretraining pretraining_sweep denoising_gaussian denoising_dropout kl_plot sparse contractive wta conv adversarial gsn vae_sigma vae_logvar vae_generate vae_encode_decode vae_interpolate vae_compare
+# The section names, read from the table of sections (standard library only: no .venv needed yet).
+SECTIONS := $(filter-out reconstructions,$(shell $(PYTHON) -m app.sections))
 
 .PHONY: help setup test all report bench list data $(SECTIONS) reconstructions tensorboard clean
 
 help:
 	@echo "make setup            create .venv and install tf1_ae with its test tools (automatic)"
-	@echo "make test             run the test suite (about 1.5 minutes on 2 cores, after set-up)"
+	@echo "make test             run the test suite (a few minutes on 2 cores, after set-up)"
 	@echo "make <section>        train / draw one section: $(SECTIONS) reconstructions"
 	@echo "make reconstructions SECTION=stacked_tied   draw a trained section's reconstructions"
 	@echo "make all              every section in dependency order, skipping finished ones"
@@ -32,80 +33,9 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# One target per section, named as in `python -m tf1_ae list`; ARGS passes options (see run --help).
-pca: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-stacked_all: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-stacked_tied: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-layerwise_multigraph: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-layerwise_singlegraph: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-layerwise_stopgrad: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-layerwise_cached: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-features: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-pretraining: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-pretraining_sweep: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-denoising_gaussian: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-denoising_dropout: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-kl_plot: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-sparse: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-contractive: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-wta: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-conv: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-adversarial: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-gsn: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-vae_sigma: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-vae_logvar: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-vae_generate: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-vae_encode_decode: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-vae_interpolate: $(STAMP)
-	$(RUN) $@ $(ARGS)
-
-vae_compare: $(STAMP)
+# Every section is a target of its own (`make stacked_tied`), from the table in app/sections.py; ARGS passes
+# options (see run --help).
+$(SECTIONS): %: $(STAMP)
 	$(RUN) $@ $(ARGS)
 
 reconstructions: $(STAMP)
