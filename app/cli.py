@@ -101,6 +101,9 @@ def build_parser():
                      help="put checkpoints/ and figures/ under DIR (default: the repository root)")
     run.add_argument("--resume", action="store_true",
                      help="continue from the section's latest checkpoint instead of starting afresh")
+    run.add_argument("--force", action="store_true",
+                     help="let a shorter or changed run (--steps, --epochs, --set, ...) replace a finished full run "
+                          "(refused otherwise; --out DIR keeps quick looks apart)")
     run.add_argument("--source", choices=list(SECTIONS), metavar="SECTION",
                      help="for reconstructions: whose checkpoint to draw (default: stacked_all)")
     run.add_argument("--towers", type=positive_int, default=1,
@@ -161,7 +164,7 @@ def run_command(args):
 
     options = RunOptions(data=args.data, epochs=args.epochs, steps=args.steps, batch_size=args.batch_size,
                          learning_rate=args.learning_rate, seed=args.seed, resume=args.resume,
-                         progress=args.progress, source=args.source, towers=args.towers,
+                         progress=args.progress, source=args.source, towers=args.towers, force=args.force,
                          overrides=tuple(args.sets) + tuple((name, getattr(args, name)) for name in SECTION_FLAGS
                                                             if getattr(args, name) is not None),
                          **({"out": args.out} if args.out is not None else {}))
@@ -174,7 +177,8 @@ def all_command(args):
 
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # this process runs the dense sections
     from tf1_ae.data import DataError, resolved_name
-    from tf1_ae.runs import REPO_ROOT, RunOptions, RunPaths, TrainingFailed, UsageError, is_complete
+    from app.sections import finished
+    from tf1_ae.runs import REPO_ROOT, RunOptions, TrainingFailed, UsageError
 
     out = args.out or REPO_ROOT
     options = RunOptions(data=args.data, seed=args.seed, out=out, progress=args.progress)
@@ -182,7 +186,7 @@ def all_command(args):
     in_process_onednn = os.environ["TF_ENABLE_ONEDNN_OPTS"] == "1"
     results, start = [], time.perf_counter()
     for section in SECTIONS.values():
-        if not args.force and is_complete(RunPaths.under(out, section.name).checkpoint_dir, data_name):
+        if not args.force and finished(section, out, data_name):
             results.append((section.name, "finished before", 0.0))
             continue
         print(f"\n=== {section.name}: {section.book}", flush=True)
@@ -237,8 +241,12 @@ def data_command(args):
 
     if args.action == "download":
         print(f"full MNIST saved to {data.download_mnist()}")
-    else:
-        print(data.load("auto").summary())
+        return
+    hints = {"mnist": "`make data` fetches it", "fashion": "`apt-get install dataset-fashion-mnist` puts it there"}
+    for name, where in data.available():
+        print(f"{name:<9} {where if where is not None else 'not on disk: ' + hints[name]}")
+    print("idx:DIR   any folder of MNIST-format IDX files")
+    print(f"--data auto uses {data.resolved_name('auto')}")
 
 
 def main(argv=None):

@@ -35,9 +35,14 @@ def builder_source(module):
 
 
 def value_text(value):
+    """As the runs print it: floats to 6 significant digits, in lists too; nothing recorded says so."""
+    if value is None:
+        return "not recorded"
     if isinstance(value, float):
         return f"{value:.6g}"
-    return html.escape(json.dumps(value) if isinstance(value, (list, dict)) else str(value))
+    if isinstance(value, list):
+        return "[" + ", ".join(value_text(v) for v in value) + "]"
+    return html.escape(json.dumps(value) if isinstance(value, dict) else str(value))
 
 
 def metrics_table(metrics, book):
@@ -47,14 +52,16 @@ def metrics_table(metrics, book):
         return ""
     rows = ["<tr><th>metric</th><th>ours</th><th>book</th></tr>"]
     for key in keys:
-        ours = value_text(metrics[key]) if metrics and key in metrics else "—"
-        theirs = value_text(book["values"][key]) if book and key in book["values"] else "—"
+        ours = value_text(metrics[key]) if metrics and key in metrics else "not run"
+        theirs = value_text(book["values"][key]) if book and key in book["values"] else "not printed"
         rows.append(f"<tr><td>{html.escape(key)}</td><td class='num'>{ours}</td><td class='num'>{theirs}</td></tr>")
     notes = []
     if metrics:
-        notes.append(f"ours: {html.escape(str(metrics.get('data', '—')))}, "
-                     f"{metrics.get('n_train', '—')} training images, {metrics.get('steps', '—')} steps, "
-                     f"seed {metrics.get('seed', '—')}")
+        def identity(key):
+            return value_text(metrics.get(key))
+
+        notes.append(f"ours: data {identity('data')}, training images {identity('n_train')}, "
+                     f"steps {identity('steps')}, seed {identity('seed')}")
     if book:
         notes.append(f"book: {html.escape(book['data'])} ({html.escape(book['run'])})")
     return f"<table>{''.join(rows)}</table><p class='book'>{'; '.join(notes)}</p>"
@@ -63,6 +70,7 @@ def metrics_table(metrics, book):
 def log_figures(section, out, report_dir, book_logs):
     """For each metric the book printed every epoch, our per-epoch values beside its log, as a PNG."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     from tf1_ae.plots import save_fig
 
@@ -77,11 +85,18 @@ def log_figures(section, out, report_dir, book_logs):
         plt.plot(*zip(*ours), "o-", markersize=3, label="ours")
         plt.plot(range(len(book)), book, "s--", markersize=3, alpha=0.7, label="the book's log")
         plt.xlabel("epoch")
+        plt.gca().xaxis.set_major_locator(MaxNLocator(integer=True))
         plt.ylabel(metric)
         plt.legend()
         plt.grid(True, alpha=0.3)
         made.append(save_fig(report_dir / "figures" / section.name, f"ours_vs_book_{metric}"))
     return made
+
+
+def image_link(src, alt):
+    """A figure shown scaled down, opening at full size on click."""
+    src = html.escape(src)
+    return f"<a href='{src}'><img src='{src}' alt='{html.escape(alt)}'></a>"
 
 
 def section_html(section, out, report_dir, book_numbers, book_logs):
@@ -103,7 +118,7 @@ def section_html(section, out, report_dir, book_numbers, book_logs):
     parts.append(metrics_table(metrics, book_numbers.get(section.name)))
     for figure in log_figures(section, out, report_dir, book_logs):
         relative = figure.relative_to(report_dir)
-        parts.append(f"<figure><img src='{html.escape(relative.as_posix())}' alt='{html.escape(figure.stem)}'>"
+        parts.append(f"<figure>{image_link(relative.as_posix(), figure.stem)}"
                      f"<figcaption>ours, epoch by epoch, beside the book's printed log</figcaption></figure>")
     figures = sorted(paths.figure_dir.rglob("*.png")) if paths.figure_dir.is_dir() else []
     for figure in figures:
@@ -111,9 +126,8 @@ def section_html(section, out, report_dir, book_numbers, book_logs):
         target = report_dir / "figures" / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(figure, target)
-        parts.append(f"<figure><img src='figures/{html.escape(relative.as_posix())}' "
-                     f"alt='{html.escape(figure.stem)}'><figcaption>{html.escape(relative.as_posix())}"
-                     f"</figcaption></figure>")
+        parts.append(f"<figure>{image_link('figures/' + relative.as_posix(), figure.stem)}"
+                     f"<figcaption>{html.escape(relative.as_posix())}</figcaption></figure>")
     parts.append("</section>")
     return "\n".join(parts), metrics is not None
 

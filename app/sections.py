@@ -10,6 +10,7 @@ class Section:
     book: str  # where it is in the book (1st ed., ch. 15)
     summary: str
     needs: str | None = None  # a section whose checkpoint this one reads
+    uses_data: bool = True  # trains or draws on the --data set (pca and kl_plot make their own numbers)
     onednn: bool = False  # TF_ENABLE_ONEDNN_OPTS for a process that runs it: on for convolutions (2-3×
     # faster here), off for dense layers (faster for their small matmuls); pinned so numbers repeat
 
@@ -19,18 +20,26 @@ class Section:
 
     def run(self, options, log=print):
         from tf1_ae.pipeline import Run, train_autoencoder
-        from tf1_ae.runs import RunPaths, UsageError, apply_options, mark_complete
+        from tf1_ae.runs import RunPaths, UsageError, apply_options, is_complete, is_full_budget, mark_complete, read_metrics
 
         module = self.module
+        folder = RunPaths.under(options.out, self.name).checkpoint_dir
         if options.resume and not getattr(module, "RESUMABLE", True):
             raise UsageError(f"{self.name} cannot --resume: rerun it without")
+        if is_complete(folder) and not options.force:
+            if options.resume:
+                log(f"{self.name} has finished its full run in {folder}: nothing to resume, nothing changed")
+                return read_metrics(folder)
+            if not is_full_budget(options):
+                raise UsageError(f"{folder} holds a finished full run of {self.name}, which this shorter or changed "
+                                 f"run would replace: put quick looks elsewhere with --out DIR, or replace it with --force")
         if options.towers > 1 and not hasattr(module, "build_towers"):
             raise UsageError(f"--towers applies to {', '.join(towers_sections())}, not {self.name}")
-        config_class, folder = variant(module, options.overrides)
+        config_class, subfolder = variant(module, options.overrides)
         config = apply_options(config_class(), options)
         run = Run(self.name, options, config, log, checkpoint_of=checkpoint_of)
-        if folder:
-            run = run.part(folder, figures=True)
+        if subfolder:
+            run = run.part(subfolder, figures=True)
         if hasattr(module, "run"):
             metrics = module.run(run)
         else:
@@ -40,8 +49,8 @@ class Section:
                     raise UsageError(f"--towers {options.towers} must divide the batch size {config.batch_size}")
                 build = lambda config: module.build_towers(config, options.towers)  # noqa: E731
             metrics = train_autoencoder(run, build, report=getattr(module, "report", None))
-        if options.steps is None and options.epochs is None and not options.overrides:
-            mark_complete(RunPaths.under(options.out, self.name).checkpoint_dir)
+        if is_full_budget(options):
+            mark_complete(folder)
         return metrics
 
 
@@ -55,6 +64,13 @@ def variant(module, overrides):
     return module.Config, None
 
 
+def finished(section, out, data_name):
+    """Whether `make all` may skip the section: a finished full run, on the same data where it uses data."""
+    from tf1_ae.runs import RunPaths, is_complete
+
+    return is_complete(RunPaths.under(out, section.name).checkpoint_dir, data_name if section.uses_data else None)
+
+
 def checkpoint_of(name, options, log=print):
     """Section `name`'s checkpoint folder, training it first (with the same data and seed) if it has none."""
     from tf1_ae.runs import RunPaths
@@ -63,7 +79,7 @@ def checkpoint_of(name, options, log=print):
     folder = RunPaths.under(options.out, name).checkpoint_dir
     if latest_checkpoint(folder) is None:
         log(f"no {name} checkpoint in {folder}: training it first")
-        SECTIONS[name].run(replace(options, resume=False, source=None, overrides=(), towers=1), log)
+        SECTIONS[name].run(replace(options, resume=False, source=None, overrides=(), towers=1, force=False), log)
     return folder
 
 
@@ -73,7 +89,7 @@ def towers_sections():
 
 SECTIONS = {s.name: s for s in [
     Section("pca", "§Performing PCA with an Undercomplete Linear Autoencoder",
-            "a 3-2-3 linear autoencoder finds PCA's plane on 3-D toy data"),
+            "a 3-2-3 linear autoencoder finds PCA's plane on 3-D toy data", uses_data=False),
     Section("stacked_all", "§Stacked Autoencoders, training all layers at once",
             "784-300-150-300-784 ELU autoencoder, He init, L2, Adam"),
     Section("stacked_tied", "§Stacked Autoencoders: Tying Weights",
@@ -100,7 +116,7 @@ SECTIONS = {s.name: s for s in [
     Section("denoising_dropout", "§Denoising Autoencoders, dropout",
             "the same with 30% input dropout during training"),
     Section("kl_plot", "§Sparse Autoencoders, the sparsity-cost figure",
-            "KL divergence vs squared and absolute error as a sparsity cost, target 0.1"),
+            "KL divergence vs squared and absolute error as a sparsity cost, target 0.1", uses_data=False),
     Section("sparse", "§Sparse Autoencoders",
             "784-1000-784 sigmoid-coded AE with a KL sparsity loss (--penalty mse, --reconstruction xent)"),
     Section("contractive", "§Other Autoencoders: contractive autoencoder",

@@ -102,7 +102,10 @@ def report(run, sess, ae):
     scatter = plt.scatter(codings[:, 0], codings[:, 1], s=6, c=data.test.labels, cmap="tab10")
     plt.colorbar(scatter, label="digit")
     plt.legend(loc="upper right")
-    plt.title("test digits' codings over the prior N(0, σ²I)")
+    plt.xlabel("$z_1$")
+    plt.ylabel("$z_2$")
+    plt.title(f"test digits' codings over the prior N(0, {sigma:g}²·I)" if sigma != 1 else
+              "test digits' codings over the prior N(0, I)")
     run.figure("adversarial_codings_plot")
 
     axis = np.linspace(-2 * sigma, 2 * sigma, 10)

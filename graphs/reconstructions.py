@@ -2,14 +2,15 @@
 
 Restore a trained autoencoder from its checkpoint alone (the .meta file holds the graph) and draw test
 digits beside what the network makes of them; a good autoencoder's outputs are blurred copies.
-`--source SECTION` picks the trained section to draw.
+`--source SECTION` picks the trained section to draw; metrics.json keeps `<section>_test_mse` for every
+section drawn so far.
 """
 from dataclasses import dataclass
 
 from tf1_ae.compat import session_config, tf
 from tf1_ae.model import INPUTS_COLLECTION, OUTPUTS_COLLECTION
 from tf1_ae.plots import show_reconstructed_digits
-from tf1_ae.runs import UsageError
+from tf1_ae.runs import UsageError, read_metrics
 from tf1_ae.train import latest_checkpoint
 
 IDEA = "A trained autoencoder restored from its checkpoint alone, drawing test digits beside their reconstructions."
@@ -61,4 +62,5 @@ def run(run):
     run.log(f"Test MSE: {test_mse:.6g}")
     show_reconstructed_digits(shown, outputs_val, config.n_test_digits)
     run.figure(f"{source}_reconstruction_plot")
-    return run.finish({"test_mse": test_mse, "source": source})
+    drawn = {k: v for k, v in (read_metrics(run.paths.checkpoint_dir) or {}).items() if k.endswith("_test_mse")}
+    return run.finish({**drawn, f"{source}_test_mse": test_mse, "test_mse": test_mse, "source": source})

@@ -2,8 +2,8 @@
 import json
 from dataclasses import replace
 
-from app.sections import SECTIONS
 from app.cli import main
+from app.sections import SECTIONS, finished
 
 
 def finish(out, name, data="mnist5k"):
@@ -16,13 +16,13 @@ def test_all_skips_finished_sections_and_runs_the_rest(tmp_path, capsys):
     for name in SECTIONS:
         if name != "kl_plot":
             finish(tmp_path, name)
-    finish(tmp_path, "pca", data="mnist")  # finished, but on other data: must run again
+    finish(tmp_path, "pca", data="toy3d")  # its own points, whatever --data says: finished
     assert main(["all", "--out", str(tmp_path), "--data", "mnist5k", "--no-progress"]) == 0
     out = capsys.readouterr().out
     ran = [line.split()[0] for line in out.splitlines() if line.split()[1:2] == ["done"]]
-    assert ran == ["pca", "kl_plot"]
+    assert ran == ["kl_plot"]
     skipped = [line.split()[0] for line in out.splitlines() if "finished before" in line]
-    assert len(skipped) == len(SECTIONS) - 2
+    assert len(skipped) == len(SECTIONS) - 1
     metrics = json.loads((tmp_path / "checkpoints/kl_plot/metrics.json").read_text())
     assert metrics["complete"] is True  # a full-budget run marks itself finished
 
@@ -31,3 +31,11 @@ def test_a_capped_run_is_not_marked_finished(options):
     SECTIONS["pca"].run(replace(options, steps=5), log=lambda line: None)
     metrics = json.loads((options.out / "checkpoints/pca/metrics.json").read_text())
     assert "complete" not in metrics
+
+
+def test_a_section_finished_on_other_data_runs_again_one_on_its_own_data_does_not(tmp_path):
+    finish(tmp_path, "stacked_tied", data="mnist")
+    finish(tmp_path, "pca", data="toy3d")
+    assert not finished(SECTIONS["stacked_tied"], tmp_path, "mnist5k")
+    assert finished(SECTIONS["stacked_tied"], tmp_path, "mnist")
+    assert finished(SECTIONS["pca"], tmp_path, "mnist5k")

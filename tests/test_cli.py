@@ -127,3 +127,48 @@ def test_a_section_that_cannot_resume_says_so(tmp_path, capsys):
     assert cli(tmp_path, "pretraining", "--resume") == 2
     assert "cannot --resume" in one_error_line(capsys)
     assert not (tmp_path / "checkpoints").exists()  # refused before anything was trained
+
+
+def finish_full_run(folder):
+    metrics = json.loads((folder / "metrics.json").read_text())
+    (folder / "metrics.json").write_text(json.dumps({**metrics, "complete": True}))
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+
+def test_a_quick_look_never_replaces_a_finished_full_run_unless_forced(tmp_path, capsys):
+    assert cli(tmp_path, "stacked_tied", "--steps", "4") == 0
+    folder = tmp_path / "checkpoints/stacked_tied"
+    before = finish_full_run(folder)
+    capsys.readouterr()
+    assert cli(tmp_path, "stacked_tied", "--steps", "2") == 2
+    assert "holds a finished full run" in one_error_line(capsys)
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
+    assert cli(tmp_path, "stacked_tied", "--steps", "2", "--force") == 0
+    assert json.loads((folder / "metrics.json").read_text())["steps"] == 2
+
+
+def test_resume_on_a_finished_run_says_so_and_changes_nothing(tmp_path, capsys):
+    assert cli(tmp_path, "stacked_tied", "--steps", "4") == 0
+    folder = tmp_path / "checkpoints/stacked_tied"
+    capped = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    capsys.readouterr()
+    assert cli(tmp_path, "stacked_tied", "--steps", "4", "--resume") == 0  # a capped run, at its end
+    assert "nothing to resume" in capsys.readouterr().out
+    assert json.loads((folder / "metrics.json").read_bytes()) == json.loads(capped["metrics.json"])
+    full = finish_full_run(folder)
+    assert cli(tmp_path, "stacked_tied", "--resume") == 0  # a finished full run
+    assert "nothing to resume" in capsys.readouterr().out
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == full
+
+
+def test_data_info_lists_every_data_set_it_finds(tmp_path, monkeypatch, capsys):
+    fashion = tmp_path / "datasets/fashion-mnist"
+    fashion.mkdir(parents=True)
+    for stem in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                 "t10k-labels-idx1-ubyte"):
+        (fashion / f"{stem}.gz").write_bytes(b"")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    assert main(["data", "info"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("mnist5k") and "not on disk" in lines[1]
+    assert lines[2] == f"fashion   {fashion}"

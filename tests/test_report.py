@@ -44,8 +44,13 @@ def test_report_loads_cleanly_with_every_image_and_says_what_has_not_run(options
                        "figures/stacked_tied/ours_vs_book_train_mse.png",
                        "figures/stacked_tied/reconstruction_plot.png"]
     assert all(complete and width > 0 for _, complete, width in images), images
+    links = browser.execute_script(
+        "return Array.from(document.images).map(i => i.parentElement.tagName + ' ' + i.parentElement.getAttribute('href'));")
+    assert links == [f"A {src}" for src, _, _ in images]  # each figure opens at full size
     text = browser.find_element("tag name", "body").text
     assert "2 of" in text and "Not run yet: make vae_logvar" in text
     assert "0.0155875" in text  # the book's tied-weights number beside ours
+    assert "ours: data mnist5k, training images 4000, steps 10, seed 42" in text
+    assert "—" not in text
     shot = options.out / "report/screenshot.png"
     assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000

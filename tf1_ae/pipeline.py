@@ -13,7 +13,7 @@ from tf1_ae import data as datasets
 from tf1_ae.budget import make_budget
 from tf1_ae.compat import reset_graph, session_config, tf
 from tf1_ae.plots import save_fig, show_denoising, show_reconstructed_digits
-from tf1_ae.runs import RunPaths, write_history, write_metrics
+from tf1_ae.runs import RunPaths, read_metrics, write_history, write_metrics
 from tf1_ae.train import Trainer, latest_checkpoint
 
 N_TEST_DIGITS = 2  # show_reconstructed_digits' default
@@ -126,8 +126,8 @@ class Run:
 
 
 def last_values(history, sess, plan, data_set, batch_size):
-    """The printed metrics' final values: the last epoch's line, or (nothing left to train on
-    --resume) the same terms measured on one batch."""
+    """The printed metrics' final values: the last epoch's line, or (a resumed run with nothing left to
+    train and no metrics.json of its own) the same terms measured on one batch."""
     if history:
         return {k: v for k, v in history[-1].items() if k not in ("epoch", "step")}
     batch = data_set.next_batch(batch_size)
@@ -149,6 +149,11 @@ def train_autoencoder(run, build, report=None, figure_name="reconstruction_plot"
     with run.session() as sess:
         init.run()
         history = run.train(sess, trainer, data.train, budget)
+        kept = read_metrics(run.paths.checkpoint_dir) if run.options.resume and not history else None
+        if kept is not None:
+            run.log(f"the checkpoint is at the end of its {budget.total_steps:,} steps: nothing to resume; "
+                    f"metrics.json left as it was")
+            return kept
         metrics = last_values(history, sess, ae.plan, data.train, budget.batch_size)
         test = ae.test_metric
         metrics[test.key] = float(sess.run(test.tensor, {ae.X: data.test.images}))

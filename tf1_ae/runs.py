@@ -30,6 +30,7 @@ class RunOptions:
     progress: bool | None = None  # None: a bar when stderr is a terminal
     source: str | None = None  # the section whose checkpoint `reconstructions` draws
     towers: int = 1  # the fast path: each batch split over N towers (sections with a towers graph)
+    force: bool = False  # let a shorter or changed run replace a finished full run
     overrides: tuple = ()  # (config field, value) pairs: --set field=value, or a flag such as --penalty mse
 
 
@@ -65,6 +66,12 @@ def parse_field(config, name, value):
     except (KeyError, ValueError):
         raise UsageError(f"--set {name}={value}: expected a {kind.__name__} "
                          f"like {getattr(config, name)!r}") from None
+
+
+def is_full_budget(options):
+    """A run of the section's own defaults: the book's steps and the listing's Config as it stands."""
+    return (options.steps is None and options.epochs is None and options.learning_rate is None
+            and options.batch_size is None and not options.overrides)
 
 
 def apply_options(config, options):
