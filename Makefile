@@ -4,7 +4,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 PY := $(VENV)/bin/python
 RUN := $(PY) -m tf1_ae run
-SECTION ?= stacked_all
+SECTION ?= layerwise_singlegraph
 ARGS ?=
 
 # The section names, read from the table of sections (standard library only: no .venv needed yet).

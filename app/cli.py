@@ -105,7 +105,7 @@ def build_parser():
                      help="let a shorter or changed run (--steps, --epochs, --set, ...) replace a finished full run "
                           "(refused otherwise; --out DIR keeps quick looks apart)")
     run.add_argument("--source", choices=list(SECTIONS), metavar="SECTION",
-                     help="for reconstructions: whose checkpoint to draw (default: stacked_all)")
+                     help="for reconstructions: whose checkpoint to draw (default: layerwise_singlegraph, the book's)")
     run.add_argument("--towers", type=positive_int, default=1,
                      help="the fast path, where a section's listing has a towers graph: split each batch into N "
                           "equal towers that run on the cores side by side, gradients averaged (default: 1, the "
@@ -126,6 +126,8 @@ def build_parser():
     section_flags.add_argument("--wta", choices=["none", "spatial"],
                                help="conv: spatial turns it into the convolutional winner-take-all "
                                     "autoencoder (default: none)")
+    run.add_argument("--quiet-compare", dest="compare", action="store_false",
+                     help="do not end with the book's printed numbers beside ours")
     run.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None,
                      help="no progress bar (it is shown only on a terminal anyway)")
 
@@ -165,6 +167,7 @@ def run_command(args):
     options = RunOptions(data=args.data, epochs=args.epochs, steps=args.steps, batch_size=args.batch_size,
                          learning_rate=args.learning_rate, seed=args.seed, resume=args.resume,
                          progress=args.progress, source=args.source, towers=args.towers, force=args.force,
+                         compare=args.compare,
                          overrides=tuple(args.sets) + tuple((name, getattr(args, name)) for name in SECTION_FLAGS
                                                             if getattr(args, name) is not None),
                          **({"out": args.out} if args.out is not None else {}))

@@ -51,6 +51,10 @@ class Section:
             metrics = train_autoencoder(run, build, report=getattr(module, "report", None))
         if is_full_budget(options):
             mark_complete(folder)
+        if options.compare:
+            from app.compare import comparison
+            for line in comparison(self.name, folder):
+                log(line)
         return metrics
 
 
@@ -144,7 +148,7 @@ SECTIONS = {s.name: s for s in [
             "both VAEs, same seed and steps, loss curves in one figure"),
     Section("reconstructions", "§Visualizing the Reconstructions",
             "restores a section's checkpoint and draws test digits beside their reconstructions",
-            needs="stacked_all"),
+            needs="layerwise_singlegraph"),
 ]}
 
 

@@ -27,21 +27,32 @@ def costs(p, q):
 RESUMABLE = False  # --resume is refused: it trains nothing
 
 
-def run(run):
-    p = run.config.p
-    q = np.linspace(0.001, 0.999, run.config.n_points)
-    cost = costs(p, q)
-    plt.figure(figsize=(8, 5))
+STYLES = {"kl": ("b-", "KL divergence", 1), "mae": ("g--", r"MAE ($\ell_1$)", 1), "mse": ("r--", "MSE", 1)}
+
+
+def draw(p, q, cost, terms):
+    """The book's figure with the curves named in `terms` (the book: KL and MSE)."""
+    figure = plt.figure(figsize=(8, 5))
     plt.plot([p, p], [0, 0.3], "k:")
     plt.text(0.05, 0.32, "Target\nsparsity", fontsize=14)
-    plt.plot(q, cost["kl"], "b-", label="KL divergence")
-    plt.plot(q, cost["mae"], "g--", label=r"MAE ($\ell_1$)")
-    plt.plot(q, cost["mse"], "r--", linewidth=3, label=r"MSE ($\ell_2$)")
+    for term in terms:
+        style, label, width = STYLES[term]
+        plt.plot(q, cost[term], style, linewidth=width, label=label)
     plt.legend(loc="upper left", fontsize=14)
     plt.xlabel("Actual sparsity")
     plt.ylabel("Cost", rotation=0)
     plt.axis([0, 1, 0, 0.95])
+    return figure
+
+
+def run(run):
+    p = run.config.p
+    q = np.linspace(0.001, 0.999, run.config.n_points)
+    cost = costs(p, q)
+    draw(p, q, cost, ("kl", "mse"))
     run.figure("sparsity_loss_plot")
+    draw(p, q, cost, ("kl", "mae", "mse"))  # ours: the absolute error too
+    run.figure("sparsity_loss_plot_with_mae")
     at = {f"{name}_at_{x}": float(costs(p, np.array(x))[name]) for name in ("kl", "mse", "mae") for x in (0.2, 0.5)}
     for x in (0.2, 0.5):
         run.log(f"q = {x}: KL {at[f'kl_at_{x}']:.4f}, MSE {at[f'mse_at_{x}']:.4f}, MAE {at[f'mae_at_{x}']:.4f}")

@@ -2,7 +2,8 @@
 
 Restore a trained autoencoder from its checkpoint alone (the .meta file holds the graph) and draw test
 digits beside what the network makes of them; a good autoencoder's outputs are blurred copies.
-`--source SECTION` picks the trained section to draw; metrics.json keeps `<section>_test_mse` for every
+The book draws the model trained one autoencoder at a time (`layerwise_singlegraph`, the default);
+`--source SECTION` picks another trained section; metrics.json keeps `<section>_test_mse` for every
 section drawn so far.
 """
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ LOSS = "test MSE = mean over test images and pixels of (outputs - X)²"
 @dataclass(frozen=True)
 class Config:
     n_test_digits: int = 2  # book: mnist.test.images[:2]
-    source: str = "stacked_all"  # the section whose checkpoint is drawn (--source)
+    source: str = "layerwise_singlegraph"  # whose checkpoint is drawn (--source); the book's is the one-at-a-time model
 
 
 def restore_autoencoder(checkpoint_dir, source):

@@ -1,7 +1,8 @@
 """Book §"Generating Digits", "Interpolate digits": decode points on the line between two codings.
 
 Six random codings each walk toward the next one in 3 steps; decoding every point shows digit k turning
-into digit k+1 (the book draws one figure per step; here the steps are the rows of one figure).
+into digit k+1. The book draws one row of digits per step, each its own figure
+(`interpolated_digits_plot_step0` … `step3`); `interpolated_digits_grid` puts the steps in one grid.
 """
 from dataclasses import dataclass
 
@@ -32,12 +33,18 @@ def run(run):
         for iteration in range(config.n_iterations + 1):
             codings_interpolate = codings_rnd + (target_codings - codings_rnd) * iteration / config.n_iterations
             rows.append(generate(sess, ae, codings_interpolate))
-    plt.figure(figsize=(11, 2 * len(rows)))
+    for row, outputs_val in enumerate(rows):  # the book: one row of digits per step, each its own figure
+        plt.figure(figsize=(11, 1.5 * config.n_iterations))
+        for digit in range(config.n_digits):
+            plt.subplot(1, config.n_digits, digit + 1)
+            plot_image(outputs_val[digit])
+        run.figure(f"interpolated_digits_plot_step{row}")
+    plt.figure(figsize=(11, 2 * len(rows)))  # ours: every step in one grid
     for row, outputs_val in enumerate(rows):
         for digit in range(config.n_digits):
             plt.subplot(len(rows), config.n_digits, row * config.n_digits + digit + 1)
             plot_image(outputs_val[digit])
             if digit == 0:
                 plt.title(f"step {row}/{config.n_iterations}", fontsize=9, loc="left")
-    run.figure("interpolated_digits_plot")
+    run.figure("interpolated_digits_grid")
     return run.finish({"source": "vae_logvar", "n_iterations": config.n_iterations, "n_digits": config.n_digits})

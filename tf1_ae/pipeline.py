@@ -14,7 +14,7 @@ from tf1_ae.budget import make_budget
 from tf1_ae.compat import reset_graph, session_config, tf
 from tf1_ae.plots import save_fig, show_denoising, show_reconstructed_digits
 from tf1_ae.runs import RunPaths, read_metrics, write_history, write_metrics
-from tf1_ae.train import Trainer, latest_checkpoint
+from tf1_ae.train import Trainer, book_format, latest_checkpoint
 
 N_TEST_DIGITS = 2  # show_reconstructed_digits' default
 IDENTITY = ("section", "data", "n_train", "steps", "seed", "seconds", "samples_per_second")
@@ -157,17 +157,16 @@ def train_autoencoder(run, build, report=None, figure_name="reconstruction_plot"
         metrics = last_values(history, sess, ae.plan, data.train, budget.batch_size)
         test = ae.test_metric
         metrics[test.key] = float(sess.run(test.tensor, {ae.X: data.test.images}))
-        run.log(f"{test.label}: {metrics[test.key]:.6g}")
+        run.log(f"{test.label}: {book_format(metrics[test.key])}")
         if report is not None:
             metrics.update(report(run, sess, ae))
         shown = data.test.images[:N_TEST_DIGITS]
-        if ae.corrupted is None:
-            reconstructed = sess.run(ae.outputs, {ae.X: shown})
-        else:  # what the network gets during training: the corrupted input
-            corrupted, reconstructed = sess.run([ae.corrupted, ae.outputs], {ae.X: shown, **ae.plan.train_feed})
-    if ae.corrupted is None:
-        show_reconstructed_digits(shown, reconstructed, N_TEST_DIGITS)
-    else:
-        show_denoising(corrupted, reconstructed, shown)
+        reconstructed = sess.run(ae.outputs, {ae.X: shown})  # the book's show_reconstructed_digits
+        if ae.corrupted is not None:  # ours too: what the network gets during training, the corrupted input
+            corrupted, from_corrupted = sess.run([ae.corrupted, ae.outputs], {ae.X: shown, **ae.plan.train_feed})
+    show_reconstructed_digits(shown, reconstructed, N_TEST_DIGITS)
     run.figure(figure_name)
+    if ae.corrupted is not None:
+        show_denoising(corrupted, from_corrupted, shown)
+        run.figure("denoising_plot")
     return run.finish(metrics)

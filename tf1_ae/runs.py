@@ -31,6 +31,7 @@ class RunOptions:
     source: str | None = None  # the section whose checkpoint `reconstructions` draws
     towers: int = 1  # the fast path: each batch split over N towers (sections with a towers graph)
     force: bool = False  # let a shorter or changed run replace a finished full run
+    compare: bool = True  # end with the book's printed numbers beside ours
     overrides: tuple = ()  # (config field, value) pairs: --set field=value, or a flag such as --penalty mse
 
 

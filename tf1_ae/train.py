@@ -2,7 +2,8 @@
 scalars, a Saver checkpoint at the end of every epoch, --resume, and a stop on a NaN or Inf loss.
 
 As in the book, the printed values are measured on the epoch's last mini-batch after the update
-(`reconstruction_loss.eval(feed_dict={X: X_batch})`), formatted with 6 significant digits.
+(`reconstruction_loss.eval(feed_dict={X: X_batch})`), formatted as numpy printed them (6 significant
+digits, `13150.0`, `1.0`).
 """
 import math
 import sys
@@ -46,10 +47,16 @@ class TrainPlan:
         return feed
 
 
+def book_format(value):
+    """A number as the book's numpy printed a float32: 6 significant digits, a whole number with ".0"."""
+    text = f"{value:.6g}"
+    return text if any(c in text for c in ".eni") else text + ".0"
+
+
 def format_line(epoch, values, metrics, separator=" "):
     """`0 Train MSE: 0.0150667`, the book's line, then any term the book did not print."""
-    book = [f"{m.label}: {values[m.key]:.6g}" for m in metrics if m.in_book_line]
-    extra = [f"{m.label}: {values[m.key]:.6g}" for m in metrics if not m.in_book_line]
+    book = [f"{m.label}: {book_format(values[m.key])}" for m in metrics if m.in_book_line]
+    extra = [f"{m.label}: {book_format(values[m.key])}" for m in metrics if not m.in_book_line]
     line = f"{epoch} " + separator.join(book)
     return line + (f"   [{', '.join(extra)}]" if extra else "")
 
