@@ -4,7 +4,9 @@ Bad usage and bad input end in one line on stderr and exit code 2; a run that st
 exits 1. Flags are checked before TensorFlow is imported, so a typo costs no start-up time.
 """
 import argparse
+import ast
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -22,20 +24,25 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def int_at_least(minimum, wanted):
+def int_between(minimum, maximum):
+    """An integer flag bounded before any work: a valid-looking huge value must not exhaust the machine."""
     def parse(text):
         try:
             value = int(text)
         except ValueError:
             value = None
-        if value is None or value < minimum:
-            raise argparse.ArgumentTypeError(f"expected {wanted}, got {text!r}")
+        if value is None or not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"expected an integer from {minimum:,} to {maximum:,}, got {text!r}")
         return value
     return parse
 
 
-positive_int = int_at_least(1, "a positive integer")
-non_negative_int = int_at_least(0, "an integer >= 0")
+MAX_SEED = 2 ** 32 - 1  # numpy's seeds
+epochs_count = int_between(1, 10_000)
+steps_count = int_between(1, 10_000_000)
+batch_count = int_between(1, 100_000)  # and at most the training set, checked when the data is known
+towers_count = int_between(1, 64)
+seed_value = int_between(0, MAX_SEED)
 
 
 def positive_float(text):
@@ -89,14 +96,14 @@ def build_parser():
     run.add_argument("--data", type=data_source, default="auto",
                      help="auto (full MNIST if on disk, else mnist5k), mnist5k, mnist, fashion or idx:DIR "
                           "(default: auto)")
-    run.add_argument("--epochs", type=positive_int,
+    run.add_argument("--epochs", type=epochs_count,
                      help="train N real passes over the training set (default: the book's number of "
                           "optimizer steps, whatever the data size)")
-    run.add_argument("--steps", type=positive_int,
+    run.add_argument("--steps", type=steps_count,
                      help="cap the optimizer steps of each training phase (quick looks, tests)")
-    run.add_argument("--batch-size", type=positive_int, help="mini-batch size (default: the book's)")
+    run.add_argument("--batch-size", type=batch_count, help="mini-batch size (default: the book's)")
     run.add_argument("--learning-rate", type=positive_float, help="Adam's learning rate (default: the book's)")
-    run.add_argument("--seed", type=non_negative_int, default=42, help="graph and numpy seed (default: 42)")
+    run.add_argument("--seed", type=seed_value, default=42, help="graph and numpy seed (default: 42)")
     run.add_argument("--out", type=Path, default=None,
                      help="put checkpoints/ and figures/ under DIR (default: the repository root)")
     run.add_argument("--resume", action="store_true",
@@ -106,7 +113,7 @@ def build_parser():
                           "(refused otherwise; --out DIR keeps quick looks apart)")
     run.add_argument("--source", choices=list(SECTIONS), metavar="SECTION",
                      help="for reconstructions: whose checkpoint to draw (default: layerwise_singlegraph, the book's)")
-    run.add_argument("--towers", type=positive_int, default=1,
+    run.add_argument("--towers", type=towers_count, default=1,
                      help="the fast path, where a section's listing has a towers graph: split each batch into N "
                           "equal towers that run on the cores side by side, gradients averaged (default: 1, the "
                           "book's graph)")
@@ -137,7 +144,7 @@ def build_parser():
                     "A section whose checkpoints/<section>/metrics.json says it finished a full-budget run "
                     "on the same data is skipped. Prints how long each took; exit code 1 if any failed.")
     everything.add_argument("--data", type=data_source, default="auto", help="as for run (default: auto)")
-    everything.add_argument("--seed", type=non_negative_int, default=42, help="(default: 42)")
+    everything.add_argument("--seed", type=seed_value, default=42, help="(default: 42)")
     everything.add_argument("--out", type=Path, default=None, help="as for run")
     everything.add_argument("--force", action="store_true", help="run finished sections again too")
     everything.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None)
@@ -150,7 +157,7 @@ def build_parser():
         description="Runs every variant in interleaved rounds and prints the median samples/second of "
                     "each and their ratios; writes checkpoints/bench/metrics.json.")
     bench.add_argument("--data", type=data_source, default="auto", help="as for run (default: auto)")
-    bench.add_argument("--seed", type=non_negative_int, default=42, help="graph and batch seed (default: 42)")
+    bench.add_argument("--seed", type=seed_value, default=42, help="graph and batch seed (default: 42)")
     bench.add_argument("--out", type=Path, default=None, help="put checkpoints/bench/ under DIR")
 
     data = commands.add_parser("data", help="show which data a run would use, or download full MNIST")
@@ -158,6 +165,26 @@ def build_parser():
                       help="info: what --data auto picks here; download: fetch full MNIST into the "
                            "Keras cache (needs a network)")
     return parser
+
+
+def check_section_options(parser, args):
+    """Section options that cannot apply, refused before TensorFlow or any data is loaded."""
+    from app.sections import config_fields, defines
+
+    section = SECTIONS[args.section]
+    if args.source is not None:
+        if args.section != "reconstructions":
+            parser.error(f"--source applies to reconstructions, not {args.section}")
+        if not SECTIONS[args.source].autoencoder:
+            parser.error(f"--source {args.source}: its checkpoint holds no autoencoder to draw; choose one of "
+                         + ", ".join(s.name for s in SECTIONS.values() if s.autoencoder))
+    fields = config_fields(section.name)
+    for name, _ in list(args.sets) + [(n, 0) for n in SECTION_FLAGS if getattr(args, n) is not None]:
+        if name not in fields:
+            parser.error(f"{name}: the {section.name} config has no such field (it has: {', '.join(fields)})")
+    if args.towers > 1 and not defines(section.name, "build_towers"):
+        parser.error(f"--towers applies to {', '.join(s for s in SECTIONS if defines(s, 'build_towers'))}, "
+                     f"not {section.name}")
 
 
 def run_command(args):
@@ -252,23 +279,60 @@ def data_command(args):
     print(f"--data auto uses {data.resolved_name('auto')}")
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where Python next runs (between two training steps)."""
+
+
+def on_sigterm(signum, frame):
+    raise Terminated
+
+
+def say(message):
+    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+
+
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot print "×" or "σ" gets \xd7, not a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if args.command == "list":
         print(section_table())
         return 0
+    if args.command == "run":
+        check_section_options(parser, args)
     from tf1_ae.data import DataError
     from tf1_ae.runs import TrainingFailed, UsageError
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
     try:
         code = {"run": run_command, "all": all_command, "report": report_command, "bench": bench_command,
                 "data": data_command}[args.command](args)
     except (UsageError, DataError) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return 2
     except TrainingFailed as exc:
-        print(f"{PROG}: training stopped: {exc}", file=sys.stderr)
+        say(f"training stopped: {exc}")
         return 1
+    except BrokenPipeError:
+        sys.stdout = open(os.devnull, "w")  # nothing more can reach the closed pipe, not even at exit
+        say("error: the output was closed (a pipe whose reader stopped); stopped, the checkpoint of the last "
+            "finished epoch is kept")
+        return 2
+    except OSError as exc:  # an unwritable, missing or full --out, or a file where a folder should be
+        say(f"error: cannot write {exc.filename or 'the output'}: {exc.strerror or exc}")
+        return 2
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted; the last epoch's checkpoint is kept", file=sys.stderr)
+        say("interrupted; the checkpoint of the last finished epoch is kept")
         return 130
+    except Terminated:
+        say("terminated (SIGTERM); the checkpoint of the last finished epoch is kept")
+        return 143
+    except Exception as exc:
+        if type(exc).__module__.startswith("tensorflow"):  # e.g. a Saver that cannot write its files
+            say(f"error: TensorFlow: {str(exc).strip().splitlines()[0][:300]}")
+            return 2
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return code or 0

@@ -37,7 +37,7 @@ def comparison(section, folder):
         if not key.startswith(section + "_"):
             continue
         metric = key[len(section) + 1:]
-        ours = {e["epoch"]: e[metric] for e in history if metric in e}
+        ours = {e["epoch"]: e[metric] for e in history if metric in e and "epoch" in e}
         rows += [(f"{metric}, epoch {epoch}", values[epoch], ours[epoch]) for epoch in shown_epochs(len(values))
                  if epoch in ours]
     logged = {key[len(section) + 1:] for key in logs if key.startswith(section + "_")}

@@ -1,7 +1,9 @@
 """The table of sections: each make target's name, its place in the book, its listing module, and how a
 run of it is put together (the one place that knows every section). Imports no TensorFlow."""
+import ast
 import importlib
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -11,6 +13,7 @@ class Section:
     summary: str
     needs: str | None = None  # a section whose checkpoint this one reads
     uses_data: bool = True  # trains or draws on the --data set (pca and kl_plot make their own numbers)
+    autoencoder: bool = True  # its checkpoint holds an autoencoder that reconstructions can draw
     onednn: bool = False  # TF_ENABLE_ONEDNN_OPTS for a process that runs it: on for convolutions (2-3×
     # faster here), off for dense layers (faster for their small matmuls); pinned so numbers repeat
 
@@ -23,23 +26,25 @@ class Section:
         from tf1_ae.runs import RunPaths, UsageError, apply_options, is_complete, is_full_budget, mark_complete, read_metrics
 
         module = self.module
-        folder = RunPaths.under(options.out, self.name).checkpoint_dir
+        config_class, subfolder, chosen = variant(module, options.overrides)
+        paths = RunPaths.under(options.out, self.name)
+        if subfolder:  # a variant's outputs beside the listing's own, never over them
+            paths = RunPaths(self.name, paths.checkpoint_dir / subfolder, paths.figure_dir / subfolder)
+        folder = paths.checkpoint_dir
+        full = is_full_budget(replace(options, overrides=tuple(o for o in options.overrides if o != chosen)))
         if options.resume and not getattr(module, "RESUMABLE", True):
             raise UsageError(f"{self.name} cannot --resume: rerun it without")
         if is_complete(folder) and not options.force:
             if options.resume:
                 log(f"{self.name} has finished its full run in {folder}: nothing to resume, nothing changed")
                 return read_metrics(folder)
-            if not is_full_budget(options):
+            if not full:
                 raise UsageError(f"{folder} holds a finished full run of {self.name}, which this shorter or changed "
                                  f"run would replace: put quick looks elsewhere with --out DIR, or replace it with --force")
         if options.towers > 1 and not hasattr(module, "build_towers"):
             raise UsageError(f"--towers applies to {', '.join(towers_sections())}, not {self.name}")
-        config_class, subfolder = variant(module, options.overrides)
         config = apply_options(config_class(), options)
-        run = Run(self.name, options, config, log, checkpoint_of=checkpoint_of)
-        if subfolder:
-            run = run.part(subfolder, figures=True)
+        run = Run(self.name, options, config, log, paths=paths, checkpoint_of=checkpoint_of)
         if hasattr(module, "run"):
             metrics = module.run(run)
         else:
@@ -49,7 +54,7 @@ class Section:
                     raise UsageError(f"--towers {options.towers} must divide the batch size {config.batch_size}")
                 build = lambda config: module.build_towers(config, options.towers)  # noqa: E731
             metrics = train_autoencoder(run, build, report=getattr(module, "report", None))
-        if is_full_budget(options):
+        if full:
             mark_complete(folder)
         if options.compare:
             from app.compare import comparison
@@ -59,13 +64,14 @@ class Section:
 
 
 def variant(module, overrides):
-    """The Config class a run uses, and its own output folder: `--set wta=spatial` on a listing whose
-    VARIANTS maps ("wta", "spatial") to a Config subclass runs that variant in <section>/wta_spatial/."""
+    """(the Config class a run uses, its own output folder, the override that chose it): `--set wta=spatial`
+    on a listing whose VARIANTS maps ("wta", "spatial") to a Config subclass runs that variant in
+    <section>/wta_spatial/."""
     for name, value in overrides:
         chosen = getattr(module, "VARIANTS", {}).get((name, value))
         if chosen is not None:
-            return chosen, f"{name}_{value}"
-    return module.Config, None
+            return chosen, f"{name}_{value}", (name, value)
+    return module.Config, None, None
 
 
 def finished(section, out, data_name):
@@ -76,11 +82,14 @@ def finished(section, out, data_name):
 
 
 def checkpoint_of(name, options, log=print):
-    """Section `name`'s checkpoint folder, training it first (with the same data and seed) if it has none."""
-    from tf1_ae.runs import RunPaths
-    from tf1_ae.train import latest_checkpoint
+    """Section `name`'s checkpoint folder, training it first (with the same data and seed) only where it has
+    none at all: one that cannot be read is refused, never replaced."""
+    from tf1_ae.runs import RunPaths, UsageError
+    from tf1_ae.train import has_checkpoint_files, latest_checkpoint
 
     folder = RunPaths.under(options.out, name).checkpoint_dir
+    if latest_checkpoint(folder) is None and has_checkpoint_files(folder):
+        raise UsageError(f"the {name} checkpoint in {folder} cannot be read; `make {name}` trains it again")
     if latest_checkpoint(folder) is None:
         log(f"no {name} checkpoint in {folder}: training it first")
         SECTIONS[name].run(replace(options, resume=False, source=None, overrides=(), towers=1, force=False), log)
@@ -88,12 +97,37 @@ def checkpoint_of(name, options, log=print):
 
 
 def towers_sections():
-    return [s.name for s in SECTIONS.values() if hasattr(s.module, "build_towers")]
+    return [name for name in SECTIONS if defines(name, "build_towers")]
+
+
+def listing_tree(name):
+    return ast.parse((Path(__file__).resolve().parent.parent / "graphs" / f"{name}.py").read_text(encoding="utf-8"))
+
+
+def config_fields(name):
+    """The fields of a listing's Config, read from its source (so flags are checked before TensorFlow loads);
+    a Config that subclasses another listing's (`class Config(layerwise_singlegraph.Config)`) has its fields too."""
+    for node in listing_tree(name).body:
+        if isinstance(node, ast.ClassDef) and node.name == "Config":
+            inherited = [f for base in node.bases if isinstance(base, ast.Attribute) and base.attr == "Config"
+                         for f in config_fields(base.value.id)]
+            own = [n.target.id for n in node.body if isinstance(n, ast.AnnAssign)]
+            return inherited + [f for f in own if f not in inherited]
+        if isinstance(node, ast.ImportFrom) and any(a.name == "Config" for a in node.names):
+            return config_fields(node.module.split(".")[-1])
+    return []
+
+
+def defines(name, function):
+    """Whether a listing defines (or imports) a top-level function of that name, read from its source."""
+    tree = listing_tree(name)
+    return any(isinstance(n, ast.FunctionDef) and n.name == function for n in tree.body) or any(
+        isinstance(n, ast.ImportFrom) and any(a.name == function for a in n.names) for n in tree.body)
 
 
 SECTIONS = {s.name: s for s in [
     Section("pca", "§Performing PCA with an Undercomplete Linear Autoencoder",
-            "a 3-2-3 linear autoencoder finds PCA's plane on 3-D toy data", uses_data=False),
+            "a 3-2-3 linear autoencoder finds PCA's plane on 3-D toy data", uses_data=False, autoencoder=False),
     Section("stacked_all", "§Stacked Autoencoders, training all layers at once",
             "784-300-150-300-784 ELU autoencoder, He init, L2, Adam"),
     Section("stacked_tied", "§Stacked Autoencoders: Tying Weights",
@@ -108,19 +142,19 @@ SECTIONS = {s.name: s for s in [
             "the same, phase 2 fed from a cache of hidden1 computed once"),
     Section("features", "§Visualizing Features",
             "top images per coding unit, weights1 as images, gradient ascent on the input",
-            needs="layerwise_singlegraph"),
+            needs="layerwise_singlegraph", autoencoder=False),
     Section("pretraining", "§Unsupervised Pretraining Using Stacked Autoencoders",
             "a classifier from scratch vs. starting from the layer-wise autoencoder's weights",
-            needs="layerwise_cached"),
+            needs="layerwise_cached", autoencoder=False),
     Section("pretraining_sweep", "beyond the book: §Unsupervised Pretraining Using Stacked Autoencoders",
             "test accuracy against the number of labels, from scratch / pretrained / pretrained and frozen",
-            needs="layerwise_cached"),
+            needs="layerwise_cached", autoencoder=False),
     Section("denoising_gaussian", "§Denoising Autoencoders, Gaussian noise",
             "784-300-150-300-784 ReLU AE reconstructing clean digits from noisy ones"),
     Section("denoising_dropout", "§Denoising Autoencoders, dropout",
             "the same with 30% input dropout during training"),
     Section("kl_plot", "§Sparse Autoencoders, the sparsity-cost figure",
-            "KL divergence vs squared and absolute error as a sparsity cost, target 0.1", uses_data=False),
+            "KL divergence vs squared and absolute error as a sparsity cost, target 0.1", uses_data=False, autoencoder=False),
     Section("sparse", "§Sparse Autoencoders",
             "784-1000-784 sigmoid-coded AE with a KL sparsity loss (--penalty mse, --reconstruction xent)"),
     Section("contractive", "§Other Autoencoders: contractive autoencoder",
@@ -139,16 +173,16 @@ SECTIONS = {s.name: s for s in [
     Section("vae_logvar", "§Variational Autoencoders, γ = log σ²",
             "the same VAE with the encoder outputting γ = log σ²: smoother, faster training"),
     Section("vae_generate", "§Generating Digits",
-            "decode 60 samples of N(0, I) with the γ model", needs="vae_logvar"),
+            "decode 60 samples of N(0, I) with the γ model", needs="vae_logvar", autoencoder=False),
     Section("vae_encode_decode", "§Generating Digits: encode & decode",
-            "test digits through the γ model's sampled codings and back", needs="vae_logvar"),
+            "test digits through the γ model's sampled codings and back", needs="vae_logvar", autoencoder=False),
     Section("vae_interpolate", "§Generating Digits: interpolate digits",
-            "decode points between random codings: one digit morphs into the next", needs="vae_logvar"),
+            "decode points between random codings: one digit morphs into the next", needs="vae_logvar", autoencoder=False),
     Section("vae_compare", "beyond the book: §Variational Autoencoders, σ vs γ",
-            "both VAEs, same seed and steps, loss curves in one figure"),
+            "both VAEs, same seed and steps, loss curves in one figure", autoencoder=False),
     Section("reconstructions", "§Visualizing the Reconstructions",
             "restores a section's checkpoint and draws test digits beside their reconstructions",
-            needs="layerwise_singlegraph"),
+            needs="layerwise_singlegraph", autoencoder=False),
 ]}
 
 

@@ -126,7 +126,7 @@ def run(run):
     params = [W1, b1, W2, b2, W3, b3, W4, b4]
     ae, variables, _, _ = build(params, config)
     ae.mark()
-    saver = tf.train.Saver(max_to_keep=1)
+    saver = tf.train.Saver(max_to_keep=1, save_relative_paths=True)
     with run.session() as sess:
         sess.run(tf.global_variables_initializer())
         for name, value in zip(STACKED_PARAMETERS, params):

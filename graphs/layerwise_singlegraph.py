@@ -122,7 +122,7 @@ def run(run):
     phase2_plan = replace(g.phase2, inputs=g.hidden1) if config.cache else g.phase2  # feed hidden1 directly
     trainers = [run.trainer(plan, run.paths.phase(f"phase{n}").checkpoint_dir, f"phase{n}_step")
                 for n, plan in ((1, g.phase1), (2, phase2_plan))]
-    stack_saver = tf.train.Saver(max_to_keep=1)  # its own: a Saver deletes what it saved before
+    stack_saver = tf.train.Saver(max_to_keep=1, save_relative_paths=True)  # its own: a Saver deletes its old saves
     init, metrics = tf.global_variables_initializer(), {}
     with run.session() as sess:
         init.run()

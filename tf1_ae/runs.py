@@ -2,6 +2,7 @@
 import json
 import math
 import os
+import sys
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -101,9 +102,21 @@ def write_json(path, value, indent=2, sort_keys=False):
     return path
 
 
-def read_json(path):
+def read_json(path, kind=dict):
+    """The JSON value in `path` if it is a `kind`; None if the file is missing, and (said in one line on
+    stderr) if it is unreadable or malformed: readers treat that as "not run" and go on."""
     path = Path(path)
-    return json.loads(path.read_text()) if path.is_file() else None
+    if not path.is_file():
+        return None
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        print(f"{path} is unreadable ({type(exc).__name__}); treated as not run", file=sys.stderr)
+        return None
+    if not isinstance(value, kind) or (kind is list and not all(isinstance(v, dict) for v in value)):
+        print(f"{path} is not a {kind.__name__} of results; treated as not run", file=sys.stderr)
+        return None
+    return value
 
 
 def write_metrics(checkpoint_dir, metrics):
@@ -136,4 +149,4 @@ def write_history(checkpoint_dir, history):
 
 
 def read_history(checkpoint_dir):
-    return read_json(Path(checkpoint_dir) / "history.json")
+    return read_json(Path(checkpoint_dir) / "history.json", list)
