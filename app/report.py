@@ -11,6 +11,7 @@ import json
 import shutil
 from pathlib import Path
 
+from app.compare import comparison
 from tf1_ae.runs import RunPaths, read_history, read_metrics
 
 STYLE = """
@@ -116,6 +117,9 @@ def section_html(section, out, report_dir, book_numbers, book_logs):
         parts.append(f"<p class='missing'>Not run yet: <code>make {section.name}</code> writes "
                      f"checkpoints/{section.name}/metrics.json.</p>")
     parts.append(metrics_table(metrics, book_numbers.get(section.name)))
+    side_by_side = comparison(section.name, paths.checkpoint_dir)  # what the run printed last
+    if side_by_side:
+        parts.append(f"<pre>{html.escape(chr(10).join(side_by_side))}</pre>")
     for figure in log_figures(section, out, report_dir, book_logs):
         relative = figure.relative_to(report_dir)
         parts.append(f"<figure>{image_link(relative.as_posix(), figure.stem)}"

@@ -144,3 +144,28 @@ def test_a_terminal_that_cannot_print_the_times_sign_still_gets_every_line(tmp_p
                           capture_output=True, text=True, env={**os.environ, "PYTHONIOENCODING": "ascii"}, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "5 epochs \\xd7 1 steps" in done.stdout and "Test MSE" in done.stdout
+
+
+def test_a_full_disk_ends_in_one_line_leaves_no_partial_files_and_keeps_the_checkpoint(tmp_path, monkeypatch,
+                                                                                      capsys):
+    import errno
+
+    from tf1_ae import train
+
+    args = ["run", "stacked_tied", "--data", "mnist5k", "--no-progress", "--out", str(tmp_path)]
+    assert main([*args, "--steps", "4"]) == 0
+    folder = tmp_path / "checkpoints/stacked_tied"
+    kept = {p.name: p.read_bytes() for p in folder.glob("model.ckpt*")}
+
+    def disk_full(path, **arrays):
+        with open(path, "wb") as partial:
+            partial.write(b"half a file")
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(train.np, "savez", disk_full)
+    capsys.readouterr()
+    assert main([*args, "--steps", "8", "--resume"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].endswith("No space left on device"), err
+    assert not [p for p in folder.iterdir() if ".tmp" in p.name]
+    assert {p.name: p.read_bytes() for p in folder.glob("model.ckpt*")} == kept

@@ -334,11 +334,24 @@ def load(source="auto"):
     raise DataError(f"unknown data source {source!r}; choose one of {', '.join(SOURCES)}")
 
 
-def download_mnist():
-    """Fetch full MNIST into the Keras cache (needs a network; only ever run on request)."""
-    from tensorflow import keras
+MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"  # where Keras fetches it
+
+
+def download_mnist(url=MNIST_URL, timeout=30):
+    """Fetch full MNIST into the Keras cache, where `--data auto` finds it (needs a network; only ever run
+    on request). No TensorFlow is loaded; the file is checked before it replaces anything."""
+    import urllib.request
+
+    target = _keras_datasets_dir() / "mnist.npz"
+    tmp = target.with_name("mnist.npz.part")
     try:
-        keras.datasets.mnist.load_data()
-    except Exception as exc:
-        raise DataError(f"download failed ({type(exc).__name__}: {exc}); is there a network?") from exc
-    return _keras_datasets_dir() / "mnist.npz"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with urllib.request.urlopen(url, timeout=timeout) as response, open(tmp, "wb") as out:
+            out.write(response.read(100_000_000))
+        with np.load(tmp) as f:
+            checked("mnist", "training set", f["x_train"], f["y_train"])
+        os.replace(tmp, target)
+    except (OSError, ValueError, KeyError) as exc:
+        tmp.unlink(missing_ok=True)
+        raise DataError(f"download failed ({type(exc).__name__}: {exc}); is there a network?") from None
+    return target
