@@ -71,6 +71,8 @@ def build_towers(config, n_towers, inputs=None):
     def tower_loss(part):
         return tf.reduce_mean(tf.square(stack(part, config)[1] - part)) + regularization_loss
 
-    training_op = minimize_in_towers(tf.train.AdamOptimizer(config.learning_rate), tower_loss, X, n_towers)
+    training_op, towers_loss = minimize_in_towers(tf.train.AdamOptimizer(config.learning_rate), tower_loss, X,
+                                                  n_towers)
     return Autoencoder(X=X, codings=codings, outputs=outputs, reconstruction_loss=reconstruction_loss,
-                       plan=TrainPlan(training_op, X, loss, mse_terms(reconstruction_loss, regularization_loss, loss)))
+                       plan=TrainPlan(training_op, X, towers_loss, mse_terms(reconstruction_loss, regularization_loss,
+                                                                             loss)))

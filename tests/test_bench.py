@@ -24,3 +24,18 @@ def test_a_worker_announces_its_variants_then_answers_each_round():
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert lines[0] == {"x": "the x loop"}
     assert len(lines) == 3 and all(set(line) == {"x"} and line["x"] > 0 for line in lines[1:])
+
+
+def test_a_variant_of_whole_epochs_is_called_its_own_number_of_times_per_round():
+    calls = []
+    epoch = Variant("loop_run", "one epoch per call", lambda i: calls.append(i), 54900, calls=1)
+    speeds = measure([in_process([epoch], steps=60)], rounds=2, progress=False)
+    assert calls == [0, 0, 0]  # one warm-up call, then one per round
+    assert speeds["loop_run"] > 54900  # samples per call, not per step
+
+
+def test_the_gemm_peak_counts_the_flops_it_runs():
+    from tf1_ae.roofline import GemmPeak, GemmStep
+
+    assert GemmPeak(n=64).flops == 2 * 64 ** 3
+    assert GemmStep([784, 300, 150, 300, 784], 150).flops / 150 == 6 * 560_400

@@ -94,6 +94,7 @@ def test_cached_run_writes_both_phases_and_a_stack_that_pretraining_can_restore(
     metrics = SECTIONS["layerwise_cached"].run(replace(options, steps=8), log=lines.append)
     assert lines.index("Training phase #1") < lines.index("Training phase #2")
     for key in ("phase1_train_mse", "phase2_train_mse", "test_mse", "phase1_seconds", "phase2_seconds",
+                "phase1_samples_per_second", "phase2_samples_per_second",
                 "cache_seconds"):
         assert key in metrics
     root = options.out / "checkpoints/layerwise_cached"

@@ -22,12 +22,13 @@ class Variant:
     key: str  # metrics.json: <key>_samples_per_second
     description: str
     step: object  # callable running one training step on one batch (index i)
-    batch_size: int
+    batch_size: float  # samples one call of `step` goes through
+    calls: int = None  # calls per round (default STEPS_PER_ROUND); a call may be a whole epoch
 
 
 def warm_up(variants, steps=WARMUP):
     for variant in variants:
-        for i in range(steps):
+        for i in range(min(steps, variant.calls or steps)):
             variant.step(i)
 
 
@@ -35,10 +36,11 @@ def one_round(variants, steps=STEPS_PER_ROUND):
     """{key: samples/second} for one round, the variants one after another."""
     speeds = {}
     for variant in variants:
+        calls = variant.calls or steps
         start = time.perf_counter()
-        for i in range(steps):
+        for i in range(calls):
             variant.step(i)
-        speeds[variant.key] = steps * variant.batch_size / (time.perf_counter() - start)
+        speeds[variant.key] = calls * variant.batch_size / (time.perf_counter() - start)
     return speeds
 
 

@@ -5,6 +5,7 @@ the log, the data, a clock) and ends with `finish`, which writes metrics.json wi
 for every section. `train_autoencoder` is the whole run of a section that trains one autoencoder: data,
 budget, graph, training loop, test, figure, metrics.
 """
+import os
 import time
 from contextlib import contextmanager
 from dataclasses import replace
@@ -17,6 +18,19 @@ from tf1_ae.runs import RunPaths, UsageError, read_metrics, write_history, write
 from tf1_ae.train import Trainer, book_format, latest_checkpoint
 
 N_TEST_DIGITS = 2  # show_reconstructed_digits' default
+
+
+def process_started():
+    """When this process started (seconds since the epoch, Linux), or None where that cannot be read."""
+    try:
+        ticks = int(open("/proc/self/stat").read().rsplit(")", 1)[1].split()[19])
+        boot = next(float(line.split()[1]) for line in open("/proc/stat") if line.startswith("btime"))
+        return boot + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+
+
+PROCESS_STARTED = process_started()
 IDENTITY = ("section", "data", "n_train", "steps", "seed", "seconds", "samples_per_second")
 
 
@@ -42,6 +56,7 @@ class Run:
         self.steps = 0  # the budgets' optimizer steps
         self.samples = 0  # images (or codings) the training steps went through
         self.training_seconds = 0.0
+        self.startup_seconds = None  # from the process's start to the first training step
         self.started = time.perf_counter()
 
     def part(self, name, config=None, figures=False, quiet=False):
@@ -115,6 +130,8 @@ class Run:
             self.forget_results()
         start = time.perf_counter()
         epochs = trainer.run(sess, data, budget, resume=resume, log=self.log)
+        if self.startup_seconds is None and trainer.first_step_at is not None and PROCESS_STARTED is not None:
+            self.startup_seconds = round(trainer.first_step_at - PROCESS_STARTED, 2)
         self._account(time.perf_counter() - start, trainer.last_step,
                       (trainer.last_step - trainer.first_step) * budget.batch_size)
         self.history.extend(epochs)
@@ -138,12 +155,18 @@ class Run:
     def finish(self, metrics, data=None, n_train=None, steps=None):
         """Write metrics.json (the metrics and the run's identity) and history.json; say what was written."""
         metrics = {**metrics, **self.identity(data, n_train, steps)}
+        if self.startup_seconds is not None:
+            metrics["startup_seconds"] = self.startup_seconds
         folder = self.paths.checkpoint_dir
         if self.history:
             write_history(folder, self.history)
         written = [write_metrics(folder, metrics), *self.figures]
         checkpoint = " and a checkpoint + TensorBoard events" if latest_checkpoint(folder) else ""
         self.log(f"wrote {', '.join(str(p) for p in written)}{checkpoint} in {folder}")
+        if metrics["samples_per_second"]:
+            startup = f"; first step {self.startup_seconds:.1f} s after start" if self.startup_seconds else ""
+            self.log(f"speed: {metrics['samples_per_second']:,.0f} samples/s ({self.samples:,} samples in "
+                     f"{self.training_seconds:.1f} s of training, checkpoint saves included{startup})")
         return metrics
 
 

@@ -20,10 +20,14 @@ def average_gradients(tower_grads):
 
 def minimize_in_towers(optimizer, tower_loss, inputs, n_towers, name="training_op"):
     """Split `inputs` along the batch into n_towers equal parts; `tower_loss(part)` builds the network on a
-    part with the variables that already exist (reused) and returns its loss."""
-    tower_grads = []
+    part with the variables that already exist (reused) and returns its loss. Returns the training op and
+    the towers' mean loss: the batch's loss, computed by the towers themselves (fetching it every step
+    costs no second forward pass of the whole batch)."""
+    tower_grads, losses = [], []
     with tf.variable_scope(tf.get_variable_scope(), reuse=True):
         for i, part in enumerate(tf.split(inputs, n_towers)):
             with tf.name_scope(f"tower{i}"):
-                tower_grads.append(optimizer.compute_gradients(tower_loss(part)))
-    return optimizer.apply_gradients(average_gradients(tower_grads), name=name)
+                losses.append(tower_loss(part))
+                tower_grads.append(optimizer.compute_gradients(losses[-1]))
+    training_op = optimizer.apply_gradients(average_gradients(tower_grads), name=name)
+    return training_op, tf.add_n(losses) / n_towers

@@ -10,6 +10,7 @@ import math
 import os
 import shutil
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,6 +152,8 @@ class Trainer:
         self.ops_before = ops[:-1]  # each in a Session.run of its own, in order
         self.fetch = [ops[-1], self.increment, plan.loss]
         self.history = []
+        self.first_step_at = None  # wall-clock time of this trainer's first step
+        self.meta_written = False  # the .meta graph, written with the first save only
 
     def start(self, sess, data, resume, log=print):
         """Restore for --resume (the weights, Adam's slots, the step, the batches' position, numpy's RNG and
@@ -173,7 +176,10 @@ class Trainer:
     def save(self, sess, step, data):
         try:
             save_state(self.checkpoint_dir / STATE_NAME, step, data, self.history)
-            return self.saver.save(sess, str(self.checkpoint_dir / CHECKPOINT_NAME), write_meta_graph=True)
+            path = self.saver.save(sess, str(self.checkpoint_dir / CHECKPOINT_NAME),
+                                   write_meta_graph=not self.meta_written)  # the graph does not change
+            self.meta_written = True
+            return path
         except BaseException:  # a full disk, a signal: no half-written files beside the last good checkpoint
             for partial in [*self.checkpoint_dir.glob("*.tmp*"), *self.checkpoint_dir.glob("*_temp*")]:
                 shutil.rmtree(partial, ignore_errors=True) if partial.is_dir() else partial.unlink(missing_ok=True)
@@ -205,6 +211,8 @@ class Trainer:
                 feed = {**self.plan.feed(batch), **train_feed}
                 for op in self.ops_before:
                     sess.run(op, feed)
+                if self.first_step_at is None:
+                    self.first_step_at = time.time()  # start-up ends here: TensorFlow, data, graph, session
                 if step % SUMMARY_EVERY == 0:
                     _, _, loss, summary = sess.run(self.fetch + [self.summaries], feed)
                     writer.add_summary(summary, step)
