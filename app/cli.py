@@ -4,7 +4,6 @@ Bad usage and bad input end in one line on stderr and exit code 2; a run that st
 exits 1. Flags are checked before TensorFlow is imported, so a typo costs no start-up time.
 """
 import argparse
-import ast
 import os
 import signal
 import sys

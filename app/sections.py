@@ -23,7 +23,8 @@ class Section:
 
     def run(self, options, log=print):
         from tf1_ae.pipeline import Run, train_autoencoder
-        from tf1_ae.runs import RunPaths, UsageError, apply_options, is_complete, is_full_budget, mark_complete, read_metrics
+        from tf1_ae.runs import (RunPaths, UsageError, apply_options, is_complete, is_full_budget, mark_complete,
+                                 read_metrics)
 
         module = self.module
         config_class, subfolder, chosen = variant(module, options.overrides)

@@ -53,19 +53,16 @@ class Run:
         self.data = None
         self.history = []
         self.figures = []
-        self.steps = 0  # the budgets' optimizer steps
+        self.steps = 0  # the models' optimizer steps
         self.samples = 0  # images (or codings) the training steps went through
         self.training_seconds = 0.0
         self.startup_seconds = None  # from the process's start to the first training step
         self.started = time.perf_counter()
 
-    def part(self, name, config=None, figures=False, quiet=False):
-        """A part of this run (a variant, a second model) with a checkpoint folder of its own, and a
-        figure folder of its own when `figures`; its training time counts in this run's too. A quiet
-        part logs nothing and shows no progress bar."""
+    def part(self, name, config=None, quiet=False):
+        """A part of this run (a second model, a variant it compares) with a checkpoint folder of its own;
+        its training time counts in this run's too. A quiet part logs nothing and shows no progress bar."""
         paths = self.paths.phase(name)
-        if figures:
-            paths = RunPaths(self.section, paths.checkpoint_dir, self.paths.figure_dir / name)
         options, log = (replace(self.options, progress=False), lambda line: None) if quiet else (self.options, self.log)
         return Run(self.section, options, config or self.config, log, paths, self._checkpoint_of, parent=self)
 
@@ -130,8 +127,11 @@ class Run:
             self.forget_results()
         start = time.perf_counter()
         epochs = trainer.run(sess, data, budget, resume=resume, log=self.log)
-        if self.startup_seconds is None and trainer.first_step_at is not None and PROCESS_STARTED is not None:
-            self.startup_seconds = round(trainer.first_step_at - PROCESS_STARTED, 2)
+        if trainer.first_step_at is not None and PROCESS_STARTED is not None:
+            run = self
+            while run is not None and run.startup_seconds is None:
+                run.startup_seconds = round(trainer.first_step_at - PROCESS_STARTED, 2)
+                run = run.parent
         self._account(time.perf_counter() - start, trainer.last_step,
                       (trainer.last_step - trainer.first_step) * budget.batch_size)
         self.history.extend(epochs)
