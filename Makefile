@@ -19,7 +19,7 @@ help:
 	@echo "make reconstructions SECTION=stacked_tied   draw a trained section's reconstructions"
 	@echo "make all              every section in dependency order, skipping finished ones"
 	@echo "make report           report/index.html: every section's numbers and figures beside the book's"
-	@echo "make bench            training throughput side by side: cached vs uncached phase 2, tied vs untied, loops vs the roofline"
+	@echo "make bench            training throughput side by side: bare steps and the sections' loops, against the GEMM peak"
 	@echo "make list             sections with their book sections"
 	@echo "make data             download full MNIST into the Keras cache (needs a network)"
 	@echo "make tensorboard      serve checkpoints/ on http://localhost:6006"
