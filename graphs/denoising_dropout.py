@@ -19,3 +19,7 @@ class Config(denoising_gaussian.Config):
 
 def build(config=Config()):
     return denoising_gaussian.build(config)
+
+
+def build_towers(config, n_towers):
+    return denoising_gaussian.build_towers(config, n_towers)

@@ -19,3 +19,7 @@ class Config(vae_sigma.Config):
 
 def build(config=Config()):
     return vae_sigma.build(config)
+
+
+def build_towers(config, n_towers):
+    return vae_sigma.build_towers(config, n_towers)
