@@ -146,6 +146,8 @@ def build_parser():
     everything.add_argument("--seed", type=seed_value, default=42, help="(default: 42)")
     everything.add_argument("--out", type=Path, default=None, help="as for run")
     everything.add_argument("--force", action="store_true", help="run finished sections again too")
+    everything.add_argument("--towers", type=towers_count, default=1,
+                            help="run the sections that have a towers graph with N towers (default: 1, the book's)")
     everything.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None)
 
     report = commands.add_parser("report", help="write report/index.html: every section beside the book")
@@ -206,7 +208,7 @@ def all_command(args):
 
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # this process runs the dense sections
     from tf1_ae.data import DataError, resolved_name
-    from app.sections import finished
+    from app.sections import defines, finished
     from tf1_ae.runs import REPO_ROOT, RunOptions, TrainingFailed, UsageError
 
     out = args.out or REPO_ROOT
@@ -220,10 +222,13 @@ def all_command(args):
             continue
         print(f"\n=== {section.name}: {section.book}", flush=True)
         began = time.perf_counter()
-        if section.onednn != in_process_onednn:  # oneDNN is fixed when TensorFlow loads: a process of its own
+        towers = args.towers if args.towers > 1 and defines(section.name, "build_towers") else 1
+        # oneDNN is fixed when TensorFlow loads, the thread pools when the first Session opens: a process of its own
+        if section.onednn != in_process_onednn or towers > 1:
             env = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1" if section.onednn else "0"}
             command = [sys.executable, "-m", "tf1_ae", "run", section.name, "--data", args.data,
-                       "--seed", str(args.seed), "--out", str(out)]
+                       "--seed", str(args.seed), "--out", str(out), "--towers", str(towers)]
+            command += ["--no-progress"] if args.progress is False else []
             status = "done" if subprocess.run(command, env=env).returncode == 0 else "failed"
         else:
             try:

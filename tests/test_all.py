@@ -39,3 +39,13 @@ def test_a_section_finished_on_other_data_runs_again_one_on_its_own_data_does_no
     assert not finished(SECTIONS["stacked_tied"], tmp_path, "mnist5k")
     assert finished(SECTIONS["stacked_tied"], tmp_path, "mnist")
     assert finished(SECTIONS["pca"], tmp_path, "mnist5k")
+
+
+def test_all_with_towers_runs_the_towers_graph_in_a_process_of_its_own(tmp_path, capfd):
+    for name in SECTIONS:
+        if name != "denoising_dropout":
+            finish(tmp_path, name)
+    assert main(["all", "--out", str(tmp_path), "--data", "mnist5k", "--no-progress", "--towers", "2"]) == 0
+    assert "denoising_dropout       done" in capfd.readouterr().out
+    meta = (tmp_path / "checkpoints/denoising_dropout/model.ckpt.meta").read_bytes()
+    assert b"tower0/" in meta and b"tower1/" in meta  # the graph that trained was the towers graph
