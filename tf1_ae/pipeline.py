@@ -9,6 +9,7 @@ import os
 import time
 from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 
 from tf1_ae import data as datasets
 from tf1_ae.budget import make_budget
@@ -23,8 +24,9 @@ N_TEST_DIGITS = 2  # show_reconstructed_digits' default
 def process_started():
     """When this process started (seconds since the epoch, Linux), or None where that cannot be read."""
     try:
-        ticks = int(open("/proc/self/stat").read().rsplit(")", 1)[1].split()[19])
-        boot = next(float(line.split()[1]) for line in open("/proc/stat") if line.startswith("btime"))
+        ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        boot = next(float(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                    if line.startswith("btime"))
         return boot + ticks / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError, StopIteration):
         return None
