@@ -9,6 +9,7 @@ from functools import partial
 from tf1_ae.compat import tf
 from tf1_ae.layers import dense, dropout
 from tf1_ae.model import Autoencoder
+from tf1_ae.towers import tower_slices
 from tf1_ae.train import Metric, TrainPlan
 
 IDEA = "A 784-300-150-300-784 ReLU autoencoder that reconstructs clean digits from noisy ones."
@@ -76,11 +77,9 @@ def build_towers(config, n_towers):
     hidden2, outputs = network(X_corrupted, config)
     reconstruction_loss = tf.reduce_mean(tf.square(outputs - X), name="reconstruction_loss")
     losses, corrupted_parts = [], []
-    with tf.variable_scope(tf.get_variable_scope(), reuse=True):
-        for i, part in enumerate(tf.split(X, n_towers)):
-            with tf.name_scope(f"tower{i}"):
-                corrupted_parts.append(corrupt(part, config, training))
-                losses.append(tf.reduce_mean(tf.square(network(corrupted_parts[-1], config)[1] - part)))
+    for part in tower_slices(X, n_towers):
+        corrupted_parts.append(corrupt(part, config, training))
+        losses.append(tf.reduce_mean(tf.square(network(corrupted_parts[-1], config)[1] - part)))
     towers_loss = tf.add_n(losses, name="towers_loss") / n_towers
     training_op = tf.train.AdamOptimizer(config.learning_rate).minimize(towers_loss, name="training_op")
     return autoencoder(X, training, X_corrupted, hidden2, outputs, reconstruction_loss, training_op, towers_loss,

@@ -14,6 +14,7 @@ from tf1_ae.compat import tf
 from tf1_ae.layers import dense
 from tf1_ae.losses import kl_divergence
 from tf1_ae.model import Autoencoder
+from tf1_ae.towers import tower_slices
 from tf1_ae.train import Metric, TrainPlan
 
 IDEA = "An overcomplete 784-1000-784 autoencoder whose coding units are pushed to fire 10% of the time."
@@ -90,12 +91,10 @@ def build_towers(config, n_towers):
     sparsity = sparsity_loss(hidden1, config.sparsity_target, config.penalty)
     loss = tf.add(reconstruction_loss, config.sparsity_weight * sparsity, name="loss")
     reconstructions, means = [], []
-    with tf.variable_scope(tf.get_variable_scope(), reuse=True):
-        for i, part in enumerate(tf.split(X, n_towers)):
-            with tf.name_scope(f"tower{i}"):
-                part_hidden1, _, part_reconstruction = network(part, config)
-                reconstructions.append(part_reconstruction)
-                means.append(tf.reduce_mean(part_hidden1, axis=0))
+    for part in tower_slices(X, n_towers):
+        part_hidden1, _, part_reconstruction = network(part, config)
+        reconstructions.append(part_reconstruction)
+        means.append(tf.reduce_mean(part_hidden1, axis=0))
     towers_loss = tf.add(tf.add_n(reconstructions) / n_towers, config.sparsity_weight * sparsity_penalty(
         tf.add_n(means) / n_towers, config.sparsity_target, config.penalty), name="towers_loss")
     training_op = tf.train.AdamOptimizer(config.learning_rate).minimize(towers_loss, name="training_op")

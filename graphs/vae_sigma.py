@@ -11,6 +11,7 @@ from tf1_ae.compat import tf
 from tf1_ae.layers import dense, he_init
 from tf1_ae.losses import vae_latent_loss_logvar, vae_latent_loss_sigma
 from tf1_ae.model import Autoencoder
+from tf1_ae.towers import tower_slices
 from tf1_ae.train import Metric, TrainPlan
 
 IDEA = "A 784-500-500-20-500-500-784 VAE: sampled codings, pulled toward N(0, I) by a latent loss."
@@ -105,13 +106,11 @@ def build_towers(config, n_towers):
     latent_loss = latent(config, hidden3_mean, scale)
     loss = tf.add(reconstruction_loss, latent_loss, name="loss")
     tower_losses, noises = [], []
-    with tf.variable_scope(tf.get_variable_scope(), reuse=True):
-        for i, part in enumerate(tf.split(X, n_towers)):
-            with tf.name_scope(f"tower{i}"):
-                part_mean, part_scale, part_noise, _, part_logits = network(part, config)
-                xentropy = tf.nn.sigmoid_cross_entropy_with_logits(labels=part, logits=part_logits)
-                tower_losses.append(tf.reduce_sum(xentropy) + latent(config, part_mean, part_scale, name=None))
-                noises.append(part_noise)
+    for part in tower_slices(X, n_towers):
+        part_mean, part_scale, part_noise, _, part_logits = network(part, config)
+        xentropy = tf.nn.sigmoid_cross_entropy_with_logits(labels=part, logits=part_logits)
+        tower_losses.append(tf.reduce_sum(xentropy) + latent(config, part_mean, part_scale, name=None))
+        noises.append(part_noise)
     towers_loss = tf.add_n(tower_losses, name="towers_loss")
     training_op = tf.train.AdamOptimizer(config.learning_rate).minimize(towers_loss, name="training_op")
     return autoencoder(X, hidden3, outputs, reconstruction_loss, latent_loss, loss, training_op, towers_loss,

@@ -18,16 +18,23 @@ def average_gradients(tower_grads):
     return averaged
 
 
+def tower_slices(inputs, n_towers):
+    """Equal slices of the batch, each yielded inside a name scope `tower<i>` and a variable scope that reuses
+    the variables already built: build the network on each slice in the loop's body."""
+    with tf.variable_scope(tf.get_variable_scope(), reuse=True):
+        for i, part in enumerate(tf.split(inputs, n_towers)):
+            with tf.name_scope(f"tower{i}"):
+                yield part
+
+
 def minimize_in_towers(optimizer, tower_loss, inputs, n_towers, name="training_op"):
     """Split `inputs` along the batch into n_towers equal parts; `tower_loss(part)` builds the network on a
     part with the variables that already exist (reused) and returns its loss. Returns the training op and
     the towers' mean loss: the batch's loss, computed by the towers themselves (fetching it every step
     costs no second forward pass of the whole batch)."""
     tower_grads, losses = [], []
-    with tf.variable_scope(tf.get_variable_scope(), reuse=True):
-        for i, part in enumerate(tf.split(inputs, n_towers)):
-            with tf.name_scope(f"tower{i}"):
-                losses.append(tower_loss(part))
-                tower_grads.append(optimizer.compute_gradients(losses[-1]))
+    for part in tower_slices(inputs, n_towers):
+        losses.append(tower_loss(part))
+        tower_grads.append(optimizer.compute_gradients(losses[-1]))
     training_op = optimizer.apply_gradients(average_gradients(tower_grads), name=name)
     return training_op, tf.add_n(losses) / n_towers
