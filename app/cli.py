@@ -170,7 +170,7 @@ def build_parser():
 
 def check_section_options(parser, args):
     """Section options that cannot apply, refused before TensorFlow or any data is loaded."""
-    from app.sections import config_fields, defines
+    from app.sections import config_fields, defines, towers_sections
 
     section = SECTIONS[args.section]
     if args.source is not None:
@@ -184,8 +184,7 @@ def check_section_options(parser, args):
         if name not in fields:
             parser.error(f"{name}: the {section.name} config has no such field (it has: {', '.join(fields)})")
     if args.towers > 1 and not defines(section.name, "build_towers"):
-        parser.error(f"--towers applies to {', '.join(s for s in SECTIONS if defines(s, 'build_towers'))}, "
-                     f"not {section.name}")
+        parser.error(f"--towers applies to {', '.join(towers_sections())}, not {section.name}")
 
 
 def run_command(args):
@@ -247,13 +246,11 @@ def all_command(args):
 
 
 def report_command(args):
-    import json
-
+    from app.compare import book_data
     from app.report import write_report
     from tf1_ae.runs import REPO_ROOT
 
-    graphs_dir = REPO_ROOT / "graphs"
-    book, logs = (json.loads((graphs_dir / name).read_text()) for name in ("book_numbers.json", "book_logs.json"))
+    book, logs = book_data()
     path, n_run = write_report(list(SECTIONS.values()), args.out or REPO_ROOT, book, logs)
     print(f"wrote {path} ({n_run} of {len(SECTIONS)} sections have run)")
 

@@ -5,6 +5,7 @@ the book's value, ours and their ratio, with the data each came from, then one l
 gap against the book's own run-to-run spread: its notebook's reruns on the same data moved these
 last-mini-batch values by up to 10%.
 """
+import functools
 import json
 from pathlib import Path
 
@@ -16,6 +17,7 @@ MAX_ROWS = 10  # a longer log shows this many epochs, evenly spaced, the first a
 GRAPHS = Path(__file__).resolve().parent.parent / "graphs"
 
 
+@functools.lru_cache(maxsize=1)  # read once per process: the report asks for every section
 def book_data():
     return [json.loads((GRAPHS / name).read_text()) for name in ("book_numbers.json", "book_logs.json")]
 

@@ -89,9 +89,10 @@ def checkpoint_of(name, options, log=print):
     from tf1_ae.train import has_checkpoint_files, latest_checkpoint
 
     folder = RunPaths.under(options.out, name).checkpoint_dir
-    if latest_checkpoint(folder) is None and has_checkpoint_files(folder):
+    readable = latest_checkpoint(folder) is not None
+    if not readable and has_checkpoint_files(folder):
         raise UsageError(f"the {name} checkpoint in {folder} cannot be read; `make {name}` trains it again")
-    if latest_checkpoint(folder) is None:
+    if not readable:
         log(f"no {name} checkpoint in {folder}: training it first")
         SECTIONS[name].run(replace(options, resume=False, source=None, overrides=(), towers=1, force=False), log)
     return folder
