@@ -45,14 +45,14 @@ class Section:
         if options.towers > 1 and not hasattr(module, "build_towers"):
             raise UsageError(f"--towers applies to {', '.join(towers_sections())}, not {self.name}")
         config = apply_options(config_class(), options)
+        if options.towers > 1 and config.batch_size % options.towers:
+            raise UsageError(f"--towers {options.towers} must divide the batch size {config.batch_size}")
         run = Run(self.name, options, config, log, paths=paths, checkpoint_of=checkpoint_of)
         if hasattr(module, "run"):
             metrics = module.run(run)
         else:
             build = module.build
             if options.towers > 1:
-                if config.batch_size % options.towers:
-                    raise UsageError(f"--towers {options.towers} must divide the batch size {config.batch_size}")
                 build = lambda config: module.build_towers(config, options.towers)  # noqa: E731
             metrics = train_autoencoder(run, build, report=getattr(module, "report", None))
         if full:

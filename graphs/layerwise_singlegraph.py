@@ -4,14 +4,14 @@ One graph holds the whole 784-300-150-300-784 stack. Phase 1 trains the outer la
 (hidden1 straight to the output layer); phase 2 trains the inner layers to reproduce hidden1, with
 weights1/biases1 and weights4/biases4 frozen by giving phase 2's optimizer only the inner variables.
 """
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from tf1_ae.compat import reset_graph, tf
-from tf1_ae.data import PermutationSampler
 from tf1_ae.layers import he_init, l2_regularizer
 from tf1_ae.model import Autoencoder
 from tf1_ae.plots import show_reconstructed_digits
-from tf1_ae.train import CHECKPOINT_NAME, Metric, TrainPlan, latest_checkpoint
+from tf1_ae.phases import Phase, Phases
+from tf1_ae.train import CHECKPOINT_NAME, Metric, TrainPlan
 
 IDEA = "One graph, two phases: the outer layers learn first, then the inner ones with the outer layers frozen."
 LOSS = """phase 1: mean((hidden1·weights4 + biases4 - X)²) + l2_reg · (½‖weights1‖² + ½‖weights4‖²)
@@ -47,13 +47,9 @@ class LayerwiseGraph:
     trained_in_phase2: list  # weights2, biases2, weights3, biases3
 
 
-def build(config=Config()):
-    activation = tf.nn.elu
-    regularizer = l2_regularizer(config.l2_reg)
+def layer_variables(config):
+    """The book's eight tf.Variables, in its order (so a seed gives the book's initial weights)."""
     initializer = he_init
-
-    X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
-
     weights1_init = initializer([config.n_inputs, config.n_hidden1])
     weights2_init = initializer([config.n_hidden1, config.n_hidden2])
     weights3_init = initializer([config.n_hidden2, config.n_hidden3])
@@ -68,6 +64,15 @@ def build(config=Config()):
     biases2 = tf.Variable(tf.zeros(config.n_hidden2), name="biases2")
     biases3 = tf.Variable(tf.zeros(config.n_hidden3), name="biases3")
     biases4 = tf.Variable(tf.zeros(config.n_outputs), name="biases4")
+    return weights1, weights2, weights3, weights4, biases1, biases2, biases3, biases4
+
+
+def build(config=Config()):
+    activation = tf.nn.elu
+    regularizer = l2_regularizer(config.l2_reg)
+    X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
+
+    weights1, weights2, weights3, weights4, biases1, biases2, biases3, biases4 = layer_variables(config)
 
     hidden1 = activation(tf.matmul(X, weights1) + biases1, name="hidden1")
     if config.freeze == "stop_gradient":
@@ -100,16 +105,22 @@ def build(config=Config()):
         else:
             phase2_training_op = optimizer.minimize(phase2_loss)  # frozen by stop_gradient above
 
-    def plan(phase, training_op, loss, mse, reg_loss):
-        return TrainPlan(training_op, X, loss, [Metric(f"{phase}_train_mse", "Train MSE", mse), Metric(
-            f"{phase}_regularization_loss", "regularization loss", reg_loss, in_book_line=False)])
-
     stack = Autoencoder(X=X, codings=hidden2, outputs=outputs, reconstruction_loss=reconstruction_loss,
                         plan=TrainPlan(None, X, reconstruction_loss, []))
-    return LayerwiseGraph(stack, hidden1,
-                          plan("phase1", phase1_training_op, phase1_loss, phase1_reconstruction_loss, phase1_reg_loss),
-                          plan("phase2", phase2_training_op, phase2_loss, phase2_reconstruction_loss, phase2_reg_loss),
-                          frozen=[weights1, biases1, weights4, biases4], trained_in_phase2=train_vars)
+    phase1 = phase_plan(X, "phase1", phase1_training_op, phase1_loss, phase1_reconstruction_loss, phase1_reg_loss)
+    phase2 = phase_plan(X, "phase2", phase2_training_op, phase2_loss, phase2_reconstruction_loss, phase2_reg_loss)
+    return LayerwiseGraph(stack, hidden1, phase1, phase2, frozen=[weights1, biases1, weights4, biases4],
+                          trained_in_phase2=train_vars)
+
+
+def phase_plan(X, phase, training_op, loss, mse, reg_loss):
+    return TrainPlan(training_op, X, loss, [Metric(f"{phase}_train_mse", "Train MSE", mse), Metric(
+        f"{phase}_regularization_loss", "regularization loss", reg_loss, in_book_line=False)])
+
+
+def build_towers(config, n_towers):  # beyond the book (--towers N): in a module of its own
+    from graphs.layerwise_towers import build_towers
+    return build_towers(config, n_towers)
 
 
 def run(run):
@@ -117,30 +128,15 @@ def run(run):
     config, mnist = run.config, run.load_data()
     budget = run.budget(config.n_epochs, config.batch_size, note=", for each phase")
     reset_graph(run.options.seed)
-    g = build(config)
+    g = build(config) if run.options.towers == 1 else build_towers(config, run.options.towers)
     g.autoencoder.mark()
-    phase2_plan = replace(g.phase2, inputs=g.hidden1) if config.cache else g.phase2  # feed hidden1 directly
-    trainers = [run.trainer(plan, run.paths.phase(f"phase{n}").checkpoint_dir, f"phase{n}_step")
-                for n, plan in ((1, g.phase1), (2, phase2_plan))]
+    cache = g.hidden1 if config.cache else None  # phase 2 fed hidden1's values, computed once
+    phases = Phases(run, [Phase(g.phase1, mnist.train), Phase(g.phase2, mnist.train, cached=cache)])
     stack_saver = tf.train.Saver(max_to_keep=1, save_relative_paths=True)  # its own: a Saver deletes its old saves
-    init, metrics = tf.global_variables_initializer(), {}
+    init = tf.global_variables_initializer()
     with run.session() as sess:
         init.run()
-        for phase, trainer in enumerate(trainers, start=1):
-            run.log(f"Training phase #{phase}")
-            resume = run.options.resume and (phase == 1 or latest_checkpoint(trainer.checkpoint_dir) is not None)
-            with run.timed() as phase_clock:
-                data = mnist.train
-                if phase == 2 and config.cache:
-                    with run.timed() as cache_clock:
-                        data = PermutationSampler(g.hidden1.eval(feed_dict={g.autoencoder.X: mnist.train.images}))
-                    metrics["cache_seconds"] = cache_clock.seconds
-                history = run.train(sess, trainer, data, budget, resume=resume)
-            metrics[f"phase{phase}_seconds"] = phase_clock.seconds  # the cache included, as a user waits for it
-            metrics[f"phase{phase}_samples_per_second"] = round(
-                (trainer.last_step - trainer.first_step) * budget.batch_size / phase_clock.seconds, 1)
-            if history:
-                metrics.update({k: v for k, v in history[-1].items() if k not in ("epoch", "step")})
+        metrics = phases.train(sess, budget)
         ae, shown = g.autoencoder, mnist.test.images[:2]
         metrics["test_mse"] = float(ae.reconstruction_loss.eval(feed_dict={ae.X: mnist.test.images}))
         run.log(f"Test MSE: {metrics['test_mse']:.6g}")

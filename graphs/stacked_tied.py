@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from tf1_ae.compat import tf
 from tf1_ae.layers import he_init, l2_regularizer
 from tf1_ae.model import Autoencoder, mse_terms
+from tf1_ae.towers import minimize_in_towers
 from tf1_ae.train import TrainPlan
 
 IDEA = "The same stack with the decoder's weights tied to the encoder's, transposed: half the weights."
@@ -28,37 +29,69 @@ class Config:
     batch_size: int = 150  # book
 
 
-def build(config=Config()):
-    activation = tf.nn.elu
-    regularizer = l2_regularizer(config.l2_reg)
+def tied_variables(config):
+    """The book's six tf.Variables, created in its order (so a seed gives the book's initial weights)."""
     initializer = he_init
-
-    X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
-
     weights1_init = initializer([config.n_inputs, config.n_hidden1])
     weights2_init = initializer([config.n_hidden1, config.n_hidden2])
 
     weights1 = tf.Variable(weights1_init, dtype=tf.float32, name="weights1")
     weights2 = tf.Variable(weights2_init, dtype=tf.float32, name="weights2")
-    weights3 = tf.transpose(weights2, name="weights3")  # tied weights
-    weights4 = tf.transpose(weights1, name="weights4")  # tied weights
 
     biases1 = tf.Variable(tf.zeros(config.n_hidden1), name="biases1")
     biases2 = tf.Variable(tf.zeros(config.n_hidden2), name="biases2")
     biases3 = tf.Variable(tf.zeros(config.n_hidden3), name="biases3")
     biases4 = tf.Variable(tf.zeros(config.n_outputs), name="biases4")
+    return weights1, weights2, (biases1, biases2, biases3, biases4)
+
+
+def tied_stack(X, weights1, weights2, biases):
+    """The book's four layers on X; the decoder multiplies by the encoder's weights transposed."""
+    activation = tf.nn.elu
+    biases1, biases2, biases3, biases4 = biases
+    weights3 = tf.transpose(weights2, name="weights3")  # tied weights
+    weights4 = tf.transpose(weights1, name="weights4")  # tied weights
 
     hidden1 = activation(tf.matmul(X, weights1) + biases1, name="hidden1")
     hidden2 = activation(tf.matmul(hidden1, weights2) + biases2, name="hidden2")  # codings
     hidden3 = activation(tf.matmul(hidden2, weights3) + biases3, name="hidden3")
     outputs = tf.add(tf.matmul(hidden3, weights4), biases4, name="outputs")
+    return hidden2, outputs
 
+
+def losses(X, outputs, weights1, weights2, config):
+    regularizer = l2_regularizer(config.l2_reg)
     reconstruction_loss = tf.reduce_mean(tf.square(outputs - X), name="reconstruction_loss")
     reg_loss = tf.add(regularizer(weights1), regularizer(weights2), name="reg_loss")
     loss = tf.add(reconstruction_loss, reg_loss, name="loss")
+    return reconstruction_loss, reg_loss, loss
+
+
+def build(config=Config()):
+    X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
+    weights1, weights2, biases = tied_variables(config)
+    hidden2, outputs = tied_stack(X, weights1, weights2, biases)
+
+    reconstruction_loss, reg_loss, loss = losses(X, outputs, weights1, weights2, config)
 
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
     training_op = optimizer.minimize(loss, name="training_op")
 
     return Autoencoder(X=X, codings=hidden2, outputs=outputs, reconstruction_loss=reconstruction_loss,
                        plan=TrainPlan(training_op, X, loss, mse_terms(reconstruction_loss, reg_loss, loss)))
+
+
+def build_towers(config, n_towers):
+    """Beyond the book (`--towers N`): the same update from equal slices of each batch, run side by side."""
+    X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
+    weights1, weights2, biases = tied_variables(config)
+    hidden2, outputs = tied_stack(X, weights1, weights2, biases)
+    reconstruction_loss, reg_loss, loss = losses(X, outputs, weights1, weights2, config)
+
+    def tower_loss(part):
+        return tf.reduce_mean(tf.square(tied_stack(part, weights1, weights2, biases)[1] - part)) + reg_loss
+
+    training_op, towers_loss = minimize_in_towers(tf.train.AdamOptimizer(config.learning_rate), tower_loss, X,
+                                                  n_towers)
+    return Autoencoder(X=X, codings=hidden2, outputs=outputs, reconstruction_loss=reconstruction_loss,
+                       plan=TrainPlan(training_op, X, towers_loss, mse_terms(reconstruction_loss, reg_loss, loss)))

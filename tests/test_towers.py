@@ -3,7 +3,8 @@ draws random numbers (the VAE's ε, the denoising corruption), the test feeds th
 import numpy as np
 import pytest
 
-from graphs import denoising_dropout, denoising_gaussian, sparse, stacked_all, vae_logvar, vae_sigma
+from graphs import (denoising_dropout, denoising_gaussian, layerwise_cached, layerwise_singlegraph, layerwise_stopgrad,
+                    sparse, stacked_all, stacked_tied, vae_logvar, vae_sigma)
 from tf1_ae.compat import reset_graph, session_config, tf
 
 
@@ -40,6 +41,7 @@ def builder(module):
 # the σ VAE's log(eps + σ²) magnifies round-off within a few steps (why the book moved to γ), so it is
 # compared over its first two updates, each weight within a tenth of one Adam step (its learning rate, 0.001).
 CASES = {"stacked_all": (builder(stacked_all), 150, 0, 10, 1e-5),
+         "stacked_tied": (builder(stacked_tied), 150, 0, 10, 1e-5),
          "sparse": (builder(sparse), 1000, 0, 10, 1e-5),
          "denoising_gaussian": (builder(denoising_gaussian), 150, 784, 10, 1e-5),
          "denoising_dropout": (builder(denoising_dropout), 150, 784, 10, 1e-5),
@@ -63,3 +65,41 @@ def test_two_towers_make_the_same_adam_steps_as_the_plain_graph(name, mnist5k):
     for a, b, s in zip(plain, towers, start):
         assert not np.array_equal(a, s)
         np.testing.assert_allclose(b, a, rtol=1e-4, atol=atol)  # Adam magnifies round-off in tiny gradients
+
+
+def layerwise_run(module, towers, initial, batches):
+    """Both phases of the single-graph layer-wise listing, 5 steps each (phase 2 fed the cache of hidden1 where
+    the variant caches): the variables after each phase, and the loss the loop fetched at every step."""
+    reset_graph()
+    g = module.build() if towers == 1 else module.build_towers(module.Config(), towers)
+    variables = tf.trainable_variables()
+    with tf.Session(config=session_config(towers)) as sess:
+        sess.run(tf.global_variables_initializer())
+        for var, value in zip(variables, initial if initial is not None else []):
+            var.load(value, sess)
+        start, after, losses = sess.run(variables), [], []
+        for plan in (g.phase1, g.phase2):
+            for batch in batches:
+                feed = {plan.inputs: batch}
+                if plan is g.phase2 and module.Config().cache:
+                    feed = {g.hidden1: sess.run(g.hidden1, feed)}
+                losses.append(sess.run([plan.training_op, plan.loss], feed)[1])
+            after.append(sess.run(variables))
+        return start, after, np.array(losses), [v.op.name for v in variables]
+
+
+@pytest.mark.parametrize("module", [layerwise_singlegraph, layerwise_stopgrad, layerwise_cached],
+                         ids=lambda m: m.__name__.split(".")[-1])
+def test_layerwise_towers_take_each_phase_s_plain_steps_and_freeze_the_same_layers(module, mnist5k):
+    batches = [mnist5k.train.images[i * 150:][:150] for i in range(5)]
+    start, plain, plain_losses, names = layerwise_run(module, 1, None, batches)
+    _, towers, tower_losses, tower_names = layerwise_run(module, 2, start, batches)
+    assert tower_names == names == ["weights1", "weights2", "weights3", "weights4",
+                                    "biases1", "biases2", "biases3", "biases4"]
+    np.testing.assert_allclose(tower_losses, plain_losses, rtol=1e-5)
+    inner = {1, 2, 5, 6}  # weights2, weights3, biases2, biases3: the only ones phase 2 moves
+    for i, s in enumerate(start):  # within 1% of one Adam step (lr 0.01): Adam magnifies tiny gradients' round-off
+        np.testing.assert_allclose(towers[0][i], plain[0][i], rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(towers[1][i], plain[1][i], rtol=1e-4, atol=1e-4)
+        assert (i in inner) != np.array_equal(towers[1][i], towers[0][i])  # phase 2 froze the outer layers
+        assert not np.array_equal(towers[1][i], s)

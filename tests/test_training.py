@@ -105,3 +105,15 @@ def test_reconstructions_restores_a_sections_checkpoint_and_keeps_each_sources_r
     run_section("reconstructions", replace(options, source="stacked_all"))
     kept = json.loads((options.out / "checkpoints/reconstructions/metrics.json").read_text())
     assert kept["stacked_tied_test_mse"] == trained["test_mse"] and kept["stacked_all_test_mse"] == other["test_mse"]
+
+
+def test_start_up_counts_from_the_process_start_for_the_first_run_only(options):
+    """`make all` runs many sections in one process: each later one counts its start-up from its own start,
+    not from the process's (which would add every earlier section's training to it)."""
+    import time
+    from tf1_ae.pipeline import PROCESS_STARTED, Run
+
+    first, second = Run("a", options, None), Run("b", options, None)
+    assert PROCESS_STARTED is None or first.wall_started <= second.wall_started
+    assert abs(second.wall_started - time.time()) < 1
+    assert Run("a", options, None, parent=second).wall_started == second.wall_started  # a part: its run's start

@@ -33,6 +33,14 @@ def process_started():
 
 
 PROCESS_STARTED = process_started()
+_UNCLAIMED_START = [PROCESS_STARTED]  # the process's start, counted by its first run only
+
+
+def run_started():
+    """Where a top-level run's start-up begins: the process's start for the first (imports, TensorFlow and
+    all), the run's own start for later ones (`all` runs many sections in one process)."""
+    started = _UNCLAIMED_START.pop() if _UNCLAIMED_START else None
+    return started if started is not None else time.time()
 IDENTITY = ("section", "data", "n_train", "steps", "seed", "seconds", "samples_per_second")
 
 
@@ -58,8 +66,9 @@ class Run:
         self.steps = 0  # the models' optimizer steps
         self.samples = 0  # images (or codings) the training steps went through
         self.training_seconds = 0.0
-        self.startup_seconds = None  # from the process's start to the first training step
+        self.startup_seconds = None  # from the run's (or its process's) start to the first training step
         self.started = time.perf_counter()
+        self.wall_started = parent.wall_started if parent else run_started()
 
     def part(self, name, config=None, quiet=False):
         """A part of this run (a second model, a variant it compares) with a checkpoint folder of its own;
@@ -129,10 +138,10 @@ class Run:
             self.forget_results()
         start = time.perf_counter()
         epochs = trainer.run(sess, data, budget, resume=resume, log=self.log)
-        if trainer.first_step_at is not None and PROCESS_STARTED is not None:
+        if trainer.first_step_at is not None:
             run = self
             while run is not None and run.startup_seconds is None:
-                run.startup_seconds = round(trainer.first_step_at - PROCESS_STARTED, 2)
+                run.startup_seconds = round(trainer.first_step_at - run.wall_started, 2)
                 run = run.parent
         self._account(time.perf_counter() - start, trainer.last_step,
                       (trainer.last_step - trainer.first_step) * budget.batch_size)
