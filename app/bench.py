@@ -39,6 +39,8 @@ STACK = [784, 300, 150, 300, 784]
 LAYERWISE_RATIOS = [("phase2_cached", "phase2_uncached", "phase 2, cached hidden1 vs recomputed"),
                     ("stacked_tied", "stacked_all", "tied weights vs all four weight matrices")]
 LOOP_RATIOS = [("phase2_cached_run", "phase2_uncached_run", "phase 2 as a section runs it, cached vs recomputed"),
+               ("phase2_cached_towers_run", "phase2_uncached_towers_run", "the same, both with 2 towers"),
+               ("phase2_cached_towers_run", "phase2_uncached_run", "phase 2: cached with 2 towers vs the book's"),
                ("stacked_all_run", "stacked_all", "stacked: the section's loop vs the bare step"),
                ("stacked_towers_run", "stacked_towers", "2 towers: the section's loop vs the bare step"),
                ("stacked_towers_run", "stacked_all_run", "stacked as a section runs it: 2 towers vs the book's graph")]
@@ -132,7 +134,17 @@ def towers_variants(mnist, batches, seed, sessions):
 
     sess, ae = open_graph(build, seed, towers=2)
     sessions.append(sess)
-    return [Variant("stacked_towers", "stacked, feed_dict, 2 towers",
+    layerwise_sess, g = open_graph(lambda: layerwise_singlegraph.build_towers(layerwise_singlegraph.Config(), 2),
+                                   seed, towers=2)
+    sessions.append(layerwise_sess)
+    whole_cache = PermutationSampler(layerwise_sess.run(g.hidden1, {g.autoencoder.X: mnist.train.images}))
+    layerwise = [loop_variant(f"phase2_{name}_towers", f"layer-wise phase 2, {fed_with}, 2 towers",
+                              lambda: layerwise_singlegraph.build_towers(layerwise_singlegraph.Config(), 2), plan_of,
+                              data, seed, sessions, towers=2)
+                 for name, fed_with, plan_of, data in (
+                     ("uncached", "fed images", lambda g: g.phase2, lambda: mnist.train),
+                     ("cached", "fed the cache", lambda g: replace(g.phase2, inputs=g.hidden1), lambda: whole_cache))]
+    return layerwise + [Variant("stacked_towers", "stacked, feed_dict, 2 towers",
                     fed(sess, ae.training_op, ae.X, batches), BATCH_SIZE),
             loop_variant("stacked_towers", "stacked, 2 towers", build, lambda ae: ae.plan, lambda: mnist.train,
                          seed, sessions, towers=2),
@@ -191,8 +203,9 @@ def run(options, log=print, section="bench"):
             w.close()
     speeds["keras_fit"] = keras_fit(options.data, log)
     descriptions["keras_fit"] = "Keras 3 fit, same model, same TensorFlow"
-    log(table([(k, descriptions[k]) for k in ("phase2_uncached", "phase2_uncached_run", "phase2_cached",
-                                               "phase2_cached_run", "stacked_all", "stacked_tied")],
+    log(table([(k, descriptions[k]) for k in ("phase2_uncached", "phase2_uncached_run", "phase2_uncached_towers_run",
+                                               "phase2_cached", "phase2_cached_run", "phase2_cached_towers_run",
+                                               "stacked_all", "stacked_tied")],
               speeds, LAYERWISE_RATIOS + LOOP_RATIOS))
     limit = speeds["gemm_peak"]
     log(f"\nthe stacked autoencoder's training step ({step_flops / 1e6:.2f} MFLOP per sample) against the machine's "
