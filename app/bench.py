@@ -10,7 +10,8 @@ Table 2, the stacked autoencoder's training step (784-300-150-300-784, batch 150
 machine's limit, its float32 GEMM peak (2048×2048 products on all cores) divided by the step's FLOPs per
 sample: the book's feed_dict loop; the data held in the graph (batches gathered in-graph, no feed); both
 with two towers (`--towers 2`: half-batches on the two cores, gradients averaged); Keras 3 `fit` on the
-same TensorFlow (its own process); and, as a reference, NumPy's BLAS doing just the step's products at
+same TensorFlow (its own process); PyTorch eager on the CPU where the optional `bench` extra is installed
+(its own process; the row says "not installed" otherwise); and, as a reference, NumPy's BLAS doing just the step's products at
 their own small shapes.
 """
 import json
@@ -45,7 +46,7 @@ LOOP_RATIOS = [("phase2_cached_run", "phase2_uncached_run", "phase 2 as a sectio
                ("stacked_towers_run", "stacked_towers", "2 towers: the section's loop vs the bare step"),
                ("stacked_towers_run", "stacked_all_run", "stacked as a section runs it: 2 towers vs the book's graph")]
 STACKED = ["stacked_all", "stacked_all_run", "stacked_ingraph", "stacked_towers", "stacked_towers_run",
-           "stacked_ingraph_towers", "keras_fit"]
+           "stacked_ingraph_towers", "keras_fit", "pytorch_eager"]
 
 
 def open_graph(build, seed, towers=1):
@@ -181,6 +182,17 @@ def keras_fit(data, log):
         return None
 
 
+def torch_eager(data, log):
+    """(samples/second of PyTorch eager on the CPU, from a process of its own, or None; why there is none)."""
+    done = subprocess.run([sys.executable, "-m", "app.bench_torch", data], capture_output=True, text=True)
+    try:
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        log(f"PyTorch could not be measured: {(done.stderr or done.stdout).strip()[-300:]}")
+        return None, "failed"
+    return result.get("samples_per_second"), "not installed" if result.get("not_installed") else None
+
+
 def run(options, log=print, section="bench"):
     mnist = datasets.load(options.data)
     log(mnist.summary())
@@ -196,13 +208,16 @@ def run(options, log=print, section="bench"):
             workers.append(Worker([sys.executable, "-m", "app.bench", pools, options.data, str(options.seed)]))
         descriptions = {k: v for w in workers for k, v in w.descriptions.items()}
         descriptions.update({v.key: v.description for v in references})
-        log(f"measuring {len(descriptions)} variants in interleaved rounds (batch {BATCH_SIZE}), then Keras fit...")
+        log(f"measuring {len(descriptions)} variants in interleaved rounds (batch {BATCH_SIZE}), then Keras fit "
+            f"and PyTorch...")
         speeds = measure(workers + [in_process(references)], progress=options.progress)
     finally:
         for w in workers:
             w.close()
     speeds["keras_fit"] = keras_fit(options.data, log)
     descriptions["keras_fit"] = "Keras 3 fit, same model, same TensorFlow"
+    speeds["pytorch_eager"], why_not = torch_eager(options.data, log)
+    descriptions["pytorch_eager"] = "PyTorch eager, CPU, 2 threads (optional)"
     log(table([(k, descriptions[k]) for k in ("phase2_uncached", "phase2_uncached_run", "phase2_uncached_towers_run",
                                                "phase2_cached", "phase2_cached_run", "phase2_cached_towers_run",
                                                "stacked_all", "stacked_tied")],
@@ -213,7 +228,8 @@ def run(options, log=print, section="bench"):
     log(f"{'variant':<52}{'samples/s':>10}{'of the limit':>14}")
     for key in STACKED + ["blas_step", "gemm_peak"]:
         value = speeds.get(key)
-        shown = f"{value:>10,.0f}{value / limit:>13.0%}" if value else f"{'n/a':>10}"
+        missing = (why_not if key == "pytorch_eager" else None) or "n/a"
+        shown = f"{value:>10,.0f}{value / limit:>13.0%}" if value else f"{missing:>14}"
         log(f"{descriptions[key]:<52}{shown}")
     metrics = {f"{key}_samples_per_second": round(value, 1) for key, value in speeds.items() if value}
     metrics.update({f"{a}_vs_{b}": round(speeds[a] / speeds[b], 3) for a, b, _ in LAYERWISE_RATIOS + LOOP_RATIOS})

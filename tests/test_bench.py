@@ -39,3 +39,17 @@ def test_the_gemm_peak_counts_the_flops_it_runs():
 
     assert GemmPeak(n=64).flops == 2 * 64 ** 3
     assert GemmStep([784, 300, 150, 300, 784], 150).flops / 150 == 6 * 560_400
+
+
+def test_the_pytorch_peer_measures_the_same_model_or_says_it_is_not_installed():
+    import importlib.util
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "app.bench_torch", "mnist5k", "5"], capture_output=True, text=True,
+                          check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if importlib.util.find_spec("torch") is None:
+        assert result == {"not_installed": True}
+    else:  # five Adam steps of the 784-300-150-300-784 autoencoder from He init: an MSE in MNIST's range
+        assert result["samples_per_second"] > 0 and 0 < result["last_loss"] < 1
