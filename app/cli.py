@@ -7,6 +7,7 @@ import argparse
 import os
 import signal
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from app.sections import SECTIONS
@@ -59,6 +60,15 @@ def field_value(text):
     if not equals or not name.isidentifier():
         raise argparse.ArgumentTypeError(f"expected FIELD=VALUE, got {text!r}")
     return name, value
+
+
+def section_list(text):
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in SECTIONS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown section {', '.join(unknown) or '(none given)'}; "
+                                         f"`python -m tf1_ae list` names them")
+    return set(names)
 
 
 def data_source(text):
@@ -148,6 +158,8 @@ def build_parser():
     everything.add_argument("--force", action="store_true", help="run finished sections again too")
     everything.add_argument("--towers", type=towers_count, default=1,
                             help="run the sections that have a towers graph with N towers (default: 1, the book's)")
+    everything.add_argument("--only", type=section_list, default=None, metavar="A,B,...",
+                            help="run only these sections (comma-separated), in dependency order")
     everything.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None)
 
     report = commands.add_parser("report", help="write report/index.html: every section beside the book")
@@ -170,7 +182,7 @@ def build_parser():
 
 def check_section_options(parser, args):
     """Section options that cannot apply, refused before TensorFlow or any data is loaded."""
-    from app.sections import config_fields, defines, towers_sections
+    from app.sections import config_fields, has_towers, towers_sections
 
     section = SECTIONS[args.section]
     if args.source is not None:
@@ -183,7 +195,7 @@ def check_section_options(parser, args):
     for name, _ in list(args.sets) + [(n, 0) for n in SECTION_FLAGS if getattr(args, n) is not None]:
         if name not in fields:
             parser.error(f"{name}: the {section.name} config has no such field (it has: {', '.join(fields)})")
-    if args.towers > 1 and not defines(section.name, "build_towers"):
+    if args.towers > 1 and not has_towers(section.name):
         parser.error(f"--towers applies to {', '.join(towers_sections())}, not {section.name}")
 
 
@@ -207,31 +219,48 @@ def all_command(args):
 
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # this process runs the dense sections
     from tf1_ae.data import DataError, resolved_name
-    from app.sections import defines, finished
+    from app.sections import finished, has_towers
     from tf1_ae.runs import REPO_ROOT, RunOptions, TrainingFailed, UsageError
 
     out = args.out or REPO_ROOT
     options = RunOptions(data=args.data, seed=args.seed, out=out, progress=args.progress)
     data_name = resolved_name(args.data)
     in_process_onednn = os.environ["TF_ENABLE_ONEDNN_OPTS"] == "1"
-    results, start = [], time.perf_counter()
-    for section in SECTIONS.values():
+    chosen = [s for s in SECTIONS.values() if args.only is None or s.name in args.only]
+    towers_here = args.towers > 1 and all(has_towers(s.name) for s in chosen)  # the towers process itself
+    results, grouped, start = [], set(), time.perf_counter()
+    for section in chosen:
+        if section.name in grouped:
+            continue
         if not args.force and finished(section, out, data_name):
             results.append((section.name, "finished before", 0.0))
             continue
+        towers = args.towers if args.towers > 1 and has_towers(section.name) else 1
+        if towers > 1 and not towers_here:
+            # Thread pools are fixed when a process opens its first Session: every towers section left runs
+            # in one process of its own (none needs another section), paying TensorFlow's start-up once.
+            group = [s.name for s in chosen if has_towers(s.name) and (args.force or not finished(s, out, data_name))]
+            print(f"\n=== {len(group)} sections with {towers} towers, in a process of their own", flush=True)
+            began = time.perf_counter()
+            command = [sys.executable, "-m", "tf1_ae", "all", "--only", ",".join(group), "--data", args.data,
+                       "--seed", str(args.seed), "--out", str(out), "--towers", str(towers)]
+            command += (["--force"] if args.force else []) + (["--no-progress"] if args.progress is False else [])
+            failed = subprocess.run(command, env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0"}).returncode != 0
+            results.append((f"{len(group)} towers sections", "failed" if failed else "done", time.perf_counter() - began))
+            grouped.update(group)
+            continue
         print(f"\n=== {section.name}: {section.book}", flush=True)
         began = time.perf_counter()
-        towers = args.towers if args.towers > 1 and defines(section.name, "build_towers") else 1
-        # oneDNN is fixed when TensorFlow loads, the thread pools when the first Session opens: a process of its own
-        if section.onednn != in_process_onednn or towers > 1:
+        # oneDNN is fixed when TensorFlow loads: a section that needs the other setting runs in a process of its own
+        if section.onednn != in_process_onednn:
             env = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1" if section.onednn else "0"}
             command = [sys.executable, "-m", "tf1_ae", "run", section.name, "--data", args.data,
-                       "--seed", str(args.seed), "--out", str(out), "--towers", str(towers)]
+                       "--seed", str(args.seed), "--out", str(out)]
             command += ["--no-progress"] if args.progress is False else []
             status = "done" if subprocess.run(command, env=env).returncode == 0 else "failed"
         else:
             try:
-                section.run(options)
+                section.run(replace(options, towers=towers))
                 status = "done"
             except (UsageError, DataError, TrainingFailed) as exc:
                 print(f"{PROG}: {section.name} failed: {exc}", file=sys.stderr)

@@ -42,7 +42,7 @@ class Section:
             if not full:
                 raise UsageError(f"{folder} holds a finished full run of {self.name}, which this shorter or changed "
                                  f"run would replace: put quick looks elsewhere with --out DIR, or replace it with --force")
-        if options.towers > 1 and not hasattr(module, "build_towers"):
+        if options.towers > 1 and not has_towers(self.name):
             raise UsageError(f"--towers applies to {', '.join(towers_sections())}, not {self.name}")
         config = apply_options(config_class(), options)
         if options.towers > 1 and config.batch_size % options.towers:
@@ -98,8 +98,16 @@ def checkpoint_of(name, options, log=print):
     return folder
 
 
+def has_towers(name):
+    """Whether a listing has the fast path (--towers N): a `build_towers`, or a run() that takes it
+    (`TOWERS = True`), read from its source."""
+    return defines(name, "build_towers") or any(
+        isinstance(n, ast.Assign) and any(getattr(t, "id", None) == "TOWERS" for t in n.targets)
+        and getattr(n.value, "value", None) is True for n in listing_tree(name).body)
+
+
 def towers_sections():
-    return [name for name in SECTIONS if defines(name, "build_towers")]
+    return [name for name in SECTIONS if has_towers(name)]
 
 
 def listing_tree(name):

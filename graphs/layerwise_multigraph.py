@@ -13,6 +13,7 @@ from tf1_ae.data import PermutationSampler
 from tf1_ae.layers import dense, he_init, l2_regularizer
 from tf1_ae.model import Autoencoder
 from tf1_ae.plots import show_reconstructed_digits
+from tf1_ae.towers import minimize_in_towers
 from tf1_ae.train import CHECKPOINT_NAME, Metric, TrainPlan, Trainer
 
 IDEA = "Two shallow autoencoders trained one after the other, each in its own tf.Graph, then stacked."
@@ -32,12 +33,12 @@ class Config:
 
 def train_autoencoder(X_train, n_neurons, n_epochs, batch_size, learning_rate=0.01, l2_reg=0.0005,
                       seed=42, hidden_activation=tf.nn.elu, output_activation=tf.nn.elu,
-                      budget=None, checkpoint_dir=None, history=None, log=print, progress=None):
+                      budget=None, checkpoint_dir=None, history=None, log=print, progress=None, n_towers=1):
     """The book's helper: train one shallow autoencoder in a graph of its own and return
     (hidden outputs on X_train, hidden kernel, hidden bias, output kernel, output bias) as numpy.
 
-    Beyond the book: `budget` (default: n_epochs passes), a checkpoint per epoch in checkpoint_dir, and
-    `history`, a list that receives each epoch's logged values."""
+    Beyond the book: `budget` (default: n_epochs passes), a checkpoint per epoch in checkpoint_dir, `history`
+    (a list that receives each epoch's logged values) and `n_towers` (--towers N)."""
     budget = budget or make_budget(n_epochs, batch_size, len(X_train), epochs=n_epochs)
     graph = tf.Graph()
     with graph.as_default():
@@ -59,7 +60,12 @@ def train_autoencoder(X_train, n_neurons, n_epochs, batch_size, learning_rate=0.
         loss = tf.add_n([reconstruction_loss] + reg_losses, name="loss")
 
         optimizer = tf.train.AdamOptimizer(learning_rate)
-        training_op = optimizer.minimize(loss, name="training_op")
+        if n_towers == 1:
+            training_op = optimizer.minimize(loss, name="training_op")
+        else:  # the same update from equal slices of each batch, side by side (the towers' mean loss fetched)
+            training_op, loss = minimize_in_towers(optimizer, lambda part: tf.reduce_mean(tf.square(my_dense_layer(
+                my_dense_layer(part, n_neurons, activation=hidden_activation, name="hidden"), n_inputs,
+                activation=output_activation, name="outputs") - part)) + tf.add_n(reg_losses), X, n_towers)
 
         plan = TrainPlan(training_op=training_op, inputs=X, loss=loss, metrics=[
             Metric("train_mse", "Train MSE", reconstruction_loss),
@@ -67,7 +73,7 @@ def train_autoencoder(X_train, n_neurons, n_epochs, batch_size, learning_rate=0.
         trainer = Trainer(plan, checkpoint_dir, "autoencoder", progress=progress)
         init = tf.global_variables_initializer()
 
-    with tf.Session(graph=graph, config=session_config()) as sess:
+    with tf.Session(graph=graph, config=session_config(n_towers)) as sess:
         init.run()
         epochs = trainer.run(sess, PermutationSampler(X_train), budget, log=log)
         if history is not None:
@@ -100,17 +106,17 @@ def build(params, config=Config()):
 
 
 RESUMABLE = False  # --resume is refused: each train_autoencoder call trains a fresh graph, as the book does
+TOWERS = True  # run() hands --towers N to each train_autoencoder call
 
 
 def run(run):
-    config = run.config
-    mnist = run.load_data()
+    config, mnist = run.config, run.load_data()
     X_train = mnist.train.images
     budget = run.budget(config.n_epochs, config.batch_size, note=", for each autoencoder")
     reset_graph(run.options.seed)
     helper = partial(train_autoencoder, n_epochs=config.n_epochs, batch_size=config.batch_size,
                      learning_rate=config.learning_rate, l2_reg=config.l2_reg, seed=run.options.seed, budget=budget,
-                     log=run.log, progress=run.options.progress)
+                     log=run.log, progress=run.options.progress, n_towers=run.options.towers)
 
     run.log(f"Autoencoder #1: 784 → {config.n_hidden1} (ELU) → 784 (linear)")
     history1, history2 = [], []
@@ -132,8 +138,7 @@ def run(run):
         for name, value in zip(STACKED_PARAMETERS, params):
             variables[name].load(value, sess)
         test_mse = float(sess.run(ae.reconstruction_loss, {ae.X: mnist.test.images}))
-        shown = mnist.test.images[:2]
-        outputs_val = sess.run(ae.outputs, {ae.X: shown})
+        outputs_val = sess.run(ae.outputs, {ae.X: (shown := mnist.test.images[:2])})
         run.paths.checkpoint_dir.mkdir(parents=True, exist_ok=True)
         saver.save(sess, str(run.paths.checkpoint_dir / CHECKPOINT_NAME))
     run.log(f"Test MSE (stacked): {test_mse:.6g}")

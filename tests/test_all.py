@@ -41,11 +41,24 @@ def test_a_section_finished_on_other_data_runs_again_one_on_its_own_data_does_no
     assert finished(SECTIONS["pca"], tmp_path, "mnist5k")
 
 
-def test_all_with_towers_runs_the_towers_graph_in_a_process_of_its_own(tmp_path, capfd):
+def test_all_with_towers_runs_every_towers_section_in_one_process_of_its_own(tmp_path, capfd):
+    left = ("kl_plot", "stacked_all", "stacked_tied")
     for name in SECTIONS:
-        if name != "denoising_dropout":
+        if name not in left:
             finish(tmp_path, name)
     assert main(["all", "--out", str(tmp_path), "--data", "mnist5k", "--no-progress", "--towers", "2"]) == 0
-    assert "denoising_dropout       done" in capfd.readouterr().out
-    meta = (tmp_path / "checkpoints/denoising_dropout/model.ckpt.meta").read_bytes()
-    assert b"tower0/" in meta and b"tower1/" in meta  # the graph that trained was the towers graph
+    out = capfd.readouterr().out
+    assert out.count("sections with 2 towers, in a process of their own") == 1
+    assert "2 towers sections       done" in out and "kl_plot                 done" in out
+    for name in ("stacked_all", "stacked_tied"):
+        assert f"{name:<24}done" in out  # the towers process's own table
+        meta = (tmp_path / f"checkpoints/{name}/model.ckpt.meta").read_bytes()
+        assert b"tower0/" in meta and b"tower1/" in meta  # the graph that trained was the towers graph
+        assert finished(SECTIONS[name], tmp_path, "mnist5k")
+
+
+def test_all_only_runs_the_sections_it_names(tmp_path, capsys):
+    assert main(["all", "--only", "kl_plot", "--out", str(tmp_path), "--data", "mnist5k", "--no-progress"]) == 0
+    ran = [line.split()[0] for line in capsys.readouterr().out.splitlines() if line.split()[1:2] == ["done"]]
+    assert ran == ["kl_plot"]
+    assert [p.name for p in (tmp_path / "checkpoints").iterdir()] == ["kl_plot"]

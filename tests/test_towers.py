@@ -103,3 +103,23 @@ def test_layerwise_towers_take_each_phase_s_plain_steps_and_freeze_the_same_laye
         np.testing.assert_allclose(towers[1][i], plain[1][i], rtol=1e-4, atol=1e-4)
         assert (i in inner) != np.array_equal(towers[1][i], towers[0][i])  # phase 2 froze the outer layers
         assert not np.array_equal(towers[1][i], s)
+
+
+def test_the_multigraph_helper_with_towers_trains_each_shallow_autoencoder_as_without(mnist5k, tmp_path):
+    """The book's train_autoencoder helper with n_towers=2: from the same seed and batches, the same hidden
+    outputs and parameters after 30 steps, up to round-off."""
+    from graphs import layerwise_multigraph
+    from tf1_ae.budget import make_budget
+
+    images = mnist5k.train.images
+    results = []
+    for towers in (1, 2):
+        np.random.seed(0)  # the batches' permutations
+        results.append(layerwise_multigraph.train_autoencoder(
+            images, 300, 1, 150, output_activation=None, budget=make_budget(1, 150, len(images), steps=30),
+            checkpoint_dir=tmp_path / str(towers), log=lambda line: None, progress=False, n_towers=towers))
+    hidden_plain, *plain = results[0]
+    hidden_towers, *towers = results[1]
+    np.testing.assert_allclose(hidden_towers, hidden_plain, rtol=1e-4, atol=1e-4)
+    for a, b in zip(plain, towers):
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-4)
