@@ -11,8 +11,8 @@ machine's limit, its float32 GEMM peak (2048×2048 products on all cores) divide
 sample: the book's feed_dict loop; the data held in the graph (batches gathered in-graph, no feed); both
 with two towers (`--towers 2`: half-batches on the two cores, gradients averaged); Keras 3 `fit` on the
 same TensorFlow (its own process); PyTorch eager on the CPU where the optional `bench` extra is installed
-(its own process; the row says "not installed" otherwise); and, as a reference, NumPy's BLAS doing just the step's products at
-their own small shapes.
+(its own process; the row says "not installed" otherwise); and, as a reference, NumPy's BLAS doing just
+the step's products at their own small shapes.
 """
 import json
 import subprocess
@@ -135,13 +135,14 @@ def towers_variants(mnist, batches, seed, sessions):
 
     sess, ae = open_graph(build, seed, towers=2)
     sessions.append(sess)
-    layerwise_sess, g = open_graph(lambda: layerwise_singlegraph.build_towers(layerwise_singlegraph.Config(), 2),
-                                   seed, towers=2)
+    def build_layerwise():
+        return layerwise_singlegraph.build_towers(layerwise_singlegraph.Config(), 2)
+
+    layerwise_sess, g = open_graph(build_layerwise, seed, towers=2)
     sessions.append(layerwise_sess)
     whole_cache = PermutationSampler(layerwise_sess.run(g.hidden1, {g.autoencoder.X: mnist.train.images}))
-    layerwise = [loop_variant(f"phase2_{name}_towers", f"layer-wise phase 2, {fed_with}, 2 towers",
-                              lambda: layerwise_singlegraph.build_towers(layerwise_singlegraph.Config(), 2), plan_of,
-                              data, seed, sessions, towers=2)
+    layerwise = [loop_variant(f"phase2_{name}_towers", f"layer-wise phase 2, {fed_with}, 2 towers", build_layerwise,
+                              plan_of, data, seed, sessions, towers=2)
                  for name, fed_with, plan_of, data in (
                      ("uncached", "fed images", lambda g: g.phase2, lambda: mnist.train),
                      ("cached", "fed the cache", lambda g: replace(g.phase2, inputs=g.hidden1), lambda: whole_cache))]

@@ -19,7 +19,7 @@ def main(data="auto", steps=600, batch_size=150):
     images = torch.from_numpy(load(data).train.images)
     sizes = [784, 300, 150, 300, 784]
     layers = [torch.nn.Linear(n_in, n_out) for n_in, n_out in zip(sizes, sizes[1:])]
-    for layer in layers:  # the book's He init (variance scaling, fan-in) and zero biases
+    for layer in layers:  # He-normal kernels (fan-in, as Keras's he_normal) and zero biases; speed-neutral
         torch.nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
         torch.nn.init.zeros_(layer.bias)
     model = torch.nn.Sequential(layers[0], torch.nn.ELU(), layers[1], torch.nn.ELU(), layers[2], torch.nn.ELU(),

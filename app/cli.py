@@ -246,7 +246,8 @@ def all_command(args):
                        "--seed", str(args.seed), "--out", str(out), "--towers", str(towers)]
             command += (["--force"] if args.force else []) + (["--no-progress"] if args.progress is False else [])
             failed = subprocess.run(command, env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0"}).returncode != 0
-            results.append((f"{len(group)} towers sections", "failed" if failed else "done", time.perf_counter() - began))
+            status = "failed" if failed else "done"
+            results.append((f"{len(group)} towers sections", status, time.perf_counter() - began))
             grouped.update(group)
             continue
         print(f"\n=== {section.name}: {section.book}", flush=True)

@@ -41,6 +41,8 @@ def run_started():
     all), the run's own start for later ones (`all` runs many sections in one process)."""
     started = _UNCLAIMED_START.pop() if _UNCLAIMED_START else None
     return started if started is not None else time.time()
+
+
 IDENTITY = ("section", "data", "n_train", "steps", "seed", "seconds", "samples_per_second")
 
 
