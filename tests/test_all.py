@@ -6,6 +6,13 @@ from app.cli import main
 from app.sections import SECTIONS, finished
 
 
+def table(out):
+    """The closing table of `all`: {section: status}."""
+    lines = out.splitlines()
+    start = len(lines) - 1 - lines[::-1].index(f"{'section':<24}{'seconds':>8}  status")
+    return {line.split()[0]: " ".join(line.split()[2:]) for line in lines[start + 1:-1]}
+
+
 def finish(out, name, data="mnist5k"):
     folder = out / "checkpoints" / name
     folder.mkdir(parents=True, exist_ok=True)
@@ -18,11 +25,10 @@ def test_all_skips_finished_sections_and_runs_the_rest(tmp_path, capsys):
             finish(tmp_path, name)
     finish(tmp_path, "pca", data="toy3d")  # its own points, whatever --data says: finished
     assert main(["all", "--out", str(tmp_path), "--data", "mnist5k", "--no-progress"]) == 0
-    out = capsys.readouterr().out
-    ran = [line.split()[0] for line in out.splitlines() if line.split()[1:2] == ["done"]]
-    assert ran == ["kl_plot"]
-    skipped = [line.split()[0] for line in out.splitlines() if "finished before" in line]
-    assert len(skipped) == len(SECTIONS) - 1
+    statuses = table(capsys.readouterr().out)
+    assert [name for name, status in statuses.items() if status == "done"] == ["kl_plot"]
+    assert [name for name, status in statuses.items() if status == "finished before"] == [
+        name for name in SECTIONS if name != "kl_plot"]
     metrics = json.loads((tmp_path / "checkpoints/kl_plot/metrics.json").read_text())
     assert metrics["complete"] is True  # a full-budget run marks itself finished
 
@@ -49,9 +55,10 @@ def test_all_with_towers_runs_every_towers_section_in_one_process_of_its_own(tmp
     assert main(["all", "--out", str(tmp_path), "--data", "mnist5k", "--no-progress", "--towers", "2"]) == 0
     out = capfd.readouterr().out
     assert out.count("sections with 2 towers, in a process of their own") == 1
-    assert "2 towers sections       done" in out and "kl_plot                 done" in out
+    assert table(out)["kl_plot"] == "done"
     for name in ("stacked_all", "stacked_tied"):
-        assert f"{name:<24}done" in out  # the towers process's own table
+        assert table(out)[name] == "done"
+        assert out.count(f"{name:<24}") == 2  # a row in the towers process's table and one in this one's
         meta = (tmp_path / f"checkpoints/{name}/model.ckpt.meta").read_bytes()
         assert b"tower0/" in meta and b"tower1/" in meta  # the graph that trained was the towers graph
         assert finished(SECTIONS[name], tmp_path, "mnist5k")
@@ -59,6 +66,29 @@ def test_all_with_towers_runs_every_towers_section_in_one_process_of_its_own(tmp
 
 def test_all_only_runs_the_sections_it_names(tmp_path, capsys):
     assert main(["all", "--only", "kl_plot", "--out", str(tmp_path), "--data", "mnist5k", "--no-progress"]) == 0
-    ran = [line.split()[0] for line in capsys.readouterr().out.splitlines() if line.split()[1:2] == ["done"]]
-    assert ran == ["kl_plot"]
+    assert table(capsys.readouterr().out) == {"kl_plot": "done"}
     assert [p.name for p in (tmp_path / "checkpoints").iterdir()] == ["kl_plot"]
+
+
+def test_a_failed_section_is_one_line_its_dependents_are_skipped_and_the_rest_run(tmp_path, capsys, monkeypatch):
+    from graphs import layerwise_singlegraph
+    from tf1_ae.compat import tf
+
+    def out_of_memory(run):
+        raise tf.errors.ResourceExhaustedError(None, None, (
+            "Graph execution error:\n\nDetected at node 'one_hot' defined at (most recent call last):\n"
+            "    File \"graphs/wta.py\", line 45, in build\nNode: 'one_hot'\nOOM when allocating tensor with "
+            "shape[2000,500,10000] and type float on /job:localhost/replica:0/task:0/device:CPU:0 by allocator "
+            "cpu\n\t [[{{node one_hot}}]]\nHint: If you want to see a list of allocated tensors when OOM happens"))
+    monkeypatch.setattr(layerwise_singlegraph, "run", out_of_memory)
+    args = ["all", "--only", "layerwise_singlegraph,features,kl_plot", "--out", str(tmp_path), "--data", "mnist5k",
+            "--no-progress"]
+    assert main(args) == 1
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "python -m tf1_ae: layerwise_singlegraph: error: TensorFlow: out of memory: OOM when allocating tensor "
+        "with shape[2000,500,10000] and type float"]
+    assert table(captured.out) == {
+        "layerwise_singlegraph": "failed: TensorFlow: out of memory: OOM when allocating tensor with "
+                                 "shape[2000,500,10000] and type float",
+        "features": "skipped: needs layerwise_singlegraph", "kl_plot": "done"}

