@@ -78,12 +78,14 @@ def dropout(inputs, rate, training):
 
 def lifetime_wta_mask(activations, rate):
     """Winner-take-all lifetime sparsity: 1 where an activation is among its unit's top ⌈rate·batch⌉
-    over the batch (exactly that many per unit, ties broken by position), 0 elsewhere."""
-    batch = tf.shape(activations)[0]
+    over the batch (exactly that many per unit, ties broken by position), 0 elsewhere. Memory grows as
+    batch × units: the winners' positions are scattered into the mask, never one-hot encoded."""
+    batch, units = tf.shape(activations)[0], tf.shape(activations)[1]
     k = tf.cast(tf.math.ceil(rate * tf.cast(batch, tf.float32)), tf.int32)
     _, winners = tf.nn.top_k(tf.transpose(activations), k=k)  # (units, k) batch indices
-    per_unit = tf.reduce_sum(tf.one_hot(winners, batch, dtype=activations.dtype), axis=1)  # (units, batch)
-    return tf.transpose(per_unit, name="wta_mask")
+    unit_of = tf.tile(tf.range(units)[:, tf.newaxis], [1, k])
+    positions = tf.reshape(tf.stack([winners, unit_of], axis=-1), [-1, 2])  # (batch index, unit) pairs
+    return tf.scatter_nd(positions, tf.ones([units * k], activations.dtype), tf.shape(activations), name="wta_mask")
 
 
 def conv2d(inputs, filters, kernel_size, name, activation=None, strides=1, padding="SAME",
