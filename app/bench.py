@@ -25,12 +25,13 @@ import numpy as np
 
 from graphs import layerwise_singlegraph, stacked_all, stacked_tied
 from tf1_ae import data as datasets
-from tf1_ae.bench import Variant, Worker, in_process, measure, serve, table
+from app.measure import Variant, Worker, in_process, measure, serve, table
 from tf1_ae.budget import Budget
 from tf1_ae.compat import session_config, tf
 from tf1_ae.data import PermutationSampler
-from tf1_ae.roofline import GemmPeak, GemmStep
+from app.roofline import GemmPeak, GemmStep
 from tf1_ae.runs import RunPaths, write_metrics
+from tf1_ae.towers import minimize_in_towers
 from tf1_ae.train import Trainer
 
 BATCH_SIZE = 150  # the book's
@@ -70,13 +71,20 @@ def in_graph(images, towers, seed, sessions):
         images_init = tf.placeholder(tf.float32, images.shape)
         held = tf.Variable(images_init, trainable=False, collections=[], name="training_images")
         picked = tf.random_uniform([BATCH_SIZE], 0, len(images), dtype=tf.int32)
-        ae = stacked_all.build_towers(stacked_all.Config(), towers, inputs=tf.gather(held, picked))
-        return ae, held, images_init
+        batch, config = tf.gather(held, picked), stacked_all.Config()
+        optimizer = tf.train.AdamOptimizer(config.learning_rate)
+        if towers == 1:
+            training_op = optimizer.minimize(stacked_all.autoencoder(batch, config).loss)
+        else:
+            stacked_all.autoencoder(batch, config)  # the variables, built once
+            training_op, _ = minimize_in_towers(optimizer, lambda part: stacked_all.autoencoder(part, config).loss,
+                                                batch, towers)
+        return training_op, held, images_init
 
-    sess, (ae, held, images_init) = open_graph(build, seed, towers)
+    sess, (training_op, held, images_init) = open_graph(build, seed, towers)
     sess.run(held.initializer, {images_init: images})
     sessions.append(sess)
-    return lambda i: sess.run(ae.training_op)
+    return lambda i: sess.run(training_op)
 
 
 def looped(build, plan_of, data, seed, sessions, towers=1):
@@ -100,22 +108,31 @@ def loop_variant(key, description, build, plan_of, data, seed, sessions, towers=
                                                                                towers), BOOK_EPOCH * BATCH_SIZE, calls=1)
 
 
+def phase2_plan(g):
+    return g.phases[1].plan
+
+
+def cached_phase2_plan(g):
+    return replace(g.phases[1].plan, inputs=g.tensors["hidden1"])
+
+
 def default_pool_variants(mnist, batches, seed, sessions):
     """The book's loops, in a process with TensorFlow's default thread pools."""
     images = mnist.train.images
     layerwise_sess, g = open_graph(layerwise_singlegraph.build, seed)
     sessions.append(layerwise_sess)
-    cache = [layerwise_sess.run(g.hidden1, {g.autoencoder.X: batch}) for batch in batches]
-    whole_cache = PermutationSampler(layerwise_sess.run(g.hidden1, {g.autoencoder.X: images}))
+    hidden1, phase2 = g.tensors["hidden1"], g.phases[1].plan
+    cache = [layerwise_sess.run(hidden1, {g.X: batch}) for batch in batches]
+    whole_cache = PermutationSampler(layerwise_sess.run(hidden1, {g.X: images}))
     found = [
         Variant("phase2_uncached", "layer-wise phase 2, fed images (hidden1 recomputed)",
-                fed(layerwise_sess, g.phase2.training_op, g.autoencoder.X, batches), BATCH_SIZE),
+                fed(layerwise_sess, phase2.training_op, g.X, batches), BATCH_SIZE),
         Variant("phase2_cached", "layer-wise phase 2, fed the hidden1 cache",
-                fed(layerwise_sess, g.phase2.training_op, g.hidden1, cache), BATCH_SIZE),
+                fed(layerwise_sess, phase2.training_op, hidden1, cache), BATCH_SIZE),
         loop_variant("phase2_uncached", "layer-wise phase 2, fed images", layerwise_singlegraph.build,
-                     lambda g: g.phase2, lambda: mnist.train, seed, sessions),
+                     phase2_plan, lambda: mnist.train, seed, sessions),
         loop_variant("phase2_cached", "layer-wise phase 2, fed the cache", layerwise_singlegraph.build,
-                     lambda g: replace(g.phase2, inputs=g.hidden1), lambda: whole_cache, seed, sessions)]
+                     cached_phase2_plan, lambda: whole_cache, seed, sessions)]
     for key, description, build in (("stacked_all", "stacked, feed_dict (the book's loop)", stacked_all.build),
                                      ("stacked_tied", "stacked, tied weights, feed_dict", stacked_tied.build)):
         sess, ae = open_graph(build, seed)
@@ -131,21 +148,21 @@ def default_pool_variants(mnist, batches, seed, sessions):
 def towers_variants(mnist, batches, seed, sessions):
     """The fast path, in a process whose first Session set the pools to 1 thread per op, 2 ops at once."""
     def build():
-        return stacked_all.build_towers(stacked_all.Config(), 2)
+        return stacked_all.build(stacked_all.Config(), towers=2)
 
     sess, ae = open_graph(build, seed, towers=2)
     sessions.append(sess)
     def build_layerwise():
-        return layerwise_singlegraph.build_towers(layerwise_singlegraph.Config(), 2)
+        return layerwise_singlegraph.build(layerwise_singlegraph.Config(), towers=2)
 
     layerwise_sess, g = open_graph(build_layerwise, seed, towers=2)
     sessions.append(layerwise_sess)
-    whole_cache = PermutationSampler(layerwise_sess.run(g.hidden1, {g.autoencoder.X: mnist.train.images}))
+    whole_cache = PermutationSampler(layerwise_sess.run(g.tensors["hidden1"], {g.X: mnist.train.images}))
     layerwise = [loop_variant(f"phase2_{name}_towers", f"layer-wise phase 2, {fed_with}, 2 towers", build_layerwise,
                               plan_of, data, seed, sessions, towers=2)
                  for name, fed_with, plan_of, data in (
-                     ("uncached", "fed images", lambda g: g.phase2, lambda: mnist.train),
-                     ("cached", "fed the cache", lambda g: replace(g.phase2, inputs=g.hidden1), lambda: whole_cache))]
+                     ("uncached", "fed images", phase2_plan, lambda: mnist.train),
+                     ("cached", "fed the cache", cached_phase2_plan, lambda: whole_cache))]
     return layerwise + [Variant("stacked_towers", "stacked, feed_dict, 2 towers",
                     fed(sess, ae.training_op, ae.X, batches), BATCH_SIZE),
             loop_variant("stacked_towers", "stacked, 2 towers", build, lambda ae: ae.plan, lambda: mnist.train,

@@ -13,8 +13,6 @@ from pathlib import Path
 from app.sections import SECTIONS
 
 PROG = "python -m tf1_ae"
-# argparse dests that set a field of the section's Config: shorthands for --set field=value
-SECTION_FLAGS = ("freeze_pretrained", "penalty", "reconstruction", "wta")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -93,7 +91,32 @@ def build_parser():
     commands = parser.add_subparsers(dest="command", required=True, metavar="{list,run,all,report,bench,data}",
                                      parser_class=OneLineParser)
     commands.add_parser("list", help="list the sections, their make targets and book sections")
+    add_run_parser(commands)
+    add_all_parser(commands)
+    report = commands.add_parser("report", help="write report/index.html: every section beside the book")
+    report.add_argument("--out", type=Path, default=None, help="read and write under DIR (as for run)")
+    add_bench_parser(commands)
+    add_data_parser(commands)
+    return parser
 
+
+# The shorthand flags of some sections' Config fields (each section's record says which it takes).
+SECTION_FLAGS = {
+    "freeze_pretrained": dict(action="store_const", const=True, default=None,
+                              help="train only the new output layer on top of the restored autoencoder layers"),
+    "penalty": dict(choices=["kl", "mse"], help="the sparsity penalty (default: kl, the book's)"),
+    "reconstruction": dict(choices=["mse", "xent"],
+                           help="mse (the book's) or xent (the book's tip: sigmoid outputs, cross-entropy)"),
+    "wta": dict(choices=["none", "spatial"],
+                help="spatial turns it into the convolutional winner-take-all autoencoder (default: none)"),
+}
+
+
+def sections_with_flag(flag):
+    return [s.name for s in SECTIONS.values() if flag in s.flags]
+
+
+def add_run_parser(commands):
     run = commands.add_parser(
         "run", help="train / draw one section", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Run one section with the book's hyperparameters. It prints the data set and step "
@@ -124,29 +147,22 @@ def build_parser():
                      help="for reconstructions: whose checkpoint to draw (default: layerwise_singlegraph, the book's)")
     run.add_argument("--towers", type=towers_count, default=1,
                      help="the fast path, where a section's listing has a towers graph: split each batch into N "
-                          "equal towers that run on the cores side by side, gradients averaged (default: 1, the "
-                          "book's graph)")
+                          "equal towers that run on the cores side by side (default: 1, the book's graph)")
     section_flags = run.add_argument_group("section options (each applies only where named)")
     section_flags.add_argument("--set", dest="sets", action="append", type=field_value, default=[],
                                metavar="FIELD=VALUE",
                                help="change a field of the section's Config (see its graphs/ module), e.g. "
                                     "--set l2_reg=0.001; repeatable. The flags below are shorthands")
-    section_flags.add_argument("--freeze-pretrained", action="store_const", const=True, default=None,
-                               help="pretraining: train only the new output layer on top of the "
-                                    "restored autoencoder layers")
-    section_flags.add_argument("--penalty", choices=["kl", "mse"],
-                               help="sparse: the sparsity penalty (default: kl, the book's)")
-    section_flags.add_argument("--reconstruction", choices=["mse", "xent"],
-                               help="sparse: mse (the book's) or xent (the book's tip: sigmoid outputs, "
-                                    "cross-entropy)")
-    section_flags.add_argument("--wta", choices=["none", "spatial"],
-                               help="conv: spatial turns it into the convolutional winner-take-all "
-                                    "autoencoder (default: none)")
+    for flag, settings in SECTION_FLAGS.items():
+        help_text = f"{', '.join(sections_with_flag(flag))}: {settings['help']}"
+        section_flags.add_argument("--" + flag.replace("_", "-"), **{**settings, "help": help_text})
     run.add_argument("--quiet-compare", dest="compare", action="store_false",
                      help="do not end with the book's printed numbers beside ours")
     run.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None,
                      help="no progress bar (it is shown only on a terminal anyway)")
 
+
+def add_all_parser(commands):
     everything = commands.add_parser(
         "all", help="every section in dependency order, skipping those already finished",
         description="Runs every section with its default (the book's) step budget, in dependency order. "
@@ -162,9 +178,8 @@ def build_parser():
                             help="run only these sections (comma-separated), in dependency order")
     everything.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None)
 
-    report = commands.add_parser("report", help="write report/index.html: every section beside the book")
-    report.add_argument("--out", type=Path, default=None, help="read and write under DIR (as for run)")
 
+def add_bench_parser(commands):
     bench = commands.add_parser(
         "bench", help="measure training throughput side by side (samples/second and ratios)",
         description="Runs every variant in interleaved rounds and prints the median samples/second of "
@@ -173,6 +188,8 @@ def build_parser():
     bench.add_argument("--seed", type=seed_value, default=42, help="graph and batch seed (default: 42)")
     bench.add_argument("--out", type=Path, default=None, help="put checkpoints/bench/ under DIR")
 
+
+def add_data_parser(commands):
     data = commands.add_parser("data", help="show which data a run would use, or fetch full MNIST")
     data.add_argument("action", choices=["info", "download"],
                       help="info: what --data auto picks here and where each data set came from; download: "
@@ -180,12 +197,26 @@ def build_parser():
                            "keep it in the cache that --data auto reads first")
     data.add_argument("--optional", action="store_true",
                       help="download: when no source answers, say so in one line and exit 0 (the set-up)")
-    return parser
+
+
+def run_options(args):
+    """The command line's run options, its section flags as --set overrides."""
+    from tf1_ae.runs import RunOptions
+
+    flags = tuple((name, getattr(args, name)) for name in SECTION_FLAGS if getattr(args, name) is not None)
+    return RunOptions(data=args.data, epochs=args.epochs, steps=args.steps, batch_size=args.batch_size,
+                      learning_rate=args.learning_rate, seed=args.seed, resume=args.resume, progress=args.progress,
+                      source=args.source, towers=args.towers, force=args.force, compare=args.compare,
+                      overrides=tuple(args.sets) + flags, **({"out": args.out} if args.out is not None else {}))
 
 
 def check_section_options(parser, args):
-    """Section options that cannot apply, refused before TensorFlow or any data is loaded."""
-    from app.sections import config_fields, has_towers, towers_sections
+    """Section options that cannot apply, and Config values out of range, refused before TensorFlow or any
+    data is loaded (a listing's module and its Config load without TensorFlow)."""
+    import dataclasses
+
+    from app.sections import towers_sections
+    from tf1_ae.runs import UsageError
 
     section = SECTIONS[args.section]
     if args.source is not None:
@@ -194,26 +225,26 @@ def check_section_options(parser, args):
         if not SECTIONS[args.source].autoencoder:
             parser.error(f"--source {args.source}: its checkpoint holds no autoencoder to draw; choose one of "
                          + ", ".join(s.name for s in SECTIONS.values() if s.autoencoder))
-    fields = config_fields(section.name)
-    for name, _ in list(args.sets) + [(n, 0) for n in SECTION_FLAGS if getattr(args, n) is not None]:
+    for flag in SECTION_FLAGS:
+        if getattr(args, flag) is not None and flag not in section.flags:
+            parser.error(f"--{flag.replace('_', '-')} applies to {', '.join(sections_with_flag(flag))}, "
+                         f"not {section.name}")
+    options = run_options(args)
+    fields = [f.name for f in dataclasses.fields(section.config_class(options.overrides)[0])]
+    for name, _ in args.sets:
         if name not in fields:
             parser.error(f"{name}: the {section.name} config has no such field (it has: {', '.join(fields)})")
-    if args.towers > 1 and not has_towers(section.name):
+    try:
+        section.config(options)
+    except UsageError as exc:
+        parser.error(str(exc))
+    if args.towers > 1 and not section.towers:
         parser.error(f"--towers applies to {', '.join(towers_sections())}, not {section.name}")
 
 
 def run_command(args):
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1" if SECTIONS[args.section].onednn else "0")
-    from tf1_ae.runs import RunOptions
-
-    options = RunOptions(data=args.data, epochs=args.epochs, steps=args.steps, batch_size=args.batch_size,
-                         learning_rate=args.learning_rate, seed=args.seed, resume=args.resume,
-                         progress=args.progress, source=args.source, towers=args.towers, force=args.force,
-                         compare=args.compare,
-                         overrides=tuple(args.sets) + tuple((name, getattr(args, name)) for name in SECTION_FLAGS
-                                                            if getattr(args, name) is not None),
-                         **({"out": args.out} if args.out is not None else {}))
-    SECTIONS[args.section].run(options)
+    SECTIONS[args.section].run(run_options(args))
 
 
 def all_command(args):
@@ -233,8 +264,8 @@ def all_command(args):
     for section in chosen:
         if section.name in results:
             continue
-        blocked = next((need for need in section.needs if results.get(need, ("",))[0].startswith(("failed", "skipped"))),
-                       None)
+        blocked = next((need for need in section.needs
+                        if results.get(need, ("",))[0].startswith(("failed", "skipped"))), None)
         if blocked:
             results[section.name] = (f"skipped: needs {blocked}", 0.0)
         elif not args.force and finished(section, out, data_name):
@@ -255,14 +286,14 @@ def run_in_all(section, chosen, args, out, data_name):
     import subprocess
     import time
 
-    from app.sections import finished, has_towers
+    from app.sections import finished
     from tf1_ae.runs import RunOptions
 
-    towers_here = args.towers > 1 and all(has_towers(s.name) for s in chosen)  # this is the towers process
-    towers = args.towers if args.towers > 1 and has_towers(section.name) else 1
+    towers_here = args.towers > 1 and all(s.towers for s in chosen)  # this is the towers process
+    towers = args.towers if args.towers > 1 and section.towers else 1
     began = time.perf_counter()
     if towers > 1 and not towers_here:
-        group = [s.name for s in chosen if has_towers(s.name) and (args.force or not finished(s, out, data_name))]
+        group = [s.name for s in chosen if s.towers and (args.force or not finished(s, out, data_name))]
         print(f"\n=== {len(group)} sections with {towers} towers, in a process of their own", flush=True)
         command = ["all", "--only", ",".join(group), "--towers", str(towers)]
         subprocess.run(child(command, args, out), env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0"})
@@ -296,7 +327,7 @@ def child(command, args, out):
 
 
 def report_command(args):
-    from app.compare import book_data
+    from graphs.book import book_data
     from app.report import write_report
     from tf1_ae.runs import REPO_ROOT
 

@@ -7,11 +7,9 @@ book's own evidence for each value: how far the notebook's own reruns of the sam
 no rerun of a value, our tolerance of ±10%, named as ours. Only like is scored with like: a run on other
 data than the book's full MNIST, or shorter or other than the book's, prints its table without a verdict.
 """
-import functools
-import json
 from dataclasses import dataclass
-from pathlib import Path
 
+from graphs.book import book_data
 from tf1_ae.runs import read_history, read_metrics
 from tf1_ae.train import book_format
 
@@ -19,19 +17,6 @@ OUR_TOLERANCE = 0.10  # relative, for values the book never reran
 ACCURACY_POINTS = 0.01  # an accuracy may differ by one point: our tolerance, in points, not percent
 BOOK_DATA = "mnist"  # the data set the book trained on (full MNIST, 55,000 training images)
 MAX_ROWS = 10  # a longer log shows this many epochs, evenly spaced, the first and the last included
-GRAPHS = Path(__file__).resolve().parent.parent / "graphs"
-
-
-@dataclass(frozen=True)
-class BookData:
-    numbers: dict  # book_numbers.json: per section, the data, the run and its final values
-    logs: dict  # book_logs.json: <section>_<metric> → the value printed at each epoch
-    reruns: dict  # book_reruns.json: <section>_<metric> → {run: the same values in an earlier run}
-
-
-@functools.lru_cache(maxsize=1)  # read once per process: the report asks for every section
-def book_data():
-    return BookData(*(json.loads((GRAPHS / f"book_{name}.json").read_text()) for name in ("numbers", "logs", "reruns")))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 from app.compare import comparison
+from tf1_ae.pipeline import IDENTITY
 from tf1_ae.runs import RunPaths, read_history, read_metrics
 
 STYLE = """
@@ -25,7 +26,7 @@ figure { display: inline-block; margin: 0.5em; vertical-align: top; }
 figure img { max-width: 480px; max-height: 420px; border: 1px solid #eee; }
 figcaption { font-size: 0.8em; color: #555; text-align: center; }
 """
-IDENTITY = ("section", "data", "n_train", "steps", "seed", "seconds", "samples_per_second", "complete", "source")
+SHOWN_APART = (*IDENTITY, "complete", "source")  # said under the table, not in it
 
 
 def builder_source(module):
@@ -47,7 +48,7 @@ def value_text(value):
 
 
 def metrics_table(metrics, book):
-    keys = [k for k in metrics if k not in IDENTITY] if metrics else []
+    keys = [k for k in metrics if k not in SHOWN_APART] if metrics else []
     keys += [k for k in (book or {}).get("values", {}) if k not in keys]
     if not keys:
         return ""

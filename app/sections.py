@@ -1,19 +1,28 @@
-"""The table of sections: each make target's name, its place in the book, its listing module, and how a
-run of it is put together (the one place that knows every section). Imports no TensorFlow."""
-import ast
+"""The table of sections: each make target's name, its place in the book, its listing module and everything
+a run of it needs to know about it (the one place that knows every section, one record per section).
+
+Reading it imports no TensorFlow: a listing's module loads without it (TensorFlow loads when a graph is
+first built), so its Config checks the command line's values before any work starts.
+"""
 import importlib
 from dataclasses import dataclass, replace
-from pathlib import Path
+from functools import partial
 
 
 @dataclass(frozen=True)
 class Section:
-    name: str  # the make target and `python -m tf1_ae run` name
+    name: str  # the make target and `python -m tf1_ae run` name; graphs/<name>.py is its listing
     book: str  # where it is in the book (1st ed., ch. 15)
     summary: str
-    needs: tuple = ()  # the sections whose checkpoints this one reads (`all` skips it when one failed)
+    needs: tuple = ()  # the sections whose checkpoints it reads (trained first when missing; `all` skips it
+    # when one of them failed)
+    runner: str = None  # the listing's function that runs it, where its run is more than training build()'s model
     uses_data: bool = True  # trains or draws on the --data set (pca and kl_plot make their own numbers)
     autoencoder: bool = True  # its checkpoint holds an autoencoder that reconstructions can draw
+    resumable: bool = True  # --resume continues its training (those that train nothing, or only short runs, refuse)
+    towers: bool = False  # the fast path: its listing takes --towers N (build(config, towers) or its runner)
+    flags: tuple = ()  # the Config fields its shorthand flags set (--penalty mse is --set penalty=mse)
+    variants: tuple = ()  # (field, value, Config class): that value runs the class; outputs in <name>/<field>_<value>/
     onednn: bool = False  # TF_ENABLE_ONEDNN_OPTS for a process that runs it: on for convolutions (2-3×
     # faster here), off for dense layers (faster for their small matmuls); pinned so numbers repeat
 
@@ -21,40 +30,47 @@ class Section:
     def module(self):
         return importlib.import_module(f"graphs.{self.name}")
 
-    def run(self, options, log=print):
-        from tf1_ae.pipeline import Run, train_autoencoder
-        from tf1_ae.runs import (RunPaths, UsageError, apply_options, is_complete, is_full_budget, mark_complete,
-                                 read_metrics)
+    def config_class(self, overrides=()):
+        """(the Config class a run uses, its own output subfolder or None, the override that chose it)."""
+        for field, value, class_name in self.variants:
+            if (field, value) in overrides:
+                return getattr(self.module, class_name), f"{field}_{value}", (field, value)
+        return self.module.Config, None, None
 
-        module = self.module
-        config_class, subfolder, chosen = variant(module, options.overrides)
+    def config(self, options):
+        """The Config a run of these options uses, every value checked: UsageError, before TensorFlow loads."""
+        from tf1_ae.runs import apply_options
+
+        config_class, _, _ = self.config_class(options.overrides)
+        return apply_options(config_class(), options)
+
+    def run(self, options, log=print):
+        from tf1_ae.pipeline import Run, train_listing
+        from tf1_ae.runs import RunPaths, UsageError, is_complete, is_full_budget, mark_complete, read_metrics
+
+        config_class, subfolder, chosen = self.config_class(options.overrides)
         paths = RunPaths.under(options.out, self.name)
         if subfolder:  # a variant's outputs beside the listing's own, never over them
             paths = RunPaths(self.name, paths.checkpoint_dir / subfolder, paths.figure_dir / subfolder)
         folder = paths.checkpoint_dir
         full = is_full_budget(replace(options, overrides=tuple(o for o in options.overrides if o != chosen)))
-        if options.resume and not getattr(module, "RESUMABLE", True):
+        if options.resume and not self.resumable:
             raise UsageError(f"{self.name} cannot --resume: rerun it without")
         if is_complete(folder) and not options.force:
             if options.resume:
                 log(f"{self.name} has finished its full run in {folder}: nothing to resume, nothing changed")
                 return read_metrics(folder)
             if not full:
-                raise UsageError(f"{folder} holds a finished full run of {self.name}, which this shorter or changed "
-                                 f"run would replace: put quick looks elsewhere with --out DIR, or replace it with --force")
-        if options.towers > 1 and not has_towers(self.name):
+                raise UsageError(f"{folder} holds a finished full run of {self.name}, which this shorter or "
+                                 f"changed run would replace: put quick looks elsewhere with --out DIR, or replace "
+                                 f"it with --force")
+        if options.towers > 1 and not self.towers:
             raise UsageError(f"--towers applies to {', '.join(towers_sections())}, not {self.name}")
-        config = apply_options(config_class(), options)
+        config = self.config(options)
         if options.towers > 1 and config.batch_size % options.towers:
             raise UsageError(f"--towers {options.towers} must divide the batch size {config.batch_size}")
         run = Run(self.name, options, config, log, paths=paths, checkpoint_of=checkpoint_of)
-        if hasattr(module, "run"):
-            metrics = module.run(run)
-        else:
-            build = module.build
-            if options.towers > 1:
-                build = lambda config: module.build_towers(config, options.towers)  # noqa: E731
-            metrics = train_autoencoder(run, build, report=getattr(module, "report", None))
+        metrics = self.runner_of(options.towers)(run)
         if full:
             mark_complete(folder)
         if options.compare:
@@ -63,16 +79,17 @@ class Section:
                 log(line)
         return metrics
 
+    def runner_of(self, towers=1):
+        """What runs it: its listing's own runner, or the pipeline training what its build() returns (with its
+        optional `report(run, sess, model)` figures and `data(config)`, data of its own)."""
+        from tf1_ae.pipeline import train_listing
 
-def variant(module, overrides):
-    """(the Config class a run uses, its own output folder, the override that chose it): `--set wta=spatial`
-    on a listing whose VARIANTS maps ("wta", "spatial") to a Config subclass runs that variant in
-    <section>/wta_spatial/."""
-    for name, value in overrides:
-        chosen = getattr(module, "VARIANTS", {}).get((name, value))
-        if chosen is not None:
-            return chosen, f"{name}_{value}", (name, value)
-    return module.Config, None, None
+        module = self.module
+        if self.runner:
+            return getattr(module, self.runner)
+        build = module.build if towers == 1 else partial(module.build, towers=towers)
+        return partial(train_listing, build=build, report=getattr(module, "report", None),
+                       own_data=getattr(module, "data", None))
 
 
 def finished(section, out, data_name):
@@ -98,101 +115,76 @@ def checkpoint_of(name, options, log=print):
     return folder
 
 
-def has_towers(name):
-    """Whether a listing has the fast path (--towers N): a `build_towers`, or a run() that takes it
-    (`TOWERS = True`), read from its source."""
-    return defines(name, "build_towers") or any(
-        isinstance(n, ast.Assign) and any(getattr(t, "id", None) == "TOWERS" for t in n.targets)
-        and getattr(n.value, "value", None) is True for n in listing_tree(name).body)
-
-
 def towers_sections():
-    return [name for name in SECTIONS if has_towers(name)]
-
-
-def listing_tree(name):
-    return ast.parse((Path(__file__).resolve().parent.parent / "graphs" / f"{name}.py").read_text(encoding="utf-8"))
-
-
-def config_fields(name):
-    """The fields of a listing's Config, read from its source (so flags are checked before TensorFlow loads);
-    a Config that subclasses another listing's (`class Config(layerwise_singlegraph.Config)`) has its fields too."""
-    for node in listing_tree(name).body:
-        if isinstance(node, ast.ClassDef) and node.name == "Config":
-            inherited = [f for base in node.bases if isinstance(base, ast.Attribute) and base.attr == "Config"
-                         for f in config_fields(base.value.id)]
-            own = [n.target.id for n in node.body if isinstance(n, ast.AnnAssign)]
-            return inherited + [f for f in own if f not in inherited]
-        if isinstance(node, ast.ImportFrom) and any(a.name == "Config" for a in node.names):
-            return config_fields(node.module.split(".")[-1])
-    return []
-
-
-def defines(name, function):
-    """Whether a listing defines (or imports) a top-level function of that name, read from its source."""
-    tree = listing_tree(name)
-    return any(isinstance(n, ast.FunctionDef) and n.name == function for n in tree.body) or any(
-        isinstance(n, ast.ImportFrom) and any(a.name == function for a in n.names) for n in tree.body)
+    return [section.name for section in SECTIONS.values() if section.towers]
 
 
 SECTIONS = {s.name: s for s in [
     Section("pca", "§Performing PCA with an Undercomplete Linear Autoencoder",
             "a 3-2-3 linear autoencoder finds PCA's plane on 3-D toy data", uses_data=False, autoencoder=False),
     Section("stacked_all", "§Stacked Autoencoders, training all layers at once",
-            "784-300-150-300-784 ELU autoencoder, He init, L2, Adam"),
+            "784-300-150-300-784 ELU autoencoder, He init, L2, Adam", towers=True),
     Section("stacked_tied", "§Stacked Autoencoders: Tying Weights",
-            "the same stack with decoder weights = encoder weights transposed"),
+            "the same stack with decoder weights = encoder weights transposed", towers=True),
     Section("layerwise_multigraph", "§Training One Autoencoder at a Time, in multiple graphs",
-            "two shallow autoencoders trained one after the other, each in its own tf.Graph, then stacked"),
+            "two shallow autoencoders trained one after the other, each in its own tf.Graph, then stacked",
+            runner="train_one_at_a_time", resumable=False, towers=True),
     Section("layerwise_singlegraph", "§Training One Autoencoder at a Time, in a single graph",
-            "one graph, two phases; phase 2 trains only the inner layers (var_list)"),
+            "one graph, two phases; phase 2 trains only the inner layers (var_list)", towers=True),
     Section("layerwise_stopgrad", "§Training One Autoencoder at a Time, in a single graph",
-            "the same, with hidden1 frozen by tf.stop_gradient instead of var_list"),
+            "the same, with hidden1 frozen by tf.stop_gradient instead of var_list", towers=True),
     Section("layerwise_cached", "§Training One Autoencoder at a Time: caching the frozen layer's outputs",
-            "the same, phase 2 fed from a cache of hidden1 computed once"),
+            "the same, phase 2 fed from a cache of hidden1 computed once", towers=True),
     Section("features", "§Visualizing Features",
             "top images per coding unit, weights1 as images, gradient ascent on the input",
-            needs=("layerwise_singlegraph",), autoencoder=False),
+            needs=("layerwise_singlegraph",), runner="draw", autoencoder=False, resumable=False),
     Section("pretraining", "§Unsupervised Pretraining Using Stacked Autoencoders",
             "a classifier from scratch vs. starting from the layer-wise autoencoder's weights",
-            needs=("layerwise_cached",), autoencoder=False),
+            needs=("layerwise_cached",), runner="train_both", autoencoder=False, resumable=False,
+            flags=("freeze_pretrained",)),
     Section("pretraining_sweep", "beyond the book: §Unsupervised Pretraining Using Stacked Autoencoders",
             "test accuracy against the number of labels, from scratch / pretrained / pretrained and frozen",
-            needs=("layerwise_cached",), autoencoder=False),
+            needs=("layerwise_cached",), runner="sweep", autoencoder=False, resumable=False),
     Section("denoising_gaussian", "§Denoising Autoencoders, Gaussian noise",
-            "784-300-150-300-784 ReLU AE reconstructing clean digits from noisy ones"),
+            "784-300-150-300-784 ReLU AE reconstructing clean digits from noisy ones", towers=True),
     Section("denoising_dropout", "§Denoising Autoencoders, dropout",
-            "the same with 30% input dropout during training"),
+            "the same with 30% input dropout during training", towers=True),
     Section("kl_plot", "§Sparse Autoencoders, the sparsity-cost figure",
-            "KL divergence vs squared and absolute error as a sparsity cost, target 0.1", uses_data=False, autoencoder=False),
+            "KL divergence vs squared and absolute error as a sparsity cost, target 0.1",
+            runner="draw", uses_data=False, autoencoder=False, resumable=False),
     Section("sparse", "§Sparse Autoencoders",
-            "784-1000-784 sigmoid-coded AE with a KL sparsity loss (--penalty mse, --reconstruction xent)"),
+            "784-1000-784 sigmoid-coded AE with a KL sparsity loss (--penalty mse, --reconstruction xent)",
+            flags=("penalty", "reconstruction")),
     Section("contractive", "§Other Autoencoders: contractive autoencoder",
-            "sigmoid AE penalized by its encoder Jacobian's norm, beside a plain one"),
+            "sigmoid AE penalized by its encoder Jacobian's norm, beside a plain one",
+            runner="train_with_and_without_penalty"),
     Section("wta", "§Other Autoencoders: winner-take-all autoencoder",
             "784-2000 ReLU AE keeping each unit's top 5% activations per batch; its dictionary"),
     Section("conv", "§Other Autoencoders: stacked convolutional autoencoders",
             "conv 16/32/64 + pooling encoder, transposed-conv decoder (--wta spatial: conv WTA)",
-            onednn=True),
+            flags=("wta",), variants=(("wta", "spatial", "WTAConfig"),), onednn=True),
     Section("adversarial", "§Other Autoencoders: adversarial autoencoders",
             "an autoencoder whose 2-D codings a discriminator pushes toward a Gaussian prior"),
     Section("gsn", "§Other Autoencoders: generative stochastic network",
             "a walk-back denoising autoencoder sampled by a corrupt-reconstruct Markov chain"),
     Section("vae_sigma", "§Variational Autoencoders",
-            "784-500-500-20-500-500-784 VAE whose encoder outputs μ and σ"),
+            "784-500-500-20-500-500-784 VAE whose encoder outputs μ and σ", towers=True),
     Section("vae_logvar", "§Variational Autoencoders, γ = log σ²",
-            "the same VAE with the encoder outputting γ = log σ²: smoother, faster training"),
+            "the same VAE with the encoder outputting γ = log σ²: smoother, faster training", towers=True),
     Section("vae_generate", "§Generating Digits",
-            "decode 60 samples of N(0, I) with the γ model", needs=("vae_logvar",), autoencoder=False),
+            "decode 60 samples of N(0, I) with the γ model",
+            needs=("vae_logvar",), runner="draw", autoencoder=False, resumable=False),
     Section("vae_encode_decode", "§Generating Digits: encode & decode",
-            "test digits through the γ model's sampled codings and back", needs=("vae_logvar",), autoencoder=False),
+            "test digits through the γ model's sampled codings and back",
+            needs=("vae_logvar",), runner="draw", autoencoder=False, resumable=False),
     Section("vae_interpolate", "§Generating Digits: interpolate digits",
-            "decode points between random codings: one digit morphs into the next", needs=("vae_logvar",), autoencoder=False),
+            "decode points between random codings: one digit morphs into the next",
+            needs=("vae_logvar",), runner="draw", autoencoder=False, resumable=False),
     Section("vae_compare", "beyond the book: §Variational Autoencoders, σ vs γ",
-            "both VAEs, same seed and steps, loss curves in one figure", autoencoder=False),
+            "both VAEs, same seed and steps, loss curves in one figure", runner="train_both", autoencoder=False),
     Section("reconstructions", "§Visualizing the Reconstructions",
             "restores a section's checkpoint and draws test digits beside their reconstructions",
-            needs=("layerwise_singlegraph",), autoencoder=False),
+            needs=("layerwise_singlegraph",), runner="draw", autoencoder=False, resumable=False),
 ]}
 
 

@@ -41,10 +41,9 @@ def xent(logits, label):
     return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=targets, logits=logits))
 
 
-def build(config=Config()):
-    X = tf.placeholder(tf.float32, shape=[None, 28 * 28], name="X")
+def autoencoder(X, config):
+    """The encoder's 2-D codings of X and the decoder's logits and outputs."""
     hidden_layer = partial(dense, units=config.n_hidden, activation=tf.nn.relu)
-
     with tf.variable_scope("encoder"):
         codings = dense(hidden_layer(hidden_layer(X, name="hidden1"), name="hidden2"), config.n_codings,
                         name="codings")
@@ -52,22 +51,22 @@ def build(config=Config()):
         logits = dense(hidden_layer(hidden_layer(codings, name="hidden1"), name="hidden2"), 28 * 28,
                        name="logits")
         outputs = tf.nn.sigmoid(logits, name="outputs")
+    return codings, logits, outputs
 
-    def discriminator(z):
-        with tf.variable_scope("discriminator", reuse=tf.AUTO_REUSE):
-            return dense(hidden_layer(hidden_layer(z, name="hidden1"), name="hidden2"), 1, name="logit")
 
-    prior = tf.random_normal(tf.shape(codings), stddev=config.prior_stddev, name="prior_samples")
-    d_prior, d_codings = discriminator(prior), discriminator(codings)
+def discriminator(z, config):
+    """The logit of "z came from the prior"; one set of variables, whatever z is."""
+    hidden_layer = partial(dense, units=config.n_hidden, activation=tf.nn.relu)
+    with tf.variable_scope("discriminator", reuse=tf.AUTO_REUSE):
+        return dense(hidden_layer(hidden_layer(z, name="hidden1"), name="hidden2"), 1, name="logit")
 
-    reconstruction_loss = tf.reduce_mean(
-        tf.nn.sigmoid_cross_entropy_with_logits(labels=X, logits=logits), name="reconstruction_loss")
-    discriminator_loss = tf.add(xent(d_prior, 1), xent(d_codings, 0), name="discriminator_loss")
-    generator_loss = tf.identity(xent(d_codings, 1), name="generator_loss")
 
-    def variables(scope):
-        return tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope=scope)
+def variables(scope):
+    return tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope=scope)
 
+
+def training_ops(reconstruction_loss, discriminator_loss, generator_loss, config):
+    """The three ops each mini-batch runs in turn, each with its own Adam and the variables it may change."""
     def adam(name):
         return tf.train.AdamOptimizer(config.learning_rate, name=name)
 
@@ -77,14 +76,28 @@ def build(config=Config()):
         discriminator_loss, var_list=variables("discriminator"), name="discriminator_op")
     generator_op = adam("generator_adam").minimize(
         generator_loss, var_list=variables("encoder"), name="generator_op")
+    return [autoencoder_op, discriminator_op, generator_op]
+
+
+def build(config=Config()):
+    X = tf.placeholder(tf.float32, shape=[None, 28 * 28], name="X")
+    codings, logits, outputs = autoencoder(X, config)
+
+    prior = tf.random_normal(tf.shape(codings), stddev=config.prior_stddev, name="prior_samples")
+    d_prior, d_codings = discriminator(prior, config), discriminator(codings, config)
+
+    reconstruction_loss = tf.reduce_mean(
+        tf.nn.sigmoid_cross_entropy_with_logits(labels=X, logits=logits), name="reconstruction_loss")
+    discriminator_loss = tf.add(xent(d_prior, 1), xent(d_codings, 0), name="discriminator_loss")
+    generator_loss = tf.identity(xent(d_codings, 1), name="generator_loss")
+    ops = training_ops(reconstruction_loss, discriminator_loss, generator_loss, config)
 
     mse = tf.reduce_mean(tf.square(outputs - X))
     metrics = [Metric("reconstruction_loss", "Train reconstruction loss", reconstruction_loss),
                Metric("discriminator_loss", "Discriminator loss", discriminator_loss),
                Metric("generator_loss", "Generator loss", generator_loss),
                Metric("train_mse", "MSE", mse, in_book_line=False)]
-    plan = TrainPlan([autoencoder_op, discriminator_op, generator_op], X,
-                     reconstruction_loss + discriminator_loss + generator_loss, metrics, separator=" \t")
+    plan = TrainPlan(ops, X, reconstruction_loss + discriminator_loss + generator_loss, metrics, separator=" \t")
     scopes = {"autoencoder": variables("encoder") + variables("decoder"),
               "discriminator": variables("discriminator"), "generator": variables("encoder")}
     return Autoencoder(X=X, codings=codings, outputs=outputs, reconstruction_loss=reconstruction_loss, plan=plan,

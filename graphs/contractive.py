@@ -11,9 +11,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from tf1_ae.compat import tf
-from tf1_ae.losses import contractive_penalty
 from tf1_ae.model import Autoencoder
-from tf1_ae.pipeline import train_autoencoder
+from tf1_ae.pipeline import train_listing
 from tf1_ae.train import Metric, TrainPlan
 
 IDEA = "A sigmoid autoencoder penalized by its encoder Jacobian's norm, so similar inputs get similar codings."
@@ -30,6 +29,14 @@ class Config:
     learning_rate: float = 0.001  # ours: Adam (cA.py: SGD 0.01 with batch 10 for 20 epochs)
     n_epochs: int = 10  # ours, with the stacked listings' batch 150 and book-style step budget
     batch_size: int = 150
+
+
+def contractive_penalty(codings, weights, name="jacobian_penalty"):
+    """‖J_f(x)‖²_F for a sigmoid encoder h = s(xW + b), averaged over the batch, in closed form:
+    ∂h_j/∂x_i = h_j(1 - h_j)·W_ij, so ‖J‖²_F = Σ_j (h_j(1 - h_j))² · Σ_i W_ij²."""
+    slope = tf.square(codings * (1 - codings))  # (batch, units)
+    column_norms = tf.reduce_sum(tf.square(weights), axis=0)  # (units,)
+    return tf.reduce_mean(tf.reduce_sum(slope * column_norms, axis=1), name=name)
 
 
 def build(config=Config()):
@@ -73,17 +80,18 @@ def contraction_curve(sess, ae, images, radii=RADII, seed=0):
     return ratios
 
 
-def run(run):
+def train_with_and_without_penalty(run):
     """The contractive autoencoder, then the same without the penalty, and both contraction curves."""
     curves, results = {}, {}
-    for key, part in (("contractive", run), ("plain", run.part("plain", replace(run.config, contraction_level=0.0)))):
+    plain = run.sub_run("plain", replace(run.config, contraction_level=0.0))
+    for key, part in (("contractive", run), ("plain", plain)):
         run.log(f"— {key} autoencoder, λ = {part.config.contraction_level}")
 
         def report(part, sess, ae, key=key):
             curves[key] = contraction_curve(sess, ae, part.data.test.images[:200])
             return {"contraction_ratio_small": curves[key][0]}
 
-        results[key] = train_autoencoder(part, build, report, figure_name=f"{key}_reconstruction_plot")
+        results[key] = train_listing(part, build, report, figure_name=f"{key}_reconstruction_plot")
     plt.figure(figsize=(7, 4.5))
     for key, label in (("contractive", f"contractive (λ = {run.config.contraction_level})"), ("plain", "plain (λ = 0)")):
         plt.plot(RADII, curves[key], "o-", label=label)

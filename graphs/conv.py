@@ -52,9 +52,6 @@ class WTAConfig(Config):
     batch_size: int = 100  # tf_ConvWTA
 
 
-VARIANTS = {("wta", "spatial"): WTAConfig}
-
-
 def pool(inputs):
     return tf.nn.max_pool(inputs, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="VALID")
 

@@ -7,6 +7,7 @@ the book does for the training op alone, so the logged loss is measured on clean
 from dataclasses import dataclass
 
 from graphs import denoising_gaussian
+from graphs.denoising_gaussian import report  # noqa: F401  (the same figures)
 
 IDEA = "The same denoising autoencoder, its input corrupted by 30% dropout while training."
 LOSS = "loss = mean((outputs(X ⊙ m / (1 - rate)) - X)²),  m_i ~ Bernoulli(1 - rate) while training"
@@ -17,9 +18,5 @@ class Config(denoising_gaussian.Config):
     corruption: str = "dropout"  # the book's second listing
 
 
-def build(config=Config()):
-    return denoising_gaussian.build(config)
-
-
-def build_towers(config, n_towers):
-    return denoising_gaussian.build_towers(config, n_towers)
+def build(config=Config(), towers=1):
+    return denoising_gaussian.build(config, towers)

@@ -5,11 +5,13 @@ it has to learn what digits look like. Here the corruption is Gaussian noise, on
 """
 from dataclasses import dataclass
 from functools import partial
+from types import SimpleNamespace
 
 from tf1_ae.compat import tf
 from tf1_ae.layers import dense, dropout
 from tf1_ae.model import Autoencoder
-from tf1_ae.towers import tower_slices
+from tf1_ae.plots import show_denoising
+from tf1_ae.towers import minimize_in_towers
 from tf1_ae.train import Metric, TrainPlan
 
 IDEA = "A 784-300-150-300-784 ReLU autoencoder that reconstructs clean digits from noisy ones."
@@ -35,60 +37,49 @@ class Config:
             raise ValueError(f"corruption must be one of {', '.join(CORRUPTIONS)}, not {self.corruption!r}")
 
 
-def corrupt(X, config, training=None):
-    """The book's corruption: Gaussian noise always, or dropout while `training` is fed True."""
+def denoising_autoencoder(X, config, training=None):
+    """The book's corruption, its four layers and its loss on X; called again on a slice of X (towers), the
+    same variables, and noise drawn for that slice."""
     if config.corruption == "gaussian":
-        return tf.add(X, config.noise_level * tf.random_normal(tf.shape(X)), name="X_noisy")
-    return dropout(X, config.dropout_rate, training=training)
+        X_corrupted = tf.add(X, config.noise_level * tf.random_normal(tf.shape(X)), name="X_noisy")
+    else:  # dropout while `training` is fed True
+        X_corrupted = dropout(X, config.dropout_rate, training=training)
 
-
-def network(X_corrupted, config):
-    """The book's four layers; on a second call (inside a reusing scope) the same variables."""
     my_dense_layer = partial(dense, activation=tf.nn.relu)  # default glorot init, no L2 (book)
     hidden1 = my_dense_layer(X_corrupted, config.n_hidden1, name="hidden1")
-    hidden2 = my_dense_layer(hidden1, config.n_hidden2, name="hidden2")
+    hidden2 = my_dense_layer(hidden1, config.n_hidden2, name="hidden2")  # codings
     hidden3 = my_dense_layer(hidden2, config.n_hidden3, name="hidden3")
     outputs = dense(hidden3, config.n_inputs, name="outputs")
-    return hidden2, outputs
-
-
-def build(config=Config()):
-    X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
-    training = None if config.corruption == "gaussian" else \
-        tf.placeholder_with_default(False, shape=(), name="training")
-    X_corrupted = corrupt(X, config, training)
-    hidden2, outputs = network(X_corrupted, config)
 
     reconstruction_loss = tf.reduce_mean(tf.square(outputs - X), name="reconstruction_loss")  # clean X
-
-    optimizer = tf.train.AdamOptimizer(config.learning_rate)
-    training_op = optimizer.minimize(reconstruction_loss, name="training_op")
-    return autoencoder(X, training, X_corrupted, hidden2, outputs, reconstruction_loss, training_op,
-                       reconstruction_loss, {"random": X_corrupted})
+    return SimpleNamespace(X_corrupted=X_corrupted, codings=hidden2, outputs=outputs,
+                           reconstruction_loss=reconstruction_loss)
 
 
-def build_towers(config, n_towers):
-    """Beyond the book (`--towers N`): equal slices of the batch, each corrupted and reconstructed on the cores
-    side by side; the batch's MSE is the mean of the slices' MSEs."""
+def build(config=Config(), towers=1):
     X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
     training = None if config.corruption == "gaussian" else \
         tf.placeholder_with_default(False, shape=(), name="training")
-    X_corrupted = corrupt(X, config, training)  # the whole batch: metrics, test, drawing
-    hidden2, outputs = network(X_corrupted, config)
-    reconstruction_loss = tf.reduce_mean(tf.square(outputs - X), name="reconstruction_loss")
-    losses, corrupted_parts = [], []
-    for part in tower_slices(X, n_towers):
-        corrupted_parts.append(corrupt(part, config, training))
-        losses.append(tf.reduce_mean(tf.square(network(corrupted_parts[-1], config)[1] - part)))
-    towers_loss = tf.add_n(losses, name="towers_loss") / n_towers
-    training_op = tf.train.AdamOptimizer(config.learning_rate).minimize(towers_loss, name="training_op")
-    return autoencoder(X, training, X_corrupted, hidden2, outputs, reconstruction_loss, training_op, towers_loss,
-                       {"random": X_corrupted, "tower_random": corrupted_parts})
+    ae = denoising_autoencoder(X, config, training)
 
+    optimizer = tf.train.AdamOptimizer(config.learning_rate)
+    if towers == 1:
+        training_op, loss = optimizer.minimize(ae.reconstruction_loss, name="training_op"), ae.reconstruction_loss
+    else:  # beyond the book (--towers N): the same update from equal slices of each batch, on the cores side by side
+        training_op, loss = minimize_in_towers(
+            optimizer, lambda part: denoising_autoencoder(part, config, training).reconstruction_loss, X, towers)
 
-def autoencoder(X, training, X_corrupted, hidden2, outputs, reconstruction_loss, training_op, trained_loss, random):
-    """The listing's tensors and what the loop logs; `random` names the corrupted inputs (a test feeds them)."""
-    plan = TrainPlan(training_op, X, trained_loss, [Metric("train_mse", "Train MSE", reconstruction_loss)],
+    plan = TrainPlan(training_op, X, loss, [Metric("train_mse", "Train MSE", ae.reconstruction_loss)],
                      train_feed={} if training is None else {training: True})
-    return Autoencoder(X=X, codings=hidden2, outputs=outputs, reconstruction_loss=reconstruction_loss, plan=plan,
-                       corrupted=X_corrupted, tensors=random)
+    return Autoencoder(X=X, codings=ae.codings, outputs=ae.outputs, reconstruction_loss=ae.reconstruction_loss,
+                       plan=plan, tensors={"corrupted": ae.X_corrupted})
+
+
+def report(run, sess, ae):
+    """Ours beside the book's figure: each test digit as the network sees it while training, corrupted, then
+    its reconstruction from that corrupted input and the clean target."""
+    shown = run.data.test.images[:run.n_test_digits]
+    corrupted, outputs = sess.run([ae.tensors["corrupted"], ae.outputs], {ae.X: shown, **ae.plan.train_feed})
+    show_denoising(corrupted, outputs, shown)
+    run.figure("denoising_plot")
+    return {}

@@ -70,17 +70,14 @@ def plot_ascent(results):
             "(method 4, unsupervised pretraining, is `make pretraining`)")
 
 
-RESUMABLE = False  # --resume is refused: it trains nothing
-
-
-def run(run):
+def draw(run):
     config = run.config
     source_dir = run.checkpoint_of(config.source)
     mnist = run.load_data()
 
     reset_graph(run.options.seed)
-    g = layerwise_singlegraph.build()
-    X, codings, weights1 = g.autoencoder.X, g.autoencoder.codings, g.frozen[0]
+    ae = layerwise_singlegraph.build()
+    X, codings, weights1 = ae.X, ae.codings, ae.tensors["weights1"]
     ascent = GradientAscent(X, codings)
     saver = tf.train.Saver([v for v in tf.global_variables()])
     with run.session() as sess:

@@ -24,13 +24,10 @@ def costs(p, q):
             "mse": (p - q) ** 2, "mae": np.abs(p - q)}
 
 
-RESUMABLE = False  # --resume is refused: it trains nothing
-
-
 STYLES = {"kl": ("b-", "KL divergence", 1), "mae": ("g--", r"MAE ($\ell_1$)", 1), "mse": ("r--", "MSE", 1)}
 
 
-def draw(p, q, cost, terms):
+def draw_costs(p, q, cost, terms):
     """The book's figure with the curves named in `terms` (the book: KL and MSE)."""
     figure = plt.figure(figsize=(8, 5))
     plt.plot([p, p], [0, 0.3], "k:")
@@ -45,13 +42,13 @@ def draw(p, q, cost, terms):
     return figure
 
 
-def run(run):
+def draw(run):
     p = run.config.p
     q = np.linspace(0.001, 0.999, run.config.n_points)
     cost = costs(p, q)
-    draw(p, q, cost, ("kl", "mse"))
+    draw_costs(p, q, cost, ("kl", "mse"))
     run.figure("sparsity_loss_plot")
-    draw(p, q, cost, ("kl", "mae", "mse"))  # ours: the absolute error too
+    draw_costs(p, q, cost, ("kl", "mae", "mse"))  # ours: the absolute error too
     run.figure("sparsity_loss_plot_with_mae")
     at = {f"{name}_at_{x}": float(costs(p, np.array(x))[name]) for name in ("kl", "mse", "mae") for x in (0.2, 0.5)}
     for x in (0.2, 0.5):

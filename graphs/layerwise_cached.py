@@ -8,7 +8,6 @@ skips the 784×300 product of every phase-2 step. Batches are `rnd.permutation(n
 from dataclasses import dataclass
 
 from graphs import layerwise_singlegraph
-from graphs.layerwise_singlegraph import build_towers, run  # noqa: F401  (the same two phases)
 
 IDEA = "The same two phases, phase 2 fed from a cache of hidden1 computed once for the whole training set."
 LOSS = "phase 2: mean((hidden3 - hidden1_cache[batch])²) + l2_reg · (½‖weights2‖² + ½‖weights3‖²)"
@@ -19,5 +18,5 @@ class Config(layerwise_singlegraph.Config):
     cache: bool = True  # book
 
 
-def build(config=Config()):
-    return layerwise_singlegraph.build(config)
+def build(config=Config(), towers=1):
+    return layerwise_singlegraph.build(config, towers)

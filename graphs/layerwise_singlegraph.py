@@ -6,12 +6,11 @@ weights1/biases1 and weights4/biases4 frozen by giving phase 2's optimizer only 
 """
 from dataclasses import dataclass
 
-from tf1_ae.compat import reset_graph, tf
+from tf1_ae.compat import tf
 from tf1_ae.layers import he_init, l2_regularizer
-from tf1_ae.model import Autoencoder
-from tf1_ae.plots import show_reconstructed_digits
-from tf1_ae.phases import Phase, Phases
-from tf1_ae.train import CHECKPOINT_NAME, Metric, TrainPlan
+from tf1_ae.model import Autoencoder, Phase
+from tf1_ae.towers import minimize_in_towers
+from tf1_ae.train import Metric, TrainPlan
 
 IDEA = "One graph, two phases: the outer layers learn first, then the inner ones with the outer layers frozen."
 LOSS = """phase 1: mean((hidden1·weights4 + biases4 - X)²) + l2_reg · (½‖weights1‖² + ½‖weights4‖²)
@@ -27,7 +26,7 @@ class Config:
     n_outputs: int = 28 * 28
     learning_rate: float = 0.01  # book, one Adam for both phases
     l2_reg: float = 0.0001  # book
-    n_epochs: int = 4  # book: n_epochs = [4, 4]
+    n_epochs: int = 4  # book: n_epochs = [4, 4], for each phase
     batch_size: int = 150  # book: batch_sizes = [150, 150]
     freeze: str = "var_list"  # book; "stop_gradient" is layerwise_stopgrad's way
     cache: bool = False  # phase 2 fed from a cache of hidden1 (layerwise_cached)
@@ -35,16 +34,6 @@ class Config:
     def __post_init__(self):
         if self.freeze not in ("var_list", "stop_gradient"):
             raise ValueError(f"freeze must be var_list or stop_gradient, not {self.freeze!r}")
-
-
-@dataclass(frozen=True)
-class LayerwiseGraph:
-    autoencoder: Autoencoder  # the full stack: X → outputs (trained by the phases, not as a whole)
-    hidden1: object
-    phase1: TrainPlan
-    phase2: TrainPlan
-    frozen: list  # weights1, biases1, weights4, biases4
-    trained_in_phase2: list  # weights2, biases2, weights3, biases3
 
 
 def layer_variables(config):
@@ -67,80 +56,71 @@ def layer_variables(config):
     return weights1, weights2, weights3, weights4, biases1, biases2, biases3, biases4
 
 
-def build(config=Config()):
+def build(config=Config(), towers=1):
     activation = tf.nn.elu
     regularizer = l2_regularizer(config.l2_reg)
     X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
 
     weights1, weights2, weights3, weights4, biases1, biases2, biases3, biases4 = layer_variables(config)
 
-    hidden1 = activation(tf.matmul(X, weights1) + biases1, name="hidden1")
+    def outer(X, name=None):  # hidden1
+        return activation(tf.matmul(X, weights1) + biases1, name=name)
+
+    def inner(hidden1, names=(None, None)):  # hidden2 (the codings) and hidden3
+        hidden2 = activation(tf.matmul(hidden1, weights2) + biases2, name=names[0])
+        return hidden2, activation(tf.matmul(hidden2, weights3) + biases3, name=names[1])
+
+    def phase1_losses(X, hidden1):  # (reconstruction, regularization, their sum) of phase 1
+        phase1_outputs = tf.matmul(hidden1, weights4) + biases4  # bypass hidden2 and hidden3
+        phase1_reconstruction_loss = tf.reduce_mean(tf.square(phase1_outputs - X))
+        phase1_reg_loss = regularizer(weights1) + regularizer(weights4)
+        return phase1_reconstruction_loss, phase1_reg_loss, phase1_reconstruction_loss + phase1_reg_loss
+
+    def phase2_losses(hidden1, hidden3):  # the same, of phase 2: the inner layers reproduce hidden1
+        phase2_reconstruction_loss = tf.reduce_mean(tf.square(hidden3 - hidden1))
+        phase2_reg_loss = regularizer(weights2) + regularizer(weights3)
+        return phase2_reconstruction_loss, phase2_reg_loss, phase2_reconstruction_loss + phase2_reg_loss
+
+    hidden1 = outer(X, name="hidden1")
     if config.freeze == "stop_gradient":
         # No gradient flows back through this point: whatever is built on it cannot move weights1/biases1.
         hidden1_frozen = tf.stop_gradient(hidden1, name="hidden1_frozen")
     else:
         hidden1_frozen = hidden1
-    hidden2 = activation(tf.matmul(hidden1_frozen, weights2) + biases2, name="hidden2")
-    hidden3 = activation(tf.matmul(hidden2, weights3) + biases3, name="hidden3")
+    hidden2, hidden3 = inner(hidden1_frozen, names=("hidden2", "hidden3"))
     outputs = tf.add(tf.matmul(hidden3, weights4), biases4, name="outputs")
 
     reconstruction_loss = tf.reduce_mean(tf.square(outputs - X), name="reconstruction_loss")
 
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
-
+    train_vars = [weights2, biases2, weights3, biases3]  # phase 2's; the rest is frozen
     with tf.name_scope("phase1"):
-        phase1_outputs = tf.matmul(hidden1, weights4) + biases4  # bypass hidden2 and hidden3
-        phase1_reconstruction_loss = tf.reduce_mean(tf.square(phase1_outputs - X))
-        phase1_reg_loss = regularizer(weights1) + regularizer(weights4)
-        phase1_loss = phase1_reconstruction_loss + phase1_reg_loss
-        phase1_training_op = optimizer.minimize(phase1_loss)
+        phase1_reconstruction_loss, phase1_reg_loss, phase1_loss = phase1_losses(X, hidden1)
+        if towers == 1:
+            phase1_training_op = optimizer.minimize(phase1_loss)
+        else:  # beyond the book (--towers N): equal slices of each batch, on the cores side by side
+            phase1_training_op, phase1_loss = minimize_in_towers(
+                optimizer, lambda part: phase1_losses(part, outer(part))[2], X, towers, name=None)
 
     with tf.name_scope("phase2"):
-        phase2_reconstruction_loss = tf.reduce_mean(tf.square(hidden3 - hidden1_frozen))
-        phase2_reg_loss = regularizer(weights2) + regularizer(weights3)
-        phase2_loss = phase2_reconstruction_loss + phase2_reg_loss
-        train_vars = [weights2, biases2, weights3, biases3]
-        if config.freeze == "var_list":
-            phase2_training_op = optimizer.minimize(phase2_loss, var_list=train_vars)  # freeze hidden1
-        else:
-            phase2_training_op = optimizer.minimize(phase2_loss)  # frozen by stop_gradient above
+        phase2_reconstruction_loss, phase2_reg_loss, phase2_loss = phase2_losses(hidden1_frozen, hidden3)
+        var_list = train_vars if config.freeze == "var_list" else None  # None: frozen by stop_gradient above
+        if towers == 1:
+            phase2_training_op = optimizer.minimize(phase2_loss, var_list=var_list)  # freeze hidden1
+        else:  # the towers slice hidden1, so a cache of it fed in its place is sliced too
+            phase2_training_op, phase2_loss = minimize_in_towers(
+                optimizer, lambda part: phase2_losses(part, inner(part)[1])[2], hidden1_frozen, towers,
+                var_list=var_list, name=None)
 
-    stack = Autoencoder(X=X, codings=hidden2, outputs=outputs, reconstruction_loss=reconstruction_loss,
-                        plan=TrainPlan(None, X, reconstruction_loss, []))
-    phase1 = phase_plan(X, "phase1", phase1_training_op, phase1_loss, phase1_reconstruction_loss, phase1_reg_loss)
-    phase2 = phase_plan(X, "phase2", phase2_training_op, phase2_loss, phase2_reconstruction_loss, phase2_reg_loss)
-    return LayerwiseGraph(stack, hidden1, phase1, phase2, frozen=[weights1, biases1, weights4, biases4],
-                          trained_in_phase2=train_vars)
+    phases = (Phase("phase1", phase_plan(X, "phase1", phase1_training_op, phase1_loss, phase1_reconstruction_loss,
+                                         phase1_reg_loss)),
+              Phase("phase2", phase_plan(X, "phase2", phase2_training_op, phase2_loss, phase2_reconstruction_loss,
+                                         phase2_reg_loss), cached=hidden1 if config.cache else None))
+    return Autoencoder(X=X, codings=hidden2, outputs=outputs, reconstruction_loss=reconstruction_loss, phases=phases,
+                       tensors={"hidden1": hidden1, "frozen": (weights1, biases1, weights4, biases4),
+                                "trained_in_phase2": tuple(train_vars), "weights1": weights1})
 
 
 def phase_plan(X, phase, training_op, loss, mse, reg_loss):
     return TrainPlan(training_op, X, loss, [Metric(f"{phase}_train_mse", "Train MSE", mse), Metric(
         f"{phase}_regularization_loss", "regularization loss", reg_loss, in_book_line=False)])
-
-
-def build_towers(config, n_towers):  # beyond the book (--towers N): in a module of its own
-    from graphs.layerwise_towers import build_towers
-    return build_towers(config, n_towers)
-
-
-def run(run):
-    """Phase 1, then phase 2 (from a cache of hidden1 when `config.cache`), then the full stack's test MSE."""
-    config, mnist = run.config, run.load_data()
-    budget = run.budget(config.n_epochs, config.batch_size, note=", for each phase")
-    reset_graph(run.options.seed)
-    g = build(config) if run.options.towers == 1 else build_towers(config, run.options.towers)
-    g.autoencoder.mark()
-    cache = g.hidden1 if config.cache else None  # phase 2 fed hidden1's values, computed once
-    phases = Phases(run, [Phase(g.phase1, mnist.train), Phase(g.phase2, mnist.train, cached=cache)])
-    stack_saver = tf.train.Saver(max_to_keep=1, save_relative_paths=True)  # its own: a Saver deletes its old saves
-    init = tf.global_variables_initializer()
-    with run.session() as sess:
-        init.run()
-        metrics = phases.train(sess, budget)
-        ae, shown = g.autoencoder, mnist.test.images[:2]
-        metrics["test_mse"] = float(ae.reconstruction_loss.eval(feed_dict={ae.X: mnist.test.images}))
-        run.log(f"Test MSE: {metrics['test_mse']:.6g}")
-        stack_saver.save(sess, str(run.paths.checkpoint_dir / CHECKPOINT_NAME))
-        show_reconstructed_digits(shown, ae.outputs.eval(feed_dict={ae.X: shown}), 2)
-    run.figure("reconstruction_plot")
-    return run.finish(metrics)

@@ -20,7 +20,6 @@ What each way of freezing does:
 from dataclasses import dataclass
 
 from graphs import layerwise_singlegraph
-from graphs.layerwise_singlegraph import build_towers, run  # noqa: F401  (the same two phases)
 
 IDEA = "The same two phases, with hidden1 frozen in the graph by tf.stop_gradient instead of by var_list."
 LOSS = "phase 2: mean((hidden3 - sg(hidden1))²) + l2_reg · (½‖weights2‖² + ½‖weights3‖²),  sg = stop_gradient"
@@ -31,5 +30,5 @@ class Config(layerwise_singlegraph.Config):
     freeze: str = "stop_gradient"
 
 
-def build(config=Config()):
-    return layerwise_singlegraph.build(config)
+def build(config=Config(), towers=1):
+    return layerwise_singlegraph.build(config, towers)

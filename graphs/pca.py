@@ -11,15 +11,14 @@ import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
 
-from tf1_ae.budget import Budget
-from tf1_ae.compat import reset_graph, tf
-from tf1_ae.data import DataSet
+from tf1_ae.compat import tf
+from tf1_ae.data import DataSet, Datasets
 from tf1_ae.layers import dense
+from tf1_ae.model import Autoencoder
 from tf1_ae.train import Metric, TrainPlan
 
 IDEA = "A 3-2-3 linear autoencoder trained on 3-D points finds the same plane as PCA."
 LOSS = "loss = mean((outputs - X)²),   outputs = (X·W1 + b1)·W2 + b2"
-LOG_LINES = 10  # the book prints nothing; we print the 1,000 steps as 10 lines of 100
 
 
 @dataclass(frozen=True)
@@ -32,8 +31,10 @@ class Config:
     n_inputs: int = 3
     n_hidden: int = 2  # codings
     learning_rate: float = 0.01  # book, Adam
-    n_iterations: int = 1000  # book: full-batch steps
+    n_epochs: int = 1000  # book: n_iterations = 1000 full-batch steps, each an epoch of the 100 training points
     batch_size: int = 100  # full batch: the whole training half
+    book_train_size: int = 100  # the book trains on these 100 points, not on MNIST's 55,000 images
+    printed_epochs: int = 10  # ours: the book prints nothing; the 1,000 steps print as 10 lines of 100
 
 
 def make_toy_data(config=Config()):
@@ -51,6 +52,13 @@ def make_toy_data(config=Config()):
     return X_train, X_test
 
 
+def data(config):
+    """The listing's own data instead of MNIST: the toy points as a training and a test set."""
+    X_train, X_test = make_toy_data(config)
+    return Datasets("toy3d", f"toy 3-D points, the book's, seed {config.data_seed}",
+                    DataSet(X_train, np.zeros(len(X_train))), None, DataSet(X_test, np.zeros(len(X_test))))
+
+
 def build(config=Config()):
     X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
     hidden = dense(X, config.n_hidden, name="hidden")
@@ -60,7 +68,9 @@ def build(config=Config()):
 
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
     training_op = optimizer.minimize(reconstruction_loss, name="training_op")
-    return X, hidden, outputs, reconstruction_loss, training_op
+    return Autoencoder(X=X, codings=hidden, outputs=outputs, reconstruction_loss=reconstruction_loss,
+                       plan=TrainPlan(training_op, X, reconstruction_loss,
+                                      [Metric("train_mse", "Train MSE", reconstruction_loss)]))
 
 
 def pca_test_mse(X_train, X_test, n_components):
@@ -70,42 +80,16 @@ def pca_test_mse(X_train, X_test, n_components):
     return float(np.mean((X_back - X_test) ** 2))
 
 
-def budget_for(config, options):
-    total, origin = config.n_iterations, "the book's 1,000 full-batch steps"
-    if options.epochs is not None:
-        total, origin = options.epochs, f"--epochs {options.epochs}"
-    if options.steps is not None and options.steps < total:
-        total, origin = options.steps, f"capped by --steps {options.steps}"
-    return Budget(total_steps=total, n_epochs=min(LOG_LINES, total), batch_size=config.batch_size, origin=origin)
-
-
-def run(run):
-    config = run.config
-    X_train, X_test = make_toy_data(config)
-    budget = budget_for(config, run.options)
-    run.log(f"data: toy 3-D points (book, seed {config.data_seed}): {len(X_train)} train / {len(X_test)} test")
-    run.log(budget.describe(len(X_train)))
-
-    reset_graph(run.options.seed)
-    X, codings, outputs, reconstruction_loss, training_op = build(config)
-    plan = TrainPlan(training_op=training_op, inputs=X, loss=reconstruction_loss,
-                     metrics=[Metric("train_mse", "Train MSE", reconstruction_loss)])
-    trainer = run.trainer(plan)
-    init = tf.global_variables_initializer()
-    with run.session() as sess:
-        init.run()
-        history = run.train(sess, trainer, DataSet(X_train, np.zeros(len(X_train))), budget)
-        codings_val, test_mse = sess.run([codings, reconstruction_loss], {X: X_test})
-        train_mse = sess.run(reconstruction_loss, {X: X_train})
-
-    pca_mse = pca_test_mse(X_train, X_test, config.n_hidden)
-    run.log(f"Test MSE: {test_mse:.6g}   PCA (2 components) test MSE: {pca_mse:.6g}   "
-            f"ratio: {test_mse / pca_mse:.4f}")
+def report(run, sess, ae):
+    """The test points' codings (the book's figure), and PCA's test error beside ours."""
+    X_test = run.data.test.images
+    codings_val, test_mse = sess.run([ae.codings, ae.reconstruction_loss], {ae.X: X_test})
+    pca_mse = pca_test_mse(run.data.train.images, X_test, run.config.n_hidden)
+    run.log(f"PCA ({run.config.n_hidden} components) test MSE: {pca_mse:.6g}; ours / PCA's: {test_mse / pca_mse:.4f}")
 
     plt.figure(figsize=(4, 3))
     plt.plot(codings_val[:, 0], codings_val[:, 1], "b.")
     plt.xlabel("$z_1$", fontsize=18)
     plt.ylabel("$z_2$", fontsize=18, rotation=0)
     run.figure("linear_autoencoder_pca_plot")
-    return run.finish({"train_mse": float(train_mse if not history else history[-1]["train_mse"]),
-                       "test_mse": float(test_mse), "pca_test_mse": pca_mse}, data="toy3d", n_train=len(X_train))
+    return {"pca_test_mse": pca_mse}

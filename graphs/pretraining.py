@@ -123,10 +123,7 @@ def train_classifier(run, mnist, config, n_labeled, pretrained_from=None, separa
     return {k: v for k, v in history[-1].items() if k not in ("epoch", "step")}, budget
 
 
-RESUMABLE = False  # --resume is refused: both classifiers are short runs, each trained afresh
-
-
-def run(run):
+def train_both(run):
     config = run.config
     source_dir = run.checkpoint_of(config.source)
     mnist = run.load_data()
@@ -134,9 +131,9 @@ def run(run):
     run.log(f"labelled: the first {n_labeled:,} training images ({n_labeled / mnist.train.num_examples:.1%}, "
             f"the book's 20,000 of 55,000)")
     run.log("Without pretraining")
-    scratch, budget = train_classifier(run.part("supervised"), mnist, config, n_labeled)
+    scratch, budget = train_classifier(run.sub_run("supervised"), mnist, config, n_labeled)
     run.log("With pretraining" + (" (pretrained layers frozen)" if config.freeze_pretrained else ""))
-    pretrained, _ = train_classifier(run.part("pretrained"), mnist, config, n_labeled, pretrained_from=source_dir,
+    pretrained, _ = train_classifier(run.sub_run("pretrained"), mnist, config, n_labeled, pretrained_from=source_dir,
                                      separator="\t")
     metrics = {f"supervised_{k}": v for k, v in scratch.items()}
     metrics.update({f"pretrained_{k}": v for k, v in pretrained.items()})

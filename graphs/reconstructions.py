@@ -44,10 +44,7 @@ def restore_autoencoder(checkpoint_dir, source):
     return sess, inputs[0], outputs[0]
 
 
-RESUMABLE = False  # --resume is refused: it trains nothing
-
-
-def run(run):
+def draw(run):
     config = run.config
     source = run.options.source or config.source
     if source == run.section:

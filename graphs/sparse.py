@@ -12,9 +12,7 @@ import numpy as np
 
 from tf1_ae.compat import tf
 from tf1_ae.layers import dense
-from tf1_ae.losses import kl_divergence
 from tf1_ae.model import Autoencoder
-from tf1_ae.towers import tower_slices
 from tf1_ae.train import Metric, TrainPlan
 
 IDEA = "An overcomplete 784-1000-784 autoencoder whose coding units are pushed to fire 10% of the time."
@@ -42,21 +40,21 @@ class Config:
                              f"{', '.join(RECONSTRUCTIONS)}")
 
 
+def kl_divergence(p, q):
+    """Bernoulli KL(p‖q), elementwise: the book's sparsity cost."""
+    return p * tf.log(p / q) + (1 - p) * tf.log((1 - p) / (1 - q))
+
+
 def sparsity_loss(activations, target, penalty="kl"):
     """Σ over units of the penalty between the target and each unit's mean activation over the batch."""
-    return sparsity_penalty(tf.reduce_mean(activations, axis=0), target, penalty)  # batch mean
-
-
-def sparsity_penalty(mean_activations, target, penalty="kl"):
-    hidden1_mean = tf.clip_by_value(mean_activations, CLIP, 1 - CLIP)
+    hidden1_mean = tf.clip_by_value(tf.reduce_mean(activations, axis=0), CLIP, 1 - CLIP)  # batch mean
     if penalty == "kl":
         return tf.reduce_sum(kl_divergence(target, hidden1_mean), name="sparsity_loss")
     return tf.reduce_sum(tf.square(target - hidden1_mean), name="sparsity_loss")
 
 
-def network(X, config):
-    """The book's two layers on X and its reconstruction loss; on a second call (inside a reusing scope) the
-    same variables. Returns (hidden1, outputs, reconstruction_loss)."""
+def build(config=Config()):
+    X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
     hidden1 = dense(X, config.n_hidden1, activation=tf.nn.sigmoid, name="hidden1")  # values in (0, 1)
     logits = dense(hidden1, config.n_inputs, name="outputs")
 
@@ -67,41 +65,12 @@ def network(X, config):
         outputs = tf.nn.sigmoid(logits, name="sigmoid_outputs")
         xentropy = tf.nn.sigmoid_cross_entropy_with_logits(labels=X, logits=logits)
         reconstruction_loss = tf.reduce_mean(xentropy, name="reconstruction_loss")
-    return hidden1, outputs, reconstruction_loss
-
-
-def build(config=Config()):
-    X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
-    hidden1, outputs, reconstruction_loss = network(X, config)
 
     sparsity = sparsity_loss(hidden1, config.sparsity_target, config.penalty)
     loss = tf.add(reconstruction_loss, config.sparsity_weight * sparsity, name="loss")
 
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
     training_op = optimizer.minimize(loss, name="training_op")
-    return autoencoder(X, hidden1, outputs, reconstruction_loss, sparsity, loss, training_op, loss, config)
-
-
-def build_towers(config, n_towers):
-    """Beyond the book (`--towers N`): the same loss from equal slices of the batch on the cores side by side.
-    The reconstruction loss is the mean of the slices' means; the sparsity penalty is taken once, of the
-    batch's mean activation, the mean of the slices' means: it does not split over the batch."""
-    X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
-    hidden1, outputs, reconstruction_loss = network(X, config)  # the whole batch: metrics, test, drawing
-    sparsity = sparsity_loss(hidden1, config.sparsity_target, config.penalty)
-    loss = tf.add(reconstruction_loss, config.sparsity_weight * sparsity, name="loss")
-    reconstructions, means = [], []
-    for part in tower_slices(X, n_towers):
-        part_hidden1, _, part_reconstruction = network(part, config)
-        reconstructions.append(part_reconstruction)
-        means.append(tf.reduce_mean(part_hidden1, axis=0))
-    towers_loss = tf.add(tf.add_n(reconstructions) / n_towers, config.sparsity_weight * sparsity_penalty(
-        tf.add_n(means) / n_towers, config.sparsity_target, config.penalty), name="towers_loss")
-    training_op = tf.train.AdamOptimizer(config.learning_rate).minimize(towers_loss, name="training_op")
-    return autoencoder(X, hidden1, outputs, reconstruction_loss, sparsity, loss, training_op, towers_loss, config)
-
-
-def autoencoder(X, hidden1, outputs, reconstruction_loss, sparsity, loss, training_op, trained_loss, config):
 
     label = "Train MSE" if config.reconstruction == "mse" else "Train cross-entropy"
     metrics = [Metric("train_mse" if config.reconstruction == "mse" else "train_xent", label, reconstruction_loss),
@@ -111,9 +80,7 @@ def autoencoder(X, hidden1, outputs, reconstruction_loss, sparsity, loss, traini
                       in_book_line=False)]
     test_mse = Metric("test_mse", "Test MSE", tf.reduce_mean(tf.square(outputs - X)))
     return Autoencoder(X=X, codings=hidden1, outputs=outputs, reconstruction_loss=reconstruction_loss,
-                       plan=TrainPlan(training_op, X, trained_loss, metrics, separator=" \t"), test_metric=test_mse)
-
-
+                       plan=TrainPlan(training_op, X, loss, metrics, separator=" \t"), test_metric=test_mse)
 def report(run, sess, ae):
     """Where sparsity landed: a histogram of each coding unit's mean activation over the test set."""
     activations = sess.run(ae.codings, {ae.X: run.data.test.images})

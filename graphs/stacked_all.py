@@ -5,6 +5,7 @@ back, and the whole stack is trained end to end, each kernel held small by an L2
 """
 from dataclasses import dataclass
 from functools import partial
+from types import SimpleNamespace
 
 from tf1_ae.compat import tf
 from tf1_ae.layers import dense, he_init, l2_regularizer
@@ -29,50 +30,33 @@ class Config:
     batch_size: int = 150  # book
 
 
-def stack(X, config):
-    """The book's four layers on X; on a second call (inside a reusing scope) the same variables."""
+def autoencoder(X, config):
+    """The book's four layers and its loss on X; called again on a slice of X (towers), the same variables."""
     my_dense_layer = partial(dense, activation=tf.nn.elu, kernel_initializer=he_init,
                              kernel_regularizer=l2_regularizer(config.l2_reg))
     hidden1 = my_dense_layer(X, config.n_hidden1, name="hidden1")
     hidden2 = my_dense_layer(hidden1, config.n_hidden2, name="hidden2")  # codings
     hidden3 = my_dense_layer(hidden2, config.n_hidden3, name="hidden3")
     outputs = my_dense_layer(hidden3, config.n_outputs, activation=None, name="outputs")
-    return hidden2, outputs
 
-
-def losses(X, outputs):
     reconstruction_loss = tf.reduce_mean(tf.square(outputs - X), name="reconstruction_loss")  # MSE
     reg_losses = tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)
     regularization_loss = tf.add_n(reg_losses, name="regularization_loss")
     loss = tf.add_n([reconstruction_loss] + reg_losses, name="loss")
-    return reconstruction_loss, regularization_loss, loss
+    return SimpleNamespace(codings=hidden2, outputs=outputs, reconstruction_loss=reconstruction_loss,
+                           regularization_loss=regularization_loss, loss=loss)
 
 
-def build(config=Config()):
+def build(config=Config(), towers=1):
     X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
-
-    codings, outputs = stack(X, config)
-    reconstruction_loss, regularization_loss, loss = losses(X, outputs)
+    ae = autoencoder(X, config)
 
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
-    training_op = optimizer.minimize(loss, name="training_op")
+    if towers == 1:
+        training_op, loss = optimizer.minimize(ae.loss, name="training_op"), ae.loss
+    else:  # beyond the book (--towers N): the same update from equal slices of each batch, on the cores side by side
+        training_op, loss = minimize_in_towers(optimizer, lambda part: autoencoder(part, config).loss, X, towers)
 
-    return Autoencoder(X=X, codings=codings, outputs=outputs, reconstruction_loss=reconstruction_loss,
-                       plan=TrainPlan(training_op, X, loss, mse_terms(reconstruction_loss, regularization_loss, loss)))
-
-
-def build_towers(config, n_towers, inputs=None):
-    """Beyond the book (`--towers N`): the same update, from equal slices of each batch that run on the cores
-    side by side, gradients averaged. `inputs`: a tensor to train on instead of a placeholder (`make bench`)."""
-    X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X") if inputs is None else inputs
-    codings, outputs = stack(X, config)
-    reconstruction_loss, regularization_loss, loss = losses(X, outputs)
-
-    def tower_loss(part):
-        return tf.reduce_mean(tf.square(stack(part, config)[1] - part)) + regularization_loss
-
-    training_op, towers_loss = minimize_in_towers(tf.train.AdamOptimizer(config.learning_rate), tower_loss, X,
-                                                  n_towers)
-    return Autoencoder(X=X, codings=codings, outputs=outputs, reconstruction_loss=reconstruction_loss,
-                       plan=TrainPlan(training_op, X, towers_loss, mse_terms(reconstruction_loss, regularization_loss,
-                                                                             loss)))
+    return Autoencoder(X=X, codings=ae.codings, outputs=ae.outputs, reconstruction_loss=ae.reconstruction_loss,
+                       plan=TrainPlan(training_op, X, loss,
+                                      mse_terms(ae.reconstruction_loss, ae.regularization_loss, ae.loss)))

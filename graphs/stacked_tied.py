@@ -5,6 +5,7 @@ the weights to learn and the risk of overfitting; only the four biases stay sepa
 with plain `tf.Variable`s and `tf.matmul`, since a dense layer cannot take a transposed kernel.
 """
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from tf1_ae.compat import tf
 from tf1_ae.layers import he_init, l2_regularizer
@@ -45,9 +46,10 @@ def tied_variables(config):
     return weights1, weights2, (biases1, biases2, biases3, biases4)
 
 
-def tied_stack(X, weights1, weights2, biases):
-    """The book's four layers on X; the decoder multiplies by the encoder's weights transposed."""
+def tied_autoencoder(X, weights1, weights2, biases, config):
+    """The book's four layers and its loss on X; the decoder multiplies by the encoder's weights transposed."""
     activation = tf.nn.elu
+    regularizer = l2_regularizer(config.l2_reg)
     biases1, biases2, biases3, biases4 = biases
     weights3 = tf.transpose(weights2, name="weights3")  # tied weights
     weights4 = tf.transpose(weights1, name="weights4")  # tied weights
@@ -56,42 +58,25 @@ def tied_stack(X, weights1, weights2, biases):
     hidden2 = activation(tf.matmul(hidden1, weights2) + biases2, name="hidden2")  # codings
     hidden3 = activation(tf.matmul(hidden2, weights3) + biases3, name="hidden3")
     outputs = tf.add(tf.matmul(hidden3, weights4), biases4, name="outputs")
-    return hidden2, outputs
 
-
-def losses(X, outputs, weights1, weights2, config):
-    regularizer = l2_regularizer(config.l2_reg)
     reconstruction_loss = tf.reduce_mean(tf.square(outputs - X), name="reconstruction_loss")
     reg_loss = tf.add(regularizer(weights1), regularizer(weights2), name="reg_loss")
     loss = tf.add(reconstruction_loss, reg_loss, name="loss")
-    return reconstruction_loss, reg_loss, loss
+    return SimpleNamespace(codings=hidden2, outputs=outputs, reconstruction_loss=reconstruction_loss,
+                           reg_loss=reg_loss, loss=loss)
 
 
-def build(config=Config()):
+def build(config=Config(), towers=1):
     X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
     weights1, weights2, biases = tied_variables(config)
-    hidden2, outputs = tied_stack(X, weights1, weights2, biases)
-
-    reconstruction_loss, reg_loss, loss = losses(X, outputs, weights1, weights2, config)
+    ae = tied_autoencoder(X, weights1, weights2, biases, config)
 
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
-    training_op = optimizer.minimize(loss, name="training_op")
+    if towers == 1:
+        training_op, loss = optimizer.minimize(ae.loss, name="training_op"), ae.loss
+    else:  # beyond the book (--towers N): the same update from equal slices of each batch, on the cores side by side
+        training_op, loss = minimize_in_towers(
+            optimizer, lambda part: tied_autoencoder(part, weights1, weights2, biases, config).loss, X, towers)
 
-    return Autoencoder(X=X, codings=hidden2, outputs=outputs, reconstruction_loss=reconstruction_loss,
-                       plan=TrainPlan(training_op, X, loss, mse_terms(reconstruction_loss, reg_loss, loss)))
-
-
-def build_towers(config, n_towers):
-    """Beyond the book (`--towers N`): the same update from equal slices of each batch, run side by side."""
-    X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
-    weights1, weights2, biases = tied_variables(config)
-    hidden2, outputs = tied_stack(X, weights1, weights2, biases)
-    reconstruction_loss, reg_loss, loss = losses(X, outputs, weights1, weights2, config)
-
-    def tower_loss(part):
-        return tf.reduce_mean(tf.square(tied_stack(part, weights1, weights2, biases)[1] - part)) + reg_loss
-
-    training_op, towers_loss = minimize_in_towers(tf.train.AdamOptimizer(config.learning_rate), tower_loss, X,
-                                                  n_towers)
-    return Autoencoder(X=X, codings=hidden2, outputs=outputs, reconstruction_loss=reconstruction_loss,
-                       plan=TrainPlan(training_op, X, towers_loss, mse_terms(reconstruction_loss, reg_loss, loss)))
+    return Autoencoder(X=X, codings=ae.codings, outputs=ae.outputs, reconstruction_loss=ae.reconstruction_loss,
+                       plan=TrainPlan(training_op, X, loss, mse_terms(ae.reconstruction_loss, ae.reg_loss, ae.loss)))

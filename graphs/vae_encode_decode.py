@@ -8,8 +8,6 @@ from tf1_ae.plots import plot_image
 
 IDEA = "Test digits go through the trained VAE's sampled codings and back to images."
 LOSS = "z = μ(x) + exp(γ(x)/2)·ε,   x̂ = sigmoid(decoder(z))"
-RESUMABLE = False  # --resume is refused: it trains nothing
-
 
 @dataclass(frozen=True)
 class Config:
@@ -17,7 +15,7 @@ class Config:
     batch_size: int = 150  # book: mnist.test.next_batch(batch_size)
 
 
-def run(run):
+def draw(run):
     config = run.config
     mnist = run.load_data()
     sess, ae = restore_trained(run)

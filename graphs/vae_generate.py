@@ -17,8 +17,6 @@ from tf1_ae.train import restore
 
 IDEA = "Decoding samples of N(0, I) with the trained VAE gives new digits."
 LOSS = "x̂ = sigmoid(decoder(z)),  z ~ N(0, I_20)"
-RESUMABLE = False  # --resume is refused: it trains nothing
-
 
 @dataclass(frozen=True)
 class Config:
@@ -46,7 +44,7 @@ def generate(sess, ae, codings):
     return ae.outputs.eval(session=sess, feed_dict={ae.codings: codings})
 
 
-def run(run):
+def draw(run):
     config = run.config
     sess, ae = restore_trained(run)
     with sess:

@@ -14,8 +14,6 @@ from tf1_ae.plots import plot_image
 
 IDEA = "Decoding points on the line between two codings morphs one digit into the next."
 LOSS = "z_t = z_k + (z_{k+1} - z_k) · t / 3,  t = 0 … 3"
-RESUMABLE = False  # --resume is refused: it trains nothing
-
 
 @dataclass(frozen=True)
 class Config:
@@ -23,7 +21,7 @@ class Config:
     n_digits: int = 6  # book
 
 
-def run(run):
+def draw(run):
     config = run.config
     sess, ae = restore_trained(run)
     rows = []

@@ -17,9 +17,5 @@ class Config(vae_sigma.Config):
     parametrization: str = "logvar"  # book; every other value as in the σ listing
 
 
-def build(config=Config()):
-    return vae_sigma.build(config)
-
-
-def build_towers(config, n_towers):
-    return vae_sigma.build_towers(config, n_towers)
+def build(config=Config(), towers=1):
+    return vae_sigma.build(config, towers)

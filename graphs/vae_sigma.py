@@ -6,12 +6,12 @@ new digits. Here σ is a plain linear output (it may go negative or to 0: the lo
 """
 from dataclasses import dataclass
 from functools import partial
+from types import SimpleNamespace
 
 from tf1_ae.compat import tf
 from tf1_ae.layers import dense, he_init
-from tf1_ae.losses import vae_latent_loss_logvar, vae_latent_loss_sigma
 from tf1_ae.model import Autoencoder
-from tf1_ae.towers import tower_slices
+from tf1_ae.towers import minimize_in_towers
 from tf1_ae.train import Metric, TrainPlan
 
 IDEA = "A 784-500-500-20-500-500-784 VAE: sampled codings, pulled toward N(0, I) by a latent loss."
@@ -38,80 +38,62 @@ class Config:
             raise ValueError(f"parametrization must be one of {', '.join(PARAMETRIZATIONS)}")
 
 
-def network(X, config):
-    """The book's encoder, sampled codings and decoder on X; on a second call (inside a reusing scope) the
-    same variables. Returns (hidden3_mean, σ or γ, the noise ε, hidden3, logits)."""
+def latent_loss_of(mean, scale, config, name="latent_loss"):
+    """KL(N(μ, σ²) ‖ N(0, I)) summed over the batch and codings: ½ Σ (σ² + μ² - 1 - log(eps + σ²)); with
+    scale = γ = log σ², ½ Σ (exp(γ) + μ² - 1 - γ), which takes no log of a σ² that may reach 0."""
+    if config.parametrization == "sigma":
+        return tf.multiply(0.5, tf.reduce_sum(tf.square(scale) + tf.square(mean) - 1
+                                              - tf.log(config.eps + tf.square(scale))), name=name)
+    return tf.multiply(0.5, tf.reduce_sum(tf.exp(scale) + tf.square(mean) - 1 - scale), name=name)
+
+
+def variational_autoencoder(X, config):
+    """The book's encoder, sampled codings, decoder and losses on X; called again on a slice of X (towers), the
+    same variables and noise drawn for that slice. Both losses are sums over the batch, as in the book."""
     my_dense_layer = partial(dense, activation=tf.nn.elu, kernel_initializer=he_init)
     hidden1 = my_dense_layer(X, config.n_hidden1, name="hidden1")
     hidden2 = my_dense_layer(hidden1, config.n_hidden2, name="hidden2")
     hidden3_mean = my_dense_layer(hidden2, config.n_hidden3, activation=None, name="hidden3_mean")
     if config.parametrization == "sigma":
         hidden3_sigma = my_dense_layer(hidden2, config.n_hidden3, activation=None, name="hidden3_sigma")
-        noise = tf.random_normal(tf.shape(hidden3_sigma), dtype=tf.float32)
+        noise = tf.random_normal(tf.shape(hidden3_sigma), dtype=tf.float32, name="noise")
         hidden3 = tf.add(hidden3_mean, hidden3_sigma * noise, name="hidden3")
         scale = hidden3_sigma
     else:
         hidden3_gamma = my_dense_layer(hidden2, config.n_hidden3, activation=None, name="hidden3_gamma")
-        noise = tf.random_normal(tf.shape(hidden3_gamma), dtype=tf.float32)
+        noise = tf.random_normal(tf.shape(hidden3_gamma), dtype=tf.float32, name="noise")
         hidden3 = tf.add(hidden3_mean, tf.exp(0.5 * hidden3_gamma) * noise, name="hidden3")
         scale = hidden3_gamma
     hidden4 = my_dense_layer(hidden3, config.n_hidden4, name="hidden4")
     hidden5 = my_dense_layer(hidden4, config.n_hidden5, name="hidden5")
     logits = my_dense_layer(hidden5, config.n_inputs, activation=None, name="logits")
-    return hidden3_mean, scale, noise, hidden3, logits
-
-
-def latent(config, hidden3_mean, scale, name="latent_loss"):
-    if config.parametrization == "sigma":
-        return vae_latent_loss_sigma(hidden3_mean, scale, config.eps, name=name)
-    return vae_latent_loss_logvar(hidden3_mean, scale, name=name)
-
-
-def build(config=Config()):
-    X = tf.placeholder(tf.float32, [None, config.n_inputs], name="X")
-    hidden3_mean, scale, noise, hidden3, logits = network(X, config)
-    outputs = tf.sigmoid(logits, name="outputs")
 
     xentropy = tf.nn.sigmoid_cross_entropy_with_logits(labels=X, logits=logits)
     reconstruction_loss = tf.reduce_sum(xentropy, name="reconstruction_loss")  # summed, not averaged
-    latent_loss = latent(config, hidden3_mean, scale)
+    latent_loss = latent_loss_of(hidden3_mean, scale, config)
     loss = tf.add(reconstruction_loss, latent_loss, name="loss")
+    return SimpleNamespace(codings=hidden3, logits=logits, reconstruction_loss=reconstruction_loss,
+                           latent_loss=latent_loss, loss=loss)
+
+
+def build(config=Config(), towers=1):
+    X = tf.placeholder(tf.float32, [None, config.n_inputs], name="X")
+    vae = variational_autoencoder(X, config)
+    outputs = tf.sigmoid(vae.logits, name="outputs")
 
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
-    training_op = optimizer.minimize(loss, name="training_op")
-    return autoencoder(X, hidden3, outputs, reconstruction_loss, latent_loss, loss, training_op, loss, {"random": noise})
+    if towers == 1:
+        training_op, loss = optimizer.minimize(vae.loss, name="training_op"), vae.loss
+    else:  # beyond the book (--towers N): the batch's sums are the sums of its slices' sums, on the cores side by side
+        training_op, loss = minimize_in_towers(optimizer, lambda part: variational_autoencoder(part, config).loss, X,
+                                               towers, reduction="sum")
 
-
-def autoencoder(X, hidden3, outputs, reconstruction_loss, latent_loss, loss, training_op, trained_loss, noises):
-    """The listing's tensors and what the loop logs; `noises` names the ε tensors (a test can feed them)."""
     n_images = tf.cast(tf.shape(X)[0], tf.float32)
-    metrics = [Metric("total_loss", "Train total loss", loss),
-               Metric("reconstruction_loss", "Reconstruction loss", reconstruction_loss),
-               Metric("latent_loss", "Latent loss", latent_loss),
-               Metric("total_loss_per_image", "nats per image", loss / n_images, in_book_line=False)]
-    test_metric = Metric("test_total_loss_per_image", "Test total loss (nats per image)", loss / n_images)
-    return Autoencoder(X=X, codings=hidden3, outputs=outputs, reconstruction_loss=reconstruction_loss,
-                       plan=TrainPlan(training_op, X, trained_loss, metrics, separator=" \t"),
-                       test_metric=test_metric, tensors=noises)
-
-
-def build_towers(config, n_towers):
-    """Beyond the book (`--towers N`): the same losses, summed over equal slices of the batch that run on
-    the cores side by side; the book's sums over the batch are the sums of the slices' sums."""
-    X = tf.placeholder(tf.float32, [None, config.n_inputs], name="X")
-    hidden3_mean, scale, noise, hidden3, logits = network(X, config)  # the whole batch: metrics, test, drawing
-    outputs = tf.sigmoid(logits, name="outputs")
-    reconstruction_loss = tf.reduce_sum(tf.nn.sigmoid_cross_entropy_with_logits(labels=X, logits=logits),
-                                        name="reconstruction_loss")
-    latent_loss = latent(config, hidden3_mean, scale)
-    loss = tf.add(reconstruction_loss, latent_loss, name="loss")
-    tower_losses, noises = [], []
-    for part in tower_slices(X, n_towers):
-        part_mean, part_scale, part_noise, _, part_logits = network(part, config)
-        xentropy = tf.nn.sigmoid_cross_entropy_with_logits(labels=part, logits=part_logits)
-        tower_losses.append(tf.reduce_sum(xentropy) + latent(config, part_mean, part_scale, name=None))
-        noises.append(part_noise)
-    towers_loss = tf.add_n(tower_losses, name="towers_loss")
-    training_op = tf.train.AdamOptimizer(config.learning_rate).minimize(towers_loss, name="training_op")
-    return autoencoder(X, hidden3, outputs, reconstruction_loss, latent_loss, loss, training_op, towers_loss,
-                       {"random": noise, "tower_random": noises})
+    metrics = [Metric("total_loss", "Train total loss", vae.loss),
+               Metric("reconstruction_loss", "Reconstruction loss", vae.reconstruction_loss),
+               Metric("latent_loss", "Latent loss", vae.latent_loss),
+               Metric("total_loss_per_image", "nats per image", vae.loss / n_images, in_book_line=False)]
+    return Autoencoder(X=X, codings=vae.codings, outputs=outputs, reconstruction_loss=vae.reconstruction_loss,
+                       plan=TrainPlan(training_op, X, loss, metrics, separator=" \t"),
+                       test_metric=Metric("test_total_loss_per_image", "Test total loss (nats per image)",
+                                          vae.loss / n_images))

@@ -74,13 +74,13 @@ def test_a_failed_section_is_one_line_its_dependents_are_skipped_and_the_rest_ru
     from graphs import layerwise_singlegraph
     from tf1_ae.compat import tf
 
-    def out_of_memory(run):
+    def out_of_memory(config, towers=1):
         raise tf.errors.ResourceExhaustedError(None, None, (
             "Graph execution error:\n\nDetected at node 'one_hot' defined at (most recent call last):\n"
             "    File \"graphs/wta.py\", line 45, in build\nNode: 'one_hot'\nOOM when allocating tensor with "
             "shape[2000,500,10000] and type float on /job:localhost/replica:0/task:0/device:CPU:0 by allocator "
             "cpu\n\t [[{{node one_hot}}]]\nHint: If you want to see a list of allocated tensors when OOM happens"))
-    monkeypatch.setattr(layerwise_singlegraph, "run", out_of_memory)
+    monkeypatch.setattr(layerwise_singlegraph, "build", out_of_memory)
     args = ["all", "--only", "layerwise_singlegraph,features,kl_plot", "--out", str(tmp_path), "--data", "mnist5k",
             "--no-progress"]
     assert main(args) == 1

@@ -38,10 +38,10 @@ def snapshot(folder):
     (["run", "stacked_all", "--seed", "4294967296"], "expected an integer from 0 to 4,294,967,295"),
     (["run", "stacked_all", "--towers", "1000000", "--batch-size", "1000000"], "expected an integer from 1 to 64"),
     (["run", "stacked_tied", "--set", "no_such_field=1"], "the stacked_tied config has no such field"),
-    (["run", "stacked_tied", "--penalty", "mse"], "the stacked_tied config has no such field"),
+    (["run", "stacked_tied", "--penalty", "mse"], "--penalty applies to sparse, not stacked_tied"),
     (["run", "conv", "--towers", "2"], "--towers applies to stacked_all, stacked_tied, layerwise_multigraph, "
                                        "layerwise_singlegraph, layerwise_stopgrad, layerwise_cached, "
-                                       "denoising_gaussian, denoising_dropout, sparse, vae_sigma, vae_logvar, not conv"),
+                                       "denoising_gaussian, denoising_dropout, vae_sigma, vae_logvar, not conv"),
     (["run", "reconstructions", "--source", "pca"], "--source pca: its checkpoint holds no autoencoder"),
     (["run", "stacked_all", "--source", "stacked_tied"], "--source applies to reconstructions"),
     (["run", "stacked_all", "--learning-rate", "fast"], "positive number"),

@@ -83,9 +83,9 @@ def test_a_run_other_than_the_books_is_not_scored(tmp_path):
 
 def test_the_sparsity_cost_figure_has_the_books_two_curves_and_ours_adds_mae():
     q = np.linspace(0.001, 0.999, 50)
-    book = kl_plot.draw(0.1, q, kl_plot.costs(0.1, q), ("kl", "mse"))
+    book = kl_plot.draw_costs(0.1, q, kl_plot.costs(0.1, q), ("kl", "mse"))
     assert [t.get_text() for t in book.axes[0].get_legend().get_texts()] == ["KL divergence", "MSE"]
-    ours = kl_plot.draw(0.1, q, kl_plot.costs(0.1, q), ("kl", "mae", "mse"))
+    ours = kl_plot.draw_costs(0.1, q, kl_plot.costs(0.1, q), ("kl", "mae", "mse"))
     assert len(ours.axes[0].get_legend().get_texts()) == 3
 
 

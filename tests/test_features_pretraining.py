@@ -8,6 +8,8 @@ import pytest
 from app.sections import SECTIONS, checkpoint_of
 from graphs import features, layerwise_singlegraph, pretraining
 from tf1_ae.compat import reset_graph, tf
+from tf1_ae.data import load_mnist5k
+from tf1_ae.train import book_format
 from tf1_ae.visualize import GradientAscent, top_activating
 
 
@@ -22,12 +24,13 @@ def test_top_activating_returns_each_units_argmax_set_in_order():
 def test_gradient_ascent_raises_the_unit_at_every_recorded_iteration_and_keeps_pixels_in_range(mnist5k):
     config = features.Config()
     reset_graph()
-    g = layerwise_singlegraph.build()
-    ascent = GradientAscent(g.autoencoder.X, g.autoencoder.codings)
+    ae = layerwise_singlegraph.build()
+    phase1 = ae.phases[0].plan
+    ascent = GradientAscent(ae.X, ae.codings)
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         for _ in range(20):  # a little training, so the units respond to digit-like strokes
-            sess.run(g.phase1.training_op, g.phase1.feed(mnist5k.train.next_batch(150)))
+            sess.run(phase1.training_op, phase1.feed(mnist5k.train.next_batch(150)))
         start = config.ascent_start_noise * np.random.RandomState(0).rand(784)
         for unit in (0, 77):
             recorded = ascent.run(sess, unit, start, config.ascent_step, 100, record=(0, 10, 50, 100))
@@ -82,8 +85,19 @@ def test_pretraining_prints_the_books_lines_for_both_runs(options, layerwise_che
     metrics = SECTIONS["pretraining"].run(replace(options, steps=8), log=lines.append)
     scratch = [x for x in lines if re.match(r"^\d+ Train accuracy: \S+ Test accuracy: \S+$", x)]
     pretrained = [x for x in lines if re.match(r"^\d+ Train accuracy: \S+\tTest accuracy: \S+$", x)]
-    assert len(scratch) == 4 and len(pretrained) == 4
-    assert 0.0 <= metrics["pretrained_test_accuracy"] <= 1.0 and metrics["n_labeled"] == 1455
+    assert len(scratch) == 4 and len(pretrained) == 4 and metrics["n_labeled"] == 1455
+    # The recorded test accuracy is the saved classifier's, on the whole test set: recomputed here from its logits.
+    mnist = load_mnist5k()
+    for run in ("supervised", "pretrained"):
+        reset_graph()
+        clf = pretraining.build()
+        with tf.Session() as sess:
+            tf.train.Saver().restore(sess, tf.train.latest_checkpoint(str(options.out / "checkpoints/pretraining" / run)))
+            logits = sess.run(clf.logits, {clf.X: mnist.test.images})
+        accuracy = np.mean(np.argmax(logits, axis=1) == mnist.test.labels)
+        assert metrics[f"{run}_test_accuracy"] == pytest.approx(accuracy, abs=1e-6)
+        assert f"Test accuracy: {book_format(metrics[f'{run}_test_accuracy'])}" in (scratch if run == "supervised"
+                                                                                    else pretrained)[-1]
 
 
 def test_features_writes_one_figure_per_method(options):

@@ -6,9 +6,12 @@ import numpy as np
 import pytest
 
 from app.sections import SECTIONS
-from graphs import layerwise_multigraph, layerwise_singlegraph
+from graphs import layerwise_cached, layerwise_multigraph, layerwise_singlegraph
 from tf1_ae.budget import make_budget
 from tf1_ae.compat import reset_graph, tf
+from tf1_ae.data import DataSet, PermutationSampler
+from tf1_ae.phases import Phases
+from tf1_ae.pipeline import Run
 
 
 def test_variable_names_are_pinned():
@@ -29,12 +32,13 @@ def train_steps(sess, plan, data, n, batch_size=150):
 def test_phase2_leaves_the_outer_layers_bit_identical(freeze, mnist5k):
     reset_graph()
     g = layerwise_singlegraph.build(layerwise_singlegraph.Config(freeze=freeze))
+    frozen, inner = g.tensors["frozen"], g.tensors["trained_in_phase2"]
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        train_steps(sess, g.phase1, mnist5k.train, 5)
-        frozen_before, inner_before = sess.run(g.frozen), sess.run(g.trained_in_phase2)
-        train_steps(sess, g.phase2, mnist5k.train, 5)
-        frozen_after, inner_after = sess.run(g.frozen), sess.run(g.trained_in_phase2)
+        train_steps(sess, g.phases[0].plan, mnist5k.train, 5)
+        frozen_before, inner_before = sess.run(frozen), sess.run(inner)
+        train_steps(sess, g.phases[1].plan, mnist5k.train, 5)
+        frozen_after, inner_after = sess.run(frozen), sess.run(inner)
     for before, after in zip(frozen_before, frozen_after):
         assert np.array_equal(before, after)
     for before, after in zip(inner_before[::2], inner_after[::2]):  # weights2, weights3
@@ -44,28 +48,46 @@ def test_phase2_leaves_the_outer_layers_bit_identical(freeze, mnist5k):
 def test_phase1_trains_the_outer_layers_only(mnist5k):
     reset_graph()
     g = layerwise_singlegraph.build()
+    frozen, inner = g.tensors["frozen"], g.tensors["trained_in_phase2"]
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        inner_before = sess.run(g.trained_in_phase2)
-        outer_before = sess.run(g.frozen)
-        train_steps(sess, g.phase1, mnist5k.train, 3)
-        inner_after, outer_after = sess.run(g.trained_in_phase2), sess.run(g.frozen)
+        inner_before, outer_before = sess.run(inner), sess.run(frozen)
+        train_steps(sess, g.phases[0].plan, mnist5k.train, 3)
+        inner_after, outer_after = sess.run(inner), sess.run(frozen)
     assert all(np.array_equal(a, b) for a, b in zip(inner_before, inner_after))
     assert not np.array_equal(outer_before[0], outer_after[0])
 
 
-def test_cached_and_uncached_phase2_give_the_same_loss(mnist5k):
+def test_the_cached_phase_2_takes_the_steps_that_recomputing_hidden1_takes(mnist5k, options):
+    """The section's cached path (Phases: hidden1 computed once for every training image, then fed batch by
+    batch) against phase 2 fed the same images, in the same order, recomputing hidden1 every step."""
+    images, labels = mnist5k.train.images, mnist5k.train.labels
+    budget = make_budget(1, 150, len(images), steps=6)
     reset_graph()
-    g = layerwise_singlegraph.build()
-    X_batch = mnist5k.train.images[:150]
-    loss = g.phase2.metrics[0].tensor
+    model = layerwise_cached.build()
+    run = Run("layerwise_cached", replace(options, progress=False), layerwise_cached.Config(), log=lambda line: None)
+    phases = Phases(run, model)
+    variables = tf.trainable_variables()
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        train_steps(sess, g.phase1, mnist5k.train, 3)
-        hidden1_batch = sess.run(g.hidden1, {g.autoencoder.X: X_batch})
-        uncached = sess.run(loss, {g.autoencoder.X: X_batch})
-        cached = sess.run(loss, {g.hidden1: hidden1_batch})  # X is not even fed
-    assert cached == uncached
+        phases.train(sess, DataSet(images, labels), budget)
+        cached = sess.run(variables)
+
+    reset_graph()  # the same graph and seed: the same initial weights, and numpy's RNG as the section had it
+    model = layerwise_singlegraph.build()
+    phase1, phase2 = model.phases[0].plan, model.phases[1].plan
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        train_steps(sess, phase1, DataSet(images, labels), 6)
+        for _ in range(6):
+            sess.run(phase2.training_op, {model.X: PermutationSampler(images).next_batch(150)[0]})
+        recomputed = sess.run(tf.trainable_variables())
+    inner = {1, 2, 5, 6}  # weights2, weights3, biases2, biases3: what phase 2 trains
+    for i, (a, b) in enumerate(zip(cached, recomputed)):
+        if i in inner:  # hidden1 of all images at once, or of 150: the products' round-off may differ
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+        else:
+            assert np.array_equal(a, b)
 
 
 def test_stacked_multigraph_model_reproduces_each_autoencoder(mnist5k, tmp_path):
@@ -79,12 +101,12 @@ def test_stacked_multigraph_model_reproduces_each_autoencoder(mnist5k, tmp_path)
         hidden_ae1, 150, 1, 150, checkpoint_dir=tmp_path / "ae2", **quiet)
     reset_graph()
     params = [W1, b1, W2, b2, W3, b3, W4, b4]
-    ae, variables, hidden1, hidden2 = layerwise_multigraph.build(params)
+    ae = layerwise_multigraph.build(params)
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        for var, value in zip(variables.values(), params):
+        for var, value in zip(ae.tensors["variables"].values(), params):
             var.load(value, sess)
-        hidden1_val, hidden2_val = sess.run([hidden1, hidden2], {ae.X: X})
+        hidden1_val, hidden2_val = sess.run([ae.tensors["hidden1"], ae.codings], {ae.X: X})
     np.testing.assert_allclose(hidden1_val, hidden_ae1, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(hidden2_val, hidden_ae2, rtol=1e-5, atol=1e-6)
 

@@ -40,11 +40,16 @@ def test_a_listing_module_is_short_and_imports_no_application(path):
 
 
 @pytest.mark.parametrize("name", list(SECTIONS))
-def test_every_section_has_its_idea_formula_config_and_builder_or_run(name):
-    module = SECTIONS[name].module
+def test_every_section_has_its_idea_formula_config_and_builder_or_named_runner(name):
+    section = SECTIONS[name]
+    module = section.module
     assert module.IDEA.strip() and module.LOSS.strip()
     assert dataclasses.is_dataclass(module.Config) and module.Config.__dataclass_params__.frozen
-    assert callable(getattr(module, "build", None)) or callable(getattr(module, "run", None))
+    if section.runner:  # a run that is more than training what build() returns: one function, named for it
+        assert callable(getattr(module, section.runner)) and section.runner != "run"
+    else:
+        assert callable(module.build)
+    assert not hasattr(module, "run") and not any(hasattr(module, flag) for flag in ("RESUMABLE", "TOWERS", "VARIANTS"))
 
 
 def test_an_autoencoder_is_closed(mnist5k):

@@ -1,19 +1,28 @@
 """The fast path (--towers N) computes the plain graph's update, up to float round-off. Where the graph
-draws random numbers (the VAE's ε, the denoising corruption), the test feeds the same numbers to both."""
+draws random numbers (the VAE's ε, the denoising corruption), the test feeds the same numbers to both: the
+whole batch's to the plain graph's tensor, each tower its slice of them, found by name under tower<i>/."""
 import numpy as np
 import pytest
 
 from graphs import (denoising_dropout, denoising_gaussian, layerwise_cached, layerwise_singlegraph, layerwise_stopgrad,
-                    sparse, stacked_all, stacked_tied, vae_logvar, vae_sigma)
+                    stacked_all, stacked_tied, vae_logvar, vae_sigma)
 from tf1_ae.compat import reset_graph, session_config, tf
 
 
-def one_run(build, towers, initial, batches, randoms=None):
+def random_tensors(graph, name, towers):
+    """The tensor of random numbers `name` (the plain graph's) and its copy in each tower."""
+    if name is None:
+        return None, []
+    in_towers = [graph.get_tensor_by_name(f"tower{i}/{name}") for i in range(towers)] if towers > 1 else []
+    return graph.get_tensor_by_name(name), in_towers
+
+
+def one_run(module, random_name, towers, initial, batches, randoms=None):
     """Variables before and after training on `batches`, the losses each step, and the variables' names."""
     reset_graph()
-    ae = build(towers)
+    ae = module.build(module.Config(), towers)
     variables = tf.trainable_variables()
-    random, tower_random = ae.tensors.get("random"), ae.tensors.get("tower_random", [])
+    random, tower_random = random_tensors(tf.get_default_graph(), random_name, towers)
     with tf.Session(config=session_config(towers)) as sess:
         sess.run(tf.global_variables_initializer())
         if initial is not None:
@@ -33,29 +42,25 @@ def one_run(build, towers, initial, batches, randoms=None):
         return start, sess.run(variables), np.array(losses), [v.op.name for v in variables]
 
 
-def builder(module):
-    return lambda towers: module.build() if towers == 1 else module.build_towers(module.Config(), towers)
-
-
-# (graph builder, batch size, columns of random numbers it draws, steps compared, weights' absolute tolerance):
-# the σ VAE's log(eps + σ²) magnifies round-off within a few steps (why the book moved to γ), so it is
-# compared over its first two updates, each weight within a tenth of one Adam step (its learning rate, 0.001).
-CASES = {"stacked_all": (builder(stacked_all), 150, 0, 10, 1e-5),
-         "stacked_tied": (builder(stacked_tied), 150, 0, 10, 1e-5),
-         "sparse": (builder(sparse), 1000, 0, 10, 1e-5),
-         "denoising_gaussian": (builder(denoising_gaussian), 150, 784, 10, 1e-5),
-         "denoising_dropout": (builder(denoising_dropout), 150, 784, 10, 1e-5),
-         "vae_sigma": (builder(vae_sigma), 150, 20, 2, 1e-4),
-         "vae_logvar": (builder(vae_logvar), 150, 20, 10, 1e-5)}
+# (listing, its tensor of random numbers, columns of them, steps compared, weights' absolute tolerance): the σ
+# VAE's log(eps + σ²) magnifies round-off within a few steps (why the book moved to γ), so it is compared
+# over its first two updates, each weight within a tenth of one Adam step (its learning rate, 0.001).
+CASES = {"stacked_all": (stacked_all, None, 0, 10, 1e-5),
+         "stacked_tied": (stacked_tied, None, 0, 10, 1e-5),
+         "denoising_gaussian": (denoising_gaussian, "X_noisy:0", 784, 10, 1e-5),
+         "denoising_dropout": (denoising_dropout, "dropout/Identity:0", 784, 10, 1e-5),
+         "vae_sigma": (vae_sigma, "noise:0", 20, 2, 1e-4),
+         "vae_logvar": (vae_logvar, "noise:0", 20, 10, 1e-5)}
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_two_towers_make_the_same_adam_steps_as_the_plain_graph(name, mnist5k):
-    build, batch_size, draws, n_steps, atol = CASES[name]
+    module, random_name, draws, n_steps, atol = CASES[name]
+    batch_size = module.Config().batch_size
     batches = [mnist5k.train.images[(i * batch_size) % 3000:][:batch_size] for i in range(n_steps)]
     randoms = np.random.RandomState(0).randn(n_steps, batch_size, draws).astype(np.float32) if draws else None
-    start, plain, plain_losses, names = one_run(build, 1, None, batches, randoms)
-    _, towers, tower_losses, tower_names = one_run(build, 2, start, batches, randoms)
+    start, plain, plain_losses, names = one_run(module, random_name, 1, None, batches, randoms)
+    _, towers, tower_losses, tower_names = one_run(module, random_name, 2, start, batches, randoms)
     assert tower_names == names  # the towers share the plain graph's variables, nothing more
     if not draws:  # same weights, same batch: the same loss, up to the GEMM's summation order on this CPU
         np.testing.assert_allclose(tower_losses[0, 0], plain_losses[0, 0], rtol=1e-6)
@@ -71,18 +76,19 @@ def layerwise_run(module, towers, initial, batches):
     """Both phases of the single-graph layer-wise listing, 5 steps each (phase 2 fed the cache of hidden1 where
     the variant caches): the variables after each phase, and the loss the loop fetched at every step."""
     reset_graph()
-    g = module.build() if towers == 1 else module.build_towers(module.Config(), towers)
+    g = module.build(module.Config(), towers)
+    hidden1, phase1, phase2 = g.tensors["hidden1"], g.phases[0].plan, g.phases[1].plan
     variables = tf.trainable_variables()
     with tf.Session(config=session_config(towers)) as sess:
         sess.run(tf.global_variables_initializer())
         for var, value in zip(variables, initial if initial is not None else []):
             var.load(value, sess)
         start, after, losses = sess.run(variables), [], []
-        for plan in (g.phase1, g.phase2):
+        for plan in (phase1, phase2):
             for batch in batches:
                 feed = {plan.inputs: batch}
-                if plan is g.phase2 and module.Config().cache:
-                    feed = {g.hidden1: sess.run(g.hidden1, feed)}
+                if plan is phase2 and module.Config().cache:
+                    feed = {hidden1: sess.run(hidden1, feed)}
                 losses.append(sess.run([plan.training_op, plan.loss], feed)[1])
             after.append(sess.run(variables))
         return start, after, np.array(losses), [v.op.name for v in variables]

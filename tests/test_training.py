@@ -1,6 +1,8 @@
 """Short real runs on the embedded data: losses fall, checkpoints restore exactly, runs repeat exactly."""
 import json
 import re
+import subprocess
+import sys
 from dataclasses import replace
 
 import numpy as np
@@ -8,6 +10,7 @@ import numpy as np
 from app.sections import SECTIONS
 from graphs import stacked_all
 from tf1_ae.compat import reset_graph, session_config, tf
+from tf1_ae.runs import REPO_ROOT
 from tf1_ae.train import Trainer
 
 
@@ -107,13 +110,16 @@ def test_reconstructions_restores_a_sections_checkpoint_and_keeps_each_sources_r
     assert kept["stacked_tied_test_mse"] == trained["test_mse"] and kept["stacked_all_test_mse"] == other["test_mse"]
 
 
-def test_start_up_counts_from_the_process_start_for_the_first_run_only(options):
-    """`make all` runs many sections in one process: each later one counts its start-up from its own start,
-    not from the process's (which would add every earlier section's training to it)."""
-    import time
-    from tf1_ae.pipeline import PROCESS_STARTED, Run
-
-    first, second = Run("a", options, None), Run("b", options, None)
-    assert PROCESS_STARTED is None or first.wall_started <= second.wall_started
-    assert abs(second.wall_started - time.time()) < 1
-    assert Run("a", options, None, parent=second).wall_started == second.wall_started  # a part: its run's start
+def test_start_up_counts_from_the_process_start_for_the_first_run_only():
+    """`make all` runs many sections in one process: the first run's start-up counts from the process's start
+    (imports, TensorFlow and all), each later one from its own start, not from the process's (which would add
+    every earlier section's training to it). A fresh process, so that no earlier test has claimed its start."""
+    probe = ("import time\nfrom tf1_ae.pipeline import PROCESS_STARTED, Run\nfrom tf1_ae.runs import RunOptions\n"
+             "time.sleep(0.5)\nfirst = Run('a', RunOptions(), None)\nsecond = Run('b', RunOptions(), None)\n"
+             "part = second.sub_run('p')\n"
+             "print(PROCESS_STARTED, first.wall_started, second.wall_started, part.wall_started, time.time())")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO_ROOT, timeout=60)
+    process, first, second, part, now = map(float, done.stdout.split())
+    assert first == process and now - first > 0.5
+    assert second > first + 0.5 and now - second < 0.5
+    assert part == second  # a run's part counts from its run's start

@@ -1,14 +1,16 @@
 """The variational autoencoders: latent losses against numpy, the summed reconstruction loss, generation."""
+import json
+import re
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from app.sections import SECTIONS, checkpoint_of
-from graphs import vae_generate, vae_logvar, vae_sigma
-from tf1_ae.pipeline import Run
+from graphs import vae_compare, vae_generate, vae_logvar, vae_sigma
 from tf1_ae.compat import reset_graph, tf
-from tf1_ae.losses import vae_latent_loss_logvar, vae_latent_loss_sigma
+from tf1_ae.pipeline import Run
+from tf1_ae.train import book_format
 
 
 def kl_oracle(mean, sigma):
@@ -26,8 +28,8 @@ def test_latent_losses_match_numpy_and_each_other():
     sigma = rng.uniform(0.2, 2.0, size=(150, 20)).astype(np.float32)
     gamma = np.log(sigma ** 2)
     reset_graph()
-    by_sigma = evaluate(vae_latent_loss_sigma(tf.constant(mean), tf.constant(sigma)))
-    by_gamma = evaluate(vae_latent_loss_logvar(tf.constant(mean), tf.constant(gamma)))
+    by_sigma = evaluate(vae_sigma.latent_loss_of(tf.constant(mean), tf.constant(sigma), vae_sigma.Config()))
+    by_gamma = evaluate(vae_sigma.latent_loss_of(tf.constant(mean), tf.constant(gamma), vae_logvar.Config()))
     expected = kl_oracle(mean.astype(np.float64), sigma.astype(np.float64))
     assert by_sigma == pytest.approx(expected, rel=1e-4)
     assert by_gamma == pytest.approx(expected, rel=1e-4)
@@ -36,8 +38,8 @@ def test_latent_losses_match_numpy_and_each_other():
 
 def test_latent_losses_vanish_for_the_standard_normal():
     zeros, ones = tf.zeros([150, 20]), tf.ones([150, 20])
-    assert abs(evaluate(vae_latent_loss_sigma(zeros, ones))) < 1e-6
-    assert evaluate(vae_latent_loss_logvar(zeros, zeros)) == 0.0
+    assert abs(evaluate(vae_sigma.latent_loss_of(zeros, ones, vae_sigma.Config()))) < 1e-6
+    assert evaluate(vae_sigma.latent_loss_of(zeros, zeros, vae_logvar.Config())) == 0.0
 
 
 @pytest.mark.parametrize("module", [vae_sigma, vae_logvar])
@@ -73,14 +75,20 @@ def trained_logvar(options):
 
 
 def test_short_vae_run_prints_the_books_line_and_per_image_nats(options, trained_logvar):
-    line = next(x for x in trained_logvar if x.startswith("0 "))
-    assert line.startswith("0 Train total loss: ") and " \tReconstruction loss: " in line
-    assert " \tLatent loss: " in line and "nats per image" in line
-    import json
+    """Each epoch's line is the book's (tab-separated, numpy's float32 printing) and says what history.json
+    records for it; the last epoch's values are metrics.json's."""
+    history = json.loads((options.out / "checkpoints/vae_logvar/history.json").read_text())
     metrics = json.loads((options.out / "checkpoints/vae_logvar/metrics.json").read_text())
-    assert metrics["total_loss_per_image"] == pytest.approx(metrics["total_loss"] / 150, rel=1e-5)
-    assert metrics["total_loss"] == pytest.approx(metrics["reconstruction_loss"] + metrics["latent_loss"],
-                                                  rel=1e-5)
+    lines = [x for x in trained_logvar if re.match(r"^\d+ Train total loss: ", x)]
+    assert len(lines) == len(history) == 5
+    for line, epoch in zip(lines, history):
+        v = {k: book_format(epoch[k]) for k in ("total_loss", "reconstruction_loss", "latent_loss",
+                                                "total_loss_per_image")}
+        assert line == (f"{epoch['epoch']} Train total loss: {v['total_loss']} \tReconstruction loss: "
+                        f"{v['reconstruction_loss']} \tLatent loss: {v['latent_loss']}   "
+                        f"[nats per image: {v['total_loss_per_image']}]")
+    assert {k: metrics[k] for k in ("total_loss", "latent_loss")} == {k: history[-1][k] for k in
+                                                                        ("total_loss", "latent_loss")}
 
 
 def test_generated_digits_have_the_right_shape_range_and_repeat_with_the_seed(options, trained_logvar):
@@ -109,10 +117,17 @@ def test_encode_decode_and_interpolate_draw_their_figures(options, trained_logva
     assert not (options.out / "checkpoints/vae_sigma").exists()  # the σ model is never touched
 
 
+def test_the_worst_loss_is_the_largest_of_any_epoch_and_a_diverged_run_has_no_final_one():
+    history = [{"total_loss": v} for v in (17000.0, 38965.4, 15200.0, 15147.4)]
+    assert vae_compare.final_and_worst(history, diverged=False) == (15147.4, 38965.4)
+    assert vae_compare.final_and_worst(history, diverged=True) == (None, 38965.4)
+
+
 def test_compare_trains_both_variants_and_writes_the_four_numbers(options):
     metrics = SECTIONS["vae_compare"].run(replace(options, steps=4), log=lambda line: None)
-    for key in ("sigma_final_total_loss", "sigma_worst_total_loss", "logvar_final_total_loss",
-                "logvar_worst_total_loss"):
-        assert metrics[key] > 0
-    assert metrics["sigma_worst_total_loss"] >= metrics["sigma_final_total_loss"]
+    for key in ("sigma", "logvar"):  # each variant's own run, in its own folder: its final and its worst epoch
+        history = json.loads((options.out / f"checkpoints/vae_compare/{key}/history.json").read_text())
+        losses = [epoch["total_loss"] for epoch in history]
+        assert len(losses) == 4 and metrics[f"{key}_final_total_loss"] == losses[-1]
+        assert metrics[f"{key}_worst_total_loss"] == max(losses) and metrics[f"{key}_diverged"] is False
     assert (options.out / "figures/vae_compare/vae_compare_plot.png").is_file()

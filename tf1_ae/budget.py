@@ -13,32 +13,34 @@ from tf1_ae.data import BOOK_TRAIN_SIZE
 @dataclass(frozen=True)
 class Budget:
     total_steps: int
-    n_epochs: int
+    printed_epochs: int  # lines printed, one at the end of each (the book's format: "0 Train MSE: …")
     batch_size: int
     origin: str  # a few words on where the numbers come from, for the run's header line
 
     def epoch_ends(self):
-        """Cumulative step count at the end of each epoch (steps spread as evenly as possible)."""
-        return [round(self.total_steps * (e + 1) / self.n_epochs) for e in range(self.n_epochs)]
+        """Cumulative step count at the end of each printed epoch (steps spread as evenly as possible)."""
+        return [round(self.total_steps * (e + 1) / self.printed_epochs) for e in range(self.printed_epochs)]
 
     def describe(self, n_train):
         ends = self.epoch_ends()
         per = {b - a for a, b in zip([0] + ends[:-1], ends)}
         per_text = f"{per.pop()}" if len(per) == 1 else f"{min(per)}-{max(per)}"
         passes = self.total_steps * self.batch_size / n_train
-        return (f"training: {self.n_epochs} epochs × {per_text} steps of batch {self.batch_size} = "
+        return (f"training: {self.printed_epochs} epochs × {per_text} steps of batch {self.batch_size} = "
                 f"{self.total_steps:,} steps ({self.origin}; {passes:.1f} passes over {n_train:,} images)")
 
 
-def make_budget(book_epochs, batch_size, n_train, epochs=None, steps=None, book_train_size=BOOK_TRAIN_SIZE):
-    """The book's steps (book_epochs × book_train_size // batch_size), or N real epochs, capped by steps."""
+def make_budget(book_epochs, batch_size, n_train, epochs=None, steps=None, book_train_size=BOOK_TRAIN_SIZE,
+                printed_epochs=None):
+    """The book's steps (book_epochs × book_train_size // batch_size), or N real epochs, capped by steps; printed
+    as one line per epoch, or as `printed_epochs` lines (a listing whose many short epochs the book never printed)."""
     if epochs is not None:
         n_epochs, total, origin = epochs, epochs * max(1, n_train // batch_size), f"--epochs {epochs}"
     else:
         n_epochs = book_epochs
         total = book_epochs * max(1, book_train_size // batch_size)
-        origin = f"as {book_epochs} epochs of the book's {book_train_size:,} images"
+        origin = f"as {book_epochs:,} epochs of the book's {book_train_size:,} images"
     if steps is not None and steps < total:
         total, origin = steps, f"capped by --steps {steps}"
-        n_epochs = min(n_epochs, total)
-    return Budget(total_steps=total, n_epochs=n_epochs, batch_size=batch_size, origin=origin)
+    lines = min(printed_epochs or n_epochs, total)
+    return Budget(total_steps=total, printed_epochs=lines, batch_size=batch_size, origin=origin)

@@ -1,21 +1,15 @@
-"""TensorFlow 2 as a TF1 engine: `tf` is `tensorflow.compat.v1` in graph mode, imported quietly.
+"""TensorFlow 2 as a TF1 engine: `tf` is `tensorflow.compat.v1` in graph mode, imported quietly, when first used.
 
-Import `tf` from here, never `tensorflow` directly, so the environment below is set before the first
-import and eager execution is switched off exactly once per process.
+Import `tf` from here, never `tensorflow` directly: the environment below is set before the first import,
+eager execution is switched off exactly once per process, and TensorFlow (4-5 s to import) loads only when
+a graph is first built, so a listing's module, its Config and every check of the command line cost nothing.
 """
 import logging
 import os
+import sys
+import types
 
 import numpy as np
-
-# Before the first `import tensorflow`: silence C++ start-up logs, and pin oneDNN off so that recorded
-# numbers do not depend on TensorFlow's default (oneDNN on/off differ in the last bits; off is also the
-# faster path for these small matmuls, as measured on TensorFlow 2.21). A value the user has
-# already exported wins.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-
-
 
 def _import_tensorflow_quietly():
     """With oneDNN on, TensorFlow's C++ start-up banner ignores TF_CPP_MIN_LOG_LEVEL: mute fd 2 meanwhile."""
@@ -34,11 +28,36 @@ def _import_tensorflow_quietly():
     return tensorflow
 
 
-_tf2 = _import_tensorflow_quietly()
+class _CompatV1(types.ModuleType):
+    """`tensorflow.compat.v1`, imported (and put in graph mode) by the first attribute asked of it."""
 
-tf = _tf2.compat.v1
-tf.disable_eager_execution()
-_tf2.get_logger().setLevel(logging.ERROR)
+    def __getattr__(self, name):
+        v1 = _load()
+        return getattr(v1, name)
+
+
+def _load():
+    if _state["v1"] is None:
+        # Set at the import itself, so that a command that chose oneDNN for its section (convolutions) has
+        # done so first: silence C++ start-up logs, and pin oneDNN off so that recorded numbers do not depend
+        # on TensorFlow's default (oneDNN on/off differ in the last bits; off is also the faster path for
+        # these small matmuls, as measured on TensorFlow 2.21). A value already in the environment wins.
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+        tf2 = _import_tensorflow_quietly()
+        tf2.compat.v1.disable_eager_execution()
+        tf2.get_logger().setLevel(logging.ERROR)
+        _state["v1"] = tf2.compat.v1
+    return _state["v1"]
+
+
+_state = {"v1": None}
+tf = _CompatV1("tf")
+
+
+def loaded():
+    """Whether this process has imported TensorFlow yet."""
+    return "tensorflow" in sys.modules
 
 
 def reset_graph(seed=42):

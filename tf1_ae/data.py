@@ -108,8 +108,10 @@ class Datasets:
     test: DataSet
 
     def summary(self):
-        return (f"data: {self.name} ({self.description}): {self.train.num_examples:,} train / "
-                f"{self.validation.num_examples:,} validation / {self.test.num_examples:,} test")
+        sizes = [f"{self.train.num_examples:,} train"] + (
+            [f"{self.validation.num_examples:,} validation"] if self.validation is not None else []) + [
+            f"{self.test.num_examples:,} test"]
+        return f"data: {self.name} ({self.description}): {' / '.join(sizes)}"
 
 
 def _datasets(name, description, train, validation, test):

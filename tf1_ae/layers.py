@@ -26,9 +26,9 @@ class VarianceScaling:
         fan_in = float(shape[-2]) if len(shape) > 1 else float(shape[-1])
         return float(np.sqrt(1.3 * self.factor / fan_in))
 
-    def __call__(self, shape, dtype=tf.float32, partition_info=None):
+    def __call__(self, shape, dtype=None, partition_info=None):
         shape = [int(d) for d in shape]
-        return tf.truncated_normal(shape, 0.0, self.stddev(shape), dtype=dtype, seed=self.seed)
+        return tf.truncated_normal(shape, 0.0, self.stddev(shape), dtype=dtype or tf.float32, seed=self.seed)
 
 
 he_init = VarianceScaling()
@@ -48,7 +48,8 @@ def dense(inputs, units, name=None, activation=None, kernel_initializer=None,
     """A fully connected layer named like `tf.layers.dense`: `<name>/kernel`, `<name>/bias`.
 
     Defaults as `tf.layers.dense`: glorot-uniform kernel, zero bias, no activation. A regularizer's
-    output lands in the REGULARIZATION_LOSSES collection, where the book's `tf.add_n` finds it.
+    output lands in the REGULARIZATION_LOSSES collection, where the book's `tf.add_n` finds it, once per
+    kernel: a call that reuses the layer's variables (a tower) adds nothing there.
     """
     fan_in = int(inputs.shape[-1])
     with tf.variable_scope(name, default_name="dense"):
@@ -57,7 +58,7 @@ def dense(inputs, units, name=None, activation=None, kernel_initializer=None,
             initializer=kernel_initializer or tf.glorot_uniform_initializer())
         bias = tf.get_variable("bias", [units], tf.float32,
                                initializer=bias_initializer or tf.zeros_initializer())
-        if kernel_regularizer is not None:
+        if kernel_regularizer is not None and not tf.get_variable_scope().reuse:
             with tf.name_scope("kernel/Regularizer"):
                 tf.add_to_collection(tf.GraphKeys.REGULARIZATION_LOSSES, kernel_regularizer(kernel))
         outputs = tf.nn.bias_add(tf.matmul(inputs, kernel), bias)

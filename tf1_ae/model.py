@@ -1,4 +1,4 @@
-"""What a graph builder returns: the book's named tensors, and the plan the training loop runs."""
+"""What a graph builder returns: the book's named tensors, and the plans the training loop runs."""
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -10,19 +10,29 @@ OUTPUTS_COLLECTION = "tf1_ae_outputs"
 
 
 @dataclass(frozen=True)
+class Phase:
+    """One of the trainings of a graph trained in several: its own step counter and checkpoint folder."""
+    name: str  # its folder, checkpoints/<section>/<name>/, and its step counter, <name>_step
+    plan: TrainPlan
+    cached: object = None  # a tensor frozen in this phase: computed once on every training example when the
+    # phase starts, then fed in its own place, batch by batch (`rnd.permutation(n)[:batch_size]`)
+
+
+@dataclass(frozen=True)
 class Autoencoder:
     X: object
     codings: object
     outputs: object
     reconstruction_loss: object
-    plan: TrainPlan  # the training op, the minimized loss and the logged terms
+    plan: TrainPlan = None  # the training op, the minimized loss and the logged terms of a one-phase model
+    phases: tuple = ()  # or the phases of a model trained in several, one after another
     test_metric: Metric = None  # measured on the whole test set at the end (default: Test MSE)
-    corrupted: object = None  # a denoising autoencoder's noisy input, drawn beside the reconstruction
-    tensors: dict = field(default_factory=dict)  # further named tensors and variables its figures use
+    tensors: dict = field(default_factory=dict)  # further named tensors and variables its figures and tests use
 
     def __post_init__(self):
         if self.test_metric is None:
             object.__setattr__(self, "test_metric", Metric("test_mse", "Test MSE", self.reconstruction_loss))
+        object.__setattr__(self, "phases", tuple(self.phases))
         object.__setattr__(self, "tensors", MappingProxyType(dict(self.tensors)))
 
     @property

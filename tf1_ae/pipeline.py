@@ -1,9 +1,11 @@
 """One run of a section, from the command line's options to metrics.json, the same way for every section.
 
 A `Run` holds what a run needs (its section's name, the options, the config that runs, the output folders,
-the log, the data, a clock) and ends with `finish`, which writes metrics.json with the same identity keys
-for every section. `train_autoencoder` is the whole run of a section that trains one autoencoder: data,
-budget, graph, training loop, test, figure, metrics.
+the log, the data, the time it takes) and ends with `finish`, which writes metrics.json with the same
+identity keys for every section. `train_listing` is the whole run of a listing that builds one model:
+data, budget, graph, training (its phases one after another), then `conclude`, the tail every trained
+model ends with: its test metric, the listing's own figures, test digits beside their reconstructions,
+its checkpoint, metrics.json.
 """
 import os
 import time
@@ -14,11 +16,13 @@ from pathlib import Path
 from tf1_ae import data as datasets
 from tf1_ae.budget import make_budget
 from tf1_ae.compat import reset_graph, session_config, tf
-from tf1_ae.plots import save_fig, show_denoising, show_reconstructed_digits
+from tf1_ae.phases import Phases
+from tf1_ae.plots import save_fig, show_reconstructed_digits
 from tf1_ae.runs import RunPaths, UsageError, read_metrics, write_history, write_metrics
-from tf1_ae.train import Trainer, book_format, latest_checkpoint
+from tf1_ae.train import CHECKPOINT_NAME, Trainer, book_format, latest_checkpoint
 
-N_TEST_DIGITS = 2  # show_reconstructed_digits' default
+N_TEST_DIGITS = 2  # show_reconstructed_digits' default: the first two test digits (full MNIST: a 7 and a 2)
+IDENTITY = ("section", "data", "n_train", "steps", "seed", "seconds", "samples_per_second")  # every metrics.json
 
 
 def process_started():
@@ -33,21 +37,18 @@ def process_started():
 
 
 PROCESS_STARTED = process_started()
-_UNCLAIMED_START = [PROCESS_STARTED]  # the process's start, counted by its first run only
+_process_start_to_count = [PROCESS_STARTED]  # the process's start, counted in the start-up of its first run only
 
 
 def run_started():
     """Where a top-level run's start-up begins: the process's start for the first (imports, TensorFlow and
     all), the run's own start for later ones (`all` runs many sections in one process)."""
-    started = _UNCLAIMED_START.pop() if _UNCLAIMED_START else None
+    started = _process_start_to_count.pop() if _process_start_to_count else None
     return started if started is not None else time.time()
 
 
-IDENTITY = ("section", "data", "n_train", "steps", "seed", "seconds", "samples_per_second")
-
-
-class Clock:
-    seconds = None
+class Stopwatch:
+    seconds = None  # set when the timed block ends
 
 
 class Run:
@@ -72,9 +73,12 @@ class Run:
         self.started = time.perf_counter()
         self.wall_started = parent.wall_started if parent else run_started()
 
-    def part(self, name, config=None, quiet=False):
-        """A part of this run (a second model, a variant it compares) with a checkpoint folder of its own;
-        its training time counts in this run's too. A quiet part logs nothing and shows no progress bar."""
+    n_test_digits = N_TEST_DIGITS
+
+    def sub_run(self, name, config=None, quiet=False):
+        """The run of one of this run's models (a second model, a variant it compares), with a checkpoint
+        folder of its own; its training time counts in this run's too. A quiet one logs nothing and shows no
+        progress bar."""
         paths = self.paths.phase(name)
         options, log = (replace(self.options, progress=False), lambda line: None) if quiet else (self.options, self.log)
         return Run(self.section, options, config or self.config, log, paths, self._checkpoint_of, parent=self)
@@ -82,17 +86,24 @@ class Run:
     def checkpoint_of(self, section):
         return self._checkpoint_of(section, self.options, self.log)
 
-    def load_data(self):
-        self.data = datasets.load(self.options.data)
+    def load_data(self, own_data=None):
+        """The --data set, or the listing's own (`own_data(config)`), said in one line."""
+        self.data = own_data(self.config) if own_data is not None else datasets.load(self.options.data)
         self.log(self.data.summary())
         return self.data
 
-    def budget(self, book_epochs, batch_size, n_train=None, note=""):
-        """The book's steps for `book_epochs` (or --epochs/--steps), logged with `note` appended."""
+    def budget(self, config=None, n_train=None, note=""):
+        """The book's steps for a config's n_epochs of batch_size (or --epochs/--steps), logged with `note`
+        appended. A config that trains on other than the book's 55,000 images says so in book_train_size;
+        one whose steps print as fewer lines than epochs, in printed_epochs."""
+        config = config or self.config
         n_train = n_train or self.data.train.num_examples
-        if batch_size > n_train:
-            raise UsageError(f"a batch of {batch_size:,} is larger than the {n_train:,} training images")
-        budget = make_budget(book_epochs, batch_size, n_train, epochs=self.options.epochs, steps=self.options.steps)
+        if config.batch_size > n_train:
+            raise UsageError(f"a batch of {config.batch_size:,} is larger than the {n_train:,} training images")
+        budget = make_budget(config.n_epochs, config.batch_size, n_train, epochs=self.options.epochs,
+                             steps=self.options.steps,
+                             book_train_size=getattr(config, "book_train_size", datasets.BOOK_TRAIN_SIZE),
+                             printed_epochs=getattr(config, "printed_epochs", None))
         self.log(budget.describe(n_train) + note)
         return budget
 
@@ -104,14 +115,14 @@ class Run:
                        counter=counter)
 
     @contextmanager
-    def timed(self, budget=None):
-        """Times the block (`clock.seconds` after it); with a budget, as a fresh training of its steps."""
-        clock = Clock()
+    def stopwatch(self, budget=None):
+        """Times the block (`.seconds` after it); with a budget, as a fresh training of its steps."""
+        watch = Stopwatch()
         if budget is not None:
             self.forget_results()
         start = time.perf_counter()
-        yield clock
-        clock.seconds = round(time.perf_counter() - start, 3)
+        yield watch
+        watch.seconds = round(time.perf_counter() - start, 3)
         if budget is not None:
             self._account(time.perf_counter() - start, budget.total_steps, budget.total_steps * budget.batch_size)
 
@@ -193,39 +204,50 @@ def last_values(history, sess, plan, data_set, batch_size):
                                                                      plan.feed(batch)))}
 
 
-def train_autoencoder(run, build, report=None, figure_name="reconstruction_plot"):
-    """Train `build(run.config)` on MNIST-like data for the book's budget, test it, draw test digits beside
-    their reconstructions, write metrics.json; `report(run, sess, ae)` may add figures and metrics."""
+def train_listing(run, build, report=None, own_data=None, figure_name="reconstruction_plot"):
+    """Train `build(run.config)` for the book's budget, then `conclude`; `report(run, sess, model)` may add
+    figures and metrics; `own_data(config)`: the listing's own data instead of --data's."""
     config = run.config
-    data = run.load_data()
-    budget = run.budget(config.n_epochs, config.batch_size)
+    data = run.load_data(own_data)
+    budget = run.budget(config)
     reset_graph(run.options.seed)
-    ae = build(config)
-    ae.mark()
-    trainer = run.trainer(ae.plan)
+    model = build(config)
+    model.mark()
+    phases = Phases(run, model)
+    stack_saver = tf.train.Saver(max_to_keep=1, save_relative_paths=True) if model.phases else None
     init = tf.global_variables_initializer()
     with run.session() as sess:
         init.run()
-        history = run.train(sess, trainer, data.train, budget)
-        nothing_new = run.options.resume and trainer.last_step == trainer.first_step
-        kept = read_metrics(run.paths.checkpoint_dir) if nothing_new else None
-        if kept is not None:
-            run.log(f"the checkpoint is at the end of its {budget.total_steps:,} steps: nothing to resume; "
-                    f"metrics.json left as it was")
-            return kept
-        metrics = last_values(history, sess, ae.plan, data.train, budget.batch_size)
-        test = ae.test_metric
-        metrics[test.key] = float(sess.run(test.tensor, {ae.X: data.test.images}))
-        run.log(f"{test.label}: {book_format(metrics[test.key])}")
-        if report is not None:
-            metrics.update(report(run, sess, ae))
-        shown = data.test.images[:N_TEST_DIGITS]
-        reconstructed = sess.run(ae.outputs, {ae.X: shown})  # the book's show_reconstructed_digits
-        if ae.corrupted is not None:  # ours too: what the network gets during training, the corrupted input
-            corrupted, from_corrupted = sess.run([ae.corrupted, ae.outputs], {ae.X: shown, **ae.plan.train_feed})
-    show_reconstructed_digits(shown, reconstructed, N_TEST_DIGITS)
-    run.figure(figure_name)
-    if ae.corrupted is not None:
-        show_denoising(corrupted, from_corrupted, shown)
-        run.figure("denoising_plot")
+        metrics = phases.train(sess, data.train, budget)
+        if run.options.resume and phases.trained_nothing:
+            kept = read_metrics(run.paths.checkpoint_dir)
+            if kept is not None:
+                run.log(f"the checkpoint is at the end of its {budget.total_steps:,} steps: nothing to resume; "
+                        f"metrics.json left as it was")
+                return kept
+        if not metrics:  # resumed at its end, with no epochs kept and no metrics.json
+            metrics = last_values(run.history, sess, model.plan, data.train, budget.batch_size)
+        return conclude(run, sess, model, metrics, report, figure_name, stack_saver)
+
+
+def conclude(run, sess, model, metrics, report=None, figure_name="reconstruction_plot", saver=None):
+    """The tail of every trained model's run: its test metric on the whole test set, logged; the listing's
+    own figures and metrics (`report`); the first test digits beside their reconstructions; with `saver`,
+    the whole model's checkpoint in the run's folder (a one-phase model's Trainer has saved it already);
+    metrics.json."""
+    test = model.test_metric
+    metrics = {**metrics, test.key: float(sess.run(test.tensor, {model.X: run.data.test.images}))}
+    run.log(f"{test.label}: {book_format(metrics[test.key])}")
+    if report is not None:
+        metrics.update(report(run, sess, model))
+    shown = run.data.test.images[:N_TEST_DIGITS]
+    reconstructed = sess.run(model.outputs, {model.X: shown})  # the book's show_reconstructed_digits
+    if saver is not None:
+        run.paths.checkpoint_dir.mkdir(parents=True, exist_ok=True)
+        saver.save(sess, str(run.paths.checkpoint_dir / CHECKPOINT_NAME))
+    if shown.shape[1] == 28 * 28:  # images (the PCA listing's 3-D points draw no digits)
+        title = None if run.data.name == "mnist" else (f"the first test digits of {run.data.name} (on the "
+                                                       f"book's full MNIST: a 7 and a 2)")
+        show_reconstructed_digits(shown, reconstructed, N_TEST_DIGITS, title=title)
+        run.figure(figure_name)
     return run.finish(metrics)

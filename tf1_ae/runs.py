@@ -137,10 +137,22 @@ def mark_complete(checkpoint_dir):
         write_metrics(checkpoint_dir, {**metrics, "complete": True})
 
 
-def is_complete(checkpoint_dir, data_name=None):
-    """A finished full-budget run (on data_name, when the run recorded its data)."""
+def finished_run(checkpoint_dir, data_name=None, seed=None):
+    """The metrics of the finished full-budget run in checkpoint_dir (on data_name, of seed, where given and
+    where the run recorded them), or None."""
     metrics = read_metrics(checkpoint_dir) or {}
-    return bool(metrics.get("complete")) and (data_name is None or metrics.get("data", data_name) == data_name)
+    if not metrics.get("complete"):
+        return None
+    if data_name is not None and metrics.get("data", data_name) != data_name:
+        return None
+    if seed is not None and metrics.get("seed", seed) != seed:
+        return None
+    return metrics
+
+
+def is_complete(checkpoint_dir, data_name=None):
+    """Whether checkpoint_dir holds a finished full-budget run (on data_name, when the run recorded its data)."""
+    return finished_run(checkpoint_dir, data_name) is not None
 
 
 def write_history(checkpoint_dir, history):
