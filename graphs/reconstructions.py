@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from tf1_ae.compat import session_config, tf
 from tf1_ae.model import INPUTS_COLLECTION, OUTPUTS_COLLECTION
+from tf1_ae.pipeline import evaluate
 from tf1_ae.plots import show_reconstructed_digits
 from tf1_ae.runs import UsageError, read_metrics
-from tf1_ae.train import latest_checkpoint
+from tf1_ae.train import book_format, latest_checkpoint
 
 IDEA = "A trained autoencoder restored from its checkpoint alone, drawing test digits beside their reconstructions."
 LOSS = "test MSE = mean over test images and pixels of (outputs - X)²"
@@ -56,8 +57,8 @@ def draw(run):
         run.log(f"restored {latest_checkpoint(source_dir)}")
         shown = data.test.images[:config.n_test_digits]
         outputs_val = sess.run(outputs, {X: shown})
-        test_mse = float(sess.run(tf.reduce_mean(tf.square(outputs - X)), {X: data.test.images}))
-    run.log(f"Test MSE: {test_mse:.6g}")
+        test_mse = evaluate(sess, tf.reduce_mean(tf.square(outputs - X)), X, data.test.images)
+    run.log(f"Test MSE: {book_format(test_mse)}")
     show_reconstructed_digits(shown, outputs_val, config.n_test_digits)
     run.figure(f"{source}_reconstruction_plot")
     drawn = {k: v for k, v in (read_metrics(run.paths.checkpoint_dir) or {}).items() if k.endswith("_test_mse")}

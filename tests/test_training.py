@@ -6,6 +6,7 @@ import sys
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from app.sections import SECTIONS
 from graphs import stacked_all
@@ -123,3 +124,17 @@ def test_start_up_counts_from_the_process_start_for_the_first_run_only():
     assert first == process and now - first > 0.5
     assert second > first + 0.5 and now - second < 0.5
     assert part == second  # a run's part counts from its run's start
+
+
+def test_a_whole_set_is_evaluated_a_chunk_at_a_time_to_the_same_mean(mnist5k, monkeypatch):
+    from tf1_ae import pipeline
+
+    reset_graph()
+    ae = stacked_all.build()
+    images = mnist5k.test.images  # 500 images
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        whole = float(sess.run(ae.reconstruction_loss, {ae.X: images}))
+        assert pipeline.evaluate(sess, ae.reconstruction_loss, ae.X, images) == whole  # one chunk: one run
+        monkeypatch.setattr(pipeline, "EVALUATED_AT_ONCE", 128)  # four chunks, the last of 116 images
+        assert pipeline.evaluate(sess, ae.reconstruction_loss, ae.X, images) == pytest.approx(whole, rel=1e-6)

@@ -22,6 +22,7 @@ from tf1_ae.runs import RunPaths, UsageError, read_metrics, write_history, write
 from tf1_ae.train import CHECKPOINT_NAME, Trainer, book_format, latest_checkpoint
 
 N_TEST_DIGITS = 2  # show_reconstructed_digits' default: the first two test digits (full MNIST: a 7 and a 2)
+EVALUATED_AT_ONCE = 2000  # images per Session.run when a whole set is evaluated: memory bounded by this, not the set
 IDENTITY = ("section", "data", "n_train", "steps", "seed", "seconds", "samples_per_second")  # every metrics.json
 
 
@@ -204,6 +205,16 @@ def last_values(history, sess, plan, data_set, batch_size):
                                                                      plan.feed(batch)))}
 
 
+def evaluate(sess, tensor, X, images):
+    """The mean `tensor` computes over a batch, over a whole set: in chunks of EVALUATED_AT_ONCE images, each
+    chunk's mean weighted by its size (a set that fits in one chunk is one Session.run, as the book's)."""
+    if len(images) <= EVALUATED_AT_ONCE:
+        return float(sess.run(tensor, {X: images}))
+    total = sum(float(sess.run(tensor, {X: images[i:i + EVALUATED_AT_ONCE]})) * len(images[i:i + EVALUATED_AT_ONCE])
+                for i in range(0, len(images), EVALUATED_AT_ONCE))
+    return total / len(images)
+
+
 def train_listing(run, build, report=None, own_data=None, figure_name="reconstruction_plot"):
     """Train `build(run.config)` for the book's budget, then `conclude`; `report(run, sess, model)` may add
     figures and metrics; `own_data(config)`: the listing's own data instead of --data's."""
@@ -236,7 +247,7 @@ def conclude(run, sess, model, metrics, report=None, figure_name="reconstruction
     the whole model's checkpoint in the run's folder (a one-phase model's Trainer has saved it already);
     metrics.json."""
     test = model.test_metric
-    metrics = {**metrics, test.key: float(sess.run(test.tensor, {model.X: run.data.test.images}))}
+    metrics = {**metrics, test.key: evaluate(sess, test.tensor, model.X, run.data.test.images)}
     run.log(f"{test.label}: {book_format(metrics[test.key])}")
     if report is not None:
         metrics.update(report(run, sess, model))

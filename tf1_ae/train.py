@@ -27,6 +27,8 @@ SUMMARY_EVERY = 10  # steps between TensorBoard scalar points
 
 @dataclass
 class Metric:
+    """A logged term. A model's test metric is a mean over the images of a batch, so that a whole set can be
+    measured a chunk at a time (pipeline.evaluate)."""
     key: str  # metrics.json key; TensorBoard tag losses/<key>
     label: str  # as printed
     tensor: object

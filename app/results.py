@@ -1,0 +1,100 @@
+"""The table of results in the README (and in docs/offline.md): each section's headline number, read from a
+run's metrics.json, beside the book's; written between two markers of a Markdown file (`make results`), so
+that no number in it is typed by hand. Below the table, the run it came from: `make all`'s own record
+(checkpoints/all.json: the data, how long it took, on what).
+"""
+import re
+from pathlib import Path
+
+from graphs.book import book_data
+from tf1_ae.runs import RunPaths, UsageError, read_json, read_metrics
+
+START, END = "<!-- results: written by `make results`, from checkpoints/*/metrics.json -->", "<!-- /results -->"
+FIGURES = None  # a section whose result is its figures
+
+
+def number(value):
+    if value is None:
+        return "—"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
+# (make targets, the book's section, the headline, the metric it shows or FIGURES); the first target's run
+ROWS = [
+    (("pca",), "Performing PCA with an Undercomplete Linear Autoencoder", "test MSE (PCA's optimum: {pca_test_mse})",
+     "test_mse"),
+    (("stacked_all",), "Stacked Autoencoders", "last epoch's Train MSE", "train_mse"),
+    (("stacked_tied",), "Tying Weights", "last epoch's Train MSE", "train_mse"),
+    (("layerwise_multigraph",), "Training One Autoencoder at a Time (graphs)", "2nd AE, last Train MSE",
+     "ae2_train_mse"),
+    (("layerwise_singlegraph",), "… in a single graph (`var_list`)", "stack's test MSE", "test_mse"),
+    (("layerwise_stopgrad",), "… frozen by `tf.stop_gradient`", "stack's test MSE", "test_mse"),
+    (("layerwise_cached",), "… caching the frozen layer's outputs", "stack's test MSE", "test_mse"),
+    (("reconstructions",), "Visualizing the Reconstructions", "figure from any checkpoint", FIGURES),
+    (("features",), "Visualizing Features (four ways)", "figures", FIGURES),
+    (("pretraining",), "Unsupervised Pretraining Using Stacked Autoencoders", "pretrained test accuracy",
+     "pretrained_test_accuracy"),
+    (("pretraining_sweep",), "beyond the book: accuracy against the number of labels", "figure", FIGURES),
+    (("denoising_gaussian",), "Denoising Autoencoders (Gaussian noise)", "last epoch's Train MSE", "train_mse"),
+    (("denoising_dropout",), "Denoising Autoencoders (dropout)", "last epoch's Train MSE", "train_mse"),
+    (("kl_plot",), "Sparse Autoencoders: the sparsity cost", "figure", FIGURES),
+    (("sparse",), "Sparse Autoencoders", "last epoch's total loss", "total_loss"),
+    (("vae_sigma",), "Variational Autoencoders", "last epoch's total loss", "total_loss"),
+    (("vae_logvar",), "… with γ = log σ²", "last epoch's total loss", "total_loss"),
+    (("vae_generate", "vae_encode_decode", "vae_interpolate"), "Generating Digits", "figures", FIGURES),
+    (("vae_compare",), "beyond the book: σ against γ", "figure", FIGURES),
+    (("contractive",), "Other Autoencoders: contractive", "‖J‖²_F (without the penalty: {plain_jacobian_penalty})",
+     "jacobian_penalty"),
+    (("wta",), "… winner-take-all", "test MSE", "test_mse"),
+    (("conv",), "… stacked convolutional (`--wta spatial`)", "test MSE", "test_mse"),
+    (("adversarial",), "… adversarial", "test MSE", "test_mse"),
+    (("gsn",), "… generative stochastic network", "test MSE (binarized)", "test_mse"),
+]
+
+
+class Shown(dict):
+    """A run's metrics as the headline's words show them: numbers as in the table, a missing one as —."""
+
+    def __missing__(self, key):
+        return "—"
+
+
+def row(targets, book_section, headline, metric, out):
+    metrics = read_metrics(RunPaths.under(out, targets[0]).checkpoint_dir)
+    if metrics:
+        label = headline.format_map(Shown({k: number(v) for k, v in metrics.items() if isinstance(v, (int, float))}))
+    else:  # no run: the headline without the parenthesis that would quote it
+        label = re.sub(r"\s*\([^()]*\{\w+\}[^()]*\)", "", headline)
+    book = book_data().numbers.get(targets[0], {}).get("values", {})
+    if metric is FIGURES:
+        ours, theirs = ("✓" if metrics else "not run"), ("✓" if not book_section.startswith("beyond") else "—")
+    else:
+        ours = number(metrics.get(metric)) if metrics else "not run"
+        theirs = number(book.get(metric)) if metric in book else "—"
+    make = ", ".join(f"`{target}`" for target in targets)
+    return f"| {make} | {book_section} | {label} | {ours} | {theirs} |"
+
+
+def table(out):
+    lines = ["| make target | book section (1st ed., ch. 15) | headline | ours | book |", "|---|---|---|---|---|"]
+    lines += [row(*entry, out) for entry in ROWS]
+    run = read_json(Path(out) / "checkpoints" / "all.json") or {}
+    if run:
+        lines.append("")
+        lines.append(f"Ours: `make all` on {run.get('data')} ({run.get('n_train') or 0:,} training images), seed "
+                     f"{run.get('seed')}, TensorFlow {run.get('tensorflow')}, {run.get('date')}: "
+                     f"{run.get('seconds', 0) / 60:.1f} minutes on {run.get('machine')}.")
+    return "\n".join(lines)
+
+
+def write_into(path, out):
+    """Replace what lies between the markers in the Markdown file `path` with the table of `out`'s runs."""
+    text = Path(path).read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        raise UsageError(f"{path} has no {START} … {END} markers to write the table between")
+    head, rest = text.split(START, 1)
+    tail = rest.split(END, 1)[1]
+    Path(path).write_text(f"{head}{START}\n{table(out)}\n{END}{tail}", encoding="utf-8")
+    return path
