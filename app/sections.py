@@ -103,12 +103,13 @@ def checkpoint_of(name, options, log=print):
     """Section `name`'s checkpoint folder, training it first (with the same data and seed) only where it has
     none at all: one that cannot be read is refused, never replaced."""
     from tf1_ae.runs import RunPaths, UsageError
-    from tf1_ae.train import has_checkpoint_files, latest_checkpoint
+    from tf1_ae.checkpoints import has_checkpoint_files, latest_checkpoint
 
     folder = RunPaths.under(options.out, name).checkpoint_dir
     readable = latest_checkpoint(folder) is not None
     if not readable and has_checkpoint_files(folder):
-        raise UsageError(f"the {name} checkpoint in {folder} cannot be read; `make {name}` trains it again")
+        raise UsageError(f"the {name} checkpoint in {folder} cannot be read; `make {name} ARGS=--force` trains it "
+                         f"again")
     if not readable:
         log(f"no {name} checkpoint in {folder}: training it first")
         SECTIONS[name].run(replace(options, resume=False, source=None, overrides=(), towers=1, force=False), log)

@@ -12,9 +12,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from graphs import layerwise_singlegraph
+from tf1_ae.checkpoints import restore
 from tf1_ae.compat import reset_graph, tf
 from tf1_ae.plots import plot_image
-from tf1_ae.train import restore
 from tf1_ae.visualize import GradientAscent, top_activating
 
 IDEA = "What a trained autoencoder learned: its units' favourite images, its weights as images, and the inputs its units want."

@@ -8,10 +8,11 @@ the autoencoder has seen all the images; the classifier sees only the labelled o
 from dataclasses import dataclass
 
 from tf1_ae.budget import make_budget
+from tf1_ae.checkpoints import restore
 from tf1_ae.compat import reset_graph, tf
 from tf1_ae.data import PermutationSampler
 from tf1_ae.layers import he_init, l2_regularizer
-from tf1_ae.train import Metric, TrainPlan, restore
+from tf1_ae.train import Metric, TrainPlan
 
 IDEA = "A classifier trained on few labels, from scratch and from the layer-wise autoencoder's weights."
 LOSS = ("loss = xent(softmax(logits), y)  (per example, unreduced as in the book: Adam minimizes its sum)"
@@ -118,7 +119,7 @@ def train_classifier(run, mnist, config, n_labeled, pretrained_from=None, separa
         init.run()
         if pretrained_from is not None:
             run.log(f"restored weights1, weights2, biases1, biases2 from "
-                    f"{restore(sess, clf.pretrain_saver, pretrained_from, 'layer-wise autoencoder')}")
+                    f"{restore(sess, clf.pretrain_saver, pretrained_from, config.source)}")
         history = run.train(sess, trainer, labeled, budget, resume=False)
     return {k: v for k, v in history[-1].items() if k not in ("epoch", "step")}, budget
 

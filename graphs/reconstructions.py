@@ -8,12 +8,13 @@ section drawn so far.
 """
 from dataclasses import dataclass
 
+from tf1_ae.checkpoints import latest_checkpoint
 from tf1_ae.compat import session_config, tf
 from tf1_ae.model import INPUTS_COLLECTION, OUTPUTS_COLLECTION
 from tf1_ae.pipeline import evaluate
 from tf1_ae.plots import show_reconstructed_digits
 from tf1_ae.runs import UsageError, read_metrics
-from tf1_ae.train import book_format, latest_checkpoint
+from tf1_ae.train import book_format
 
 IDEA = "A trained autoencoder restored from its checkpoint alone, drawing test digits beside their reconstructions."
 LOSS = "test MSE = mean over test images and pixels of (outputs - X)²"
@@ -32,7 +33,8 @@ def restore_autoencoder(checkpoint_dir, source):
     try:
         saver = tf.train.import_meta_graph(path + ".meta")
     except Exception as exc:
-        raise UsageError(f"cannot read the graph of {path} ({type(exc).__name__}: {exc})") from exc
+        raise UsageError(f"cannot read the graph of {path} ({type(exc).__name__}: {str(exc)[:200]}); "
+                         f"`make {source} ARGS=--force` trains it again") from exc
     inputs, outputs = tf.get_collection(INPUTS_COLLECTION), tf.get_collection(OUTPUTS_COLLECTION)
     if not inputs or not outputs:
         raise UsageError(f"{source} has no image reconstructions to draw (its graph marks no inputs/outputs)")
@@ -41,7 +43,8 @@ def restore_autoencoder(checkpoint_dir, source):
         saver.restore(sess, path)
     except (tf.errors.OpError, ValueError) as exc:
         sess.close()
-        raise UsageError(f"checkpoint {path} is unreadable ({type(exc).__name__})") from exc
+        raise UsageError(f"checkpoint {path} is unreadable ({type(exc).__name__}); `make {source} ARGS=--force` "
+                         f"trains it again") from exc
     return sess, inputs[0], outputs[0]
 
 

@@ -11,9 +11,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from graphs import vae_logvar
+from tf1_ae.checkpoints import restore
 from tf1_ae.compat import reset_graph, session_config, tf
 from tf1_ae.plots import plot_multiple_images
-from tf1_ae.train import restore
 
 IDEA = "Decoding samples of N(0, I) with the trained VAE gives new digits."
 LOSS = "x̂ = sigmoid(decoder(z)),  z ~ N(0, I_20)"

@@ -84,10 +84,11 @@ def test_corrupt_checkpoint_is_refused_and_kept(tmp_path, capsys):
     assert cli(tmp_path, "stacked_tied", "--steps", "2") == 0
     capsys.readouterr()
     folder = tmp_path / "checkpoints/stacked_tied"
-    (folder / "model.ckpt.index").write_bytes(b"not a checkpoint index")
+    (folder / "model.ckpt-2.index").write_bytes(b"not a checkpoint index")
     before = snapshot(folder)
     assert cli(tmp_path, "stacked_tied", "--resume", "--steps", "4") == 2
-    assert "model.ckpt" in one_error_line(capsys)
+    line = one_error_line(capsys)
+    assert "model.ckpt-2 is unreadable" in line and line.endswith("`make stacked_tied ARGS=--force` trains it again")
     assert snapshot(folder) == before
 
 

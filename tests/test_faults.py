@@ -12,6 +12,7 @@ import pytest
 
 from app.cli import main
 from app.sections import SECTIONS
+from tf1_ae.checkpoints import latest_checkpoint
 from tf1_ae.runs import REPO_ROOT
 
 TIMINGS = ("seconds", "samples_per_second")
@@ -44,6 +45,33 @@ def test_an_interrupted_run_resumed_ends_bit_for_bit_where_an_uninterrupted_one_
     assert results(cut.out / "checkpoints/stacked_all") == results(whole.out / "checkpoints/stacked_all")
 
 
+KILLED_AT = ("import os, signal, sys\nfrom app.cli import main\nfrom tf1_ae.checkpoints import Checkpoints\n"
+             "method, calls = sys.argv[1], []\noriginal = getattr(Checkpoints, method)\n"
+             "def killed(self, *args):\n"
+             "    calls.append(1)\n"
+             "    if len(calls) == 3:  # epoch 2's save: the process dies there, nothing cleaned up\n"
+             "        os.kill(os.getpid(), signal.SIGKILL)\n"
+             "    return original(self, *args)\n"
+             "setattr(Checkpoints, method, killed)\nmain(sys.argv[2:])\n")
+
+
+@pytest.mark.parametrize("moment, resumed_at", [("write_state", 40), ("write_checkpoint", 40), ("remove_older", 60)],
+                         ids=["before its state", "between its state and its checkpoint", "before the old pair goes"])
+def test_a_process_killed_while_it_saves_resumes_to_the_uninterrupted_runs_numbers(options, moment, resumed_at):
+    """The save of an epoch is two writes (the trainer's state, the checkpoint): killed at any point of it,
+    the folder still holds a whole pair, and --resume goes on to the numbers of a run never stopped."""
+    whole = replace(options, steps=100, out=options.out / "whole")
+    quiet("stacked_all", whole)
+    killed = options.out / "killed"
+    args = ["run", "stacked_all", "--data", "mnist5k", "--steps", "100", "--no-progress", "--out", str(killed)]
+    done = subprocess.run([sys.executable, "-c", KILLED_AT, moment, *args], cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    _, lines = quiet("stacked_all", replace(whole, out=killed, resume=True))
+    assert any(line.startswith(f"resuming from step {resumed_at} (") for line in lines), lines
+    assert results(killed / "checkpoints/stacked_all") == results(whole.out / "checkpoints/stacked_all")
+
+
 def test_a_copied_or_moved_output_folder_resumes_from_its_own_checkpoint(options, capsys):
     quiet("stacked_tied", replace(options, steps=8))
     copy, moved = options.out.parent / "copy", options.out.parent / "moved"
@@ -58,10 +86,10 @@ def test_a_damaged_pointer_file_is_read_past_and_never_retrains_the_source(optio
     trained, _ = quiet("stacked_tied", replace(options, steps=10))
     folder = options.out / "checkpoints/stacked_tied"
     (folder / "checkpoint").write_text("garbage {{{")
-    weights = (folder / "model.ckpt.data-00000-of-00001").read_bytes()
+    weights = (folder / "model.ckpt-10.data-00000-of-00001").read_bytes()
     drawn, _ = quiet("reconstructions", replace(options, source="stacked_tied", steps=5))
     assert drawn["test_mse"] == trained["test_mse"]
-    assert (folder / "model.ckpt.data-00000-of-00001").read_bytes() == weights
+    assert (folder / "model.ckpt-10.data-00000-of-00001").read_bytes() == weights
     assert json.loads((folder / "metrics.json").read_text())["steps"] == 10
 
 
@@ -74,7 +102,7 @@ def test_an_unreadable_source_checkpoint_is_refused_in_one_line_not_retrained(op
     args = ["run", "reconstructions", "--source", "stacked_tied", "--data", "mnist5k", "--out", str(options.out)]
     assert main(args) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "cannot be read; `make stacked_tied` trains it again" in err[0]
+    assert len(err) == 1 and "cannot be read; `make stacked_tied ARGS=--force` trains it again" in err[0]
     assert not list(folder.glob("model.ckpt*"))
 
 
@@ -123,7 +151,7 @@ def test_a_closed_pipe_ends_in_one_line_and_keeps_the_checkpoint(tmp_path):
     err = process.stderr.read().strip().splitlines()
     assert process.wait(timeout=120) == 2
     assert len(err) == 1 and "the output was closed" in err[0], err
-    assert (tmp_path / "checkpoints/stacked_tied/model.ckpt.index").is_file()
+    assert latest_checkpoint(tmp_path / "checkpoints/stacked_tied") is not None
 
 
 def test_sigterm_ends_in_one_line_with_143_and_keeps_the_checkpoint(tmp_path):
@@ -135,7 +163,7 @@ def test_sigterm_ends_in_one_line_with_143_and_keeps_the_checkpoint(tmp_path):
     assert process.wait(timeout=120) == 143
     err = process.stderr.read().strip().splitlines()
     assert len(err) == 1 and "terminated (SIGTERM); the checkpoint of the last finished epoch is kept" in err[0], err
-    assert (tmp_path / "checkpoints/stacked_tied/model.ckpt.index").is_file()
+    assert latest_checkpoint(tmp_path / "checkpoints/stacked_tied") is not None
     assert not list((tmp_path / "checkpoints/stacked_tied").glob("*.tmp*"))
 
 
@@ -150,7 +178,7 @@ def test_a_full_disk_ends_in_one_line_leaves_no_partial_files_and_keeps_the_chec
                                                                                       capsys):
     import errno
 
-    from tf1_ae import train
+    from tf1_ae import checkpoints
 
     args = ["run", "stacked_tied", "--data", "mnist5k", "--no-progress", "--out", str(tmp_path)]
     assert main([*args, "--steps", "4"]) == 0
@@ -162,7 +190,7 @@ def test_a_full_disk_ends_in_one_line_leaves_no_partial_files_and_keeps_the_chec
             partial.write(b"half a file")
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(train.np, "savez", disk_full)
+    monkeypatch.setattr(checkpoints.np, "savez", disk_full)
     capsys.readouterr()
     assert main([*args, "--steps", "8", "--resume"]) == 2
     err = capsys.readouterr().err.strip().splitlines()

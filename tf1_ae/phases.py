@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from tf1_ae.data import PermutationSampler
 from tf1_ae.model import Phase
-from tf1_ae.train import latest_checkpoint
+from tf1_ae.checkpoints import latest_checkpoint
 
 
 class Phases:

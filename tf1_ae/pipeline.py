@@ -15,11 +15,12 @@ from pathlib import Path
 
 from tf1_ae import data as datasets
 from tf1_ae.budget import make_budget
+from tf1_ae.checkpoints import CHECKPOINT_NAME, latest_checkpoint
 from tf1_ae.compat import reset_graph, session_config, tf
 from tf1_ae.phases import Phases
 from tf1_ae.plots import save_fig, show_reconstructed_digits
 from tf1_ae.runs import RunPaths, UsageError, read_metrics, write_history, write_metrics
-from tf1_ae.train import CHECKPOINT_NAME, Trainer, book_format, latest_checkpoint
+from tf1_ae.train import Trainer, book_format
 
 N_TEST_DIGITS = 2  # show_reconstructed_digits' default: the first two test digits (full MNIST: a 7 and a 2)
 EVALUATED_AT_ONCE = 2000  # images per Session.run when a whole set is evaluated: memory bounded by this, not the set

@@ -5,23 +5,18 @@ As in the book, the printed values are measured on the epoch's last mini-batch a
 (`reconstruction_loss.eval(feed_dict={X: X_batch})`), formatted as numpy printed them (6 significant
 digits, `13150.0`, `1.0`).
 """
-import json
 import math
-import os
-import shutil
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 from tqdm import tqdm
 
+from tf1_ae.checkpoints import Checkpoints, latest_checkpoint
 from tf1_ae.compat import tf
-from tf1_ae.runs import TrainingFailed, UsageError
+from tf1_ae.runs import TrainingFailed
 
-CHECKPOINT_NAME = "model.ckpt"
-STATE_NAME = "trainer_state.npz"  # beside the checkpoint: batches, numpy's RNG, printed epochs
 SUMMARY_EVERY = 10  # steps between TensorBoard scalar points
 
 
@@ -69,66 +64,6 @@ def format_line(epoch, values, metrics, separator=" "):
     return line + (f"   [{', '.join(extra)}]" if extra else "")
 
 
-def latest_checkpoint(checkpoint_dir):
-    """The checkpoint in checkpoint_dir (its path prefix), or None. Our runs keep one, `model.ckpt`, so the
-    folder's own files are found even where the `checkpoint` pointer file is damaged or names another
-    folder (one this folder was copied from)."""
-    folder = Path(checkpoint_dir)
-    if (folder / f"{CHECKPOINT_NAME}.index").is_file():
-        return str(folder / CHECKPOINT_NAME)
-    try:
-        return tf.train.latest_checkpoint(str(folder))
-    except Exception:  # an unreadable pointer file names no checkpoint
-        return None
-
-
-def has_checkpoint_files(checkpoint_dir):
-    """Anything a Saver leaves: a `checkpoint` pointer or model files, readable or not."""
-    folder = Path(checkpoint_dir)
-    return (folder / "checkpoint").exists() or any(folder.glob(f"{CHECKPOINT_NAME}*"))
-
-
-def save_state(path, step, data, history):
-    """What the checkpoint does not hold: the batches' position, numpy's RNG, the epochs printed so far."""
-    _, keys, pos, has_gauss, gauss = np.random.get_state()
-    arrays = {f"data_{k}": np.asarray(v) for k, v in data.state().items()}
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez(tmp, step=step, rng_keys=keys, rng_pos=pos, rng_has_gauss=has_gauss, rng_gauss=gauss,
-             history=json.dumps(history), **arrays)
-    os.replace(tmp, path)
-
-
-def load_state(path, step, data):
-    """Put back what save_state kept at `step`; returns the epochs printed so far, or None if the file is
-    missing, damaged or of another step (the run then resumes with fresh batches)."""
-    try:
-        with np.load(path) as saved:
-            if int(saved["step"]) != step:
-                return None
-            data.set_state({k[5:]: saved[k] for k in saved.files if k.startswith("data_")})
-            np.random.set_state(("MT19937", saved["rng_keys"], int(saved["rng_pos"]), int(saved["rng_has_gauss"]),
-                                 float(saved["rng_gauss"])))
-            return json.loads(str(saved["history"]))
-    except (OSError, ValueError, KeyError):
-        return None
-
-
-def restore(sess, saver, checkpoint_dir, what):
-    """Restore the latest checkpoint in checkpoint_dir, or raise UsageError with one line saying why."""
-    path = latest_checkpoint(checkpoint_dir)
-    if path is None:
-        raise UsageError(f"no checkpoint in {checkpoint_dir} to restore")
-    try:
-        saver.restore(sess, path)
-    except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as exc:
-        first = str(exc).strip().splitlines()[0][:200]
-        raise UsageError(f"checkpoint {path} does not match the {what} graph ({first})") from exc
-    except (tf.errors.OpError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0][:200]
-        raise UsageError(f"checkpoint {path} is unreadable ({type(exc).__name__}: {first})") from exc
-    return path
-
-
 class Trainer:
     """Runs a TrainPlan for a Budget in an open session, writing into checkpoint_dir.
 
@@ -146,25 +81,24 @@ class Trainer:
                                            trainable=False)
         with tf.name_scope("train_step"):
             self.increment = tf.assign_add(self.global_step, 1)
-        with tf.name_scope("losses"):  # TensorBoard tags losses/<key>, clear of the graph's own op names
+        # TensorBoard tags losses/<key> (a phase's keys start with its name), clear of the graph's own op names;
+        # "losses/" with its slash is that scope itself, never losses_1 for a second trainer of the graph.
+        with tf.name_scope("losses/"):
             self.summaries = tf.summary.merge([tf.summary.scalar(m.key, m.tensor) for m in plan.metrics
                                                if m.tensor.shape.ndims == 0 and m.feed is None])
-        self.saver = tf.train.Saver(max_to_keep=1, save_relative_paths=True)  # the folder can move
+        self.checkpoints = Checkpoints(self.checkpoint_dir)
         ops = plan.training_op if isinstance(plan.training_op, (list, tuple)) else [plan.training_op]
         self.ops_before = ops[:-1]  # each in a Session.run of its own, in order
         self.fetch = [ops[-1], self.increment, plan.loss]
         self.history = []
         self.first_step_at = None  # wall-clock time of this trainer's first step
-        self.meta_written = False  # the .meta graph, written with the first save only
 
     def start(self, sess, data, resume, log=print):
         """Restore for --resume (the weights, Adam's slots, the step, the batches' position, numpy's RNG and
         the epochs printed so far); on a fresh run drop old event files so TensorBoard shows one run."""
         self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
         if resume:
-            path = restore(sess, self.saver, self.checkpoint_dir, self.what)
-            step = int(sess.run(self.global_step))
-            history = load_state(self.checkpoint_dir / STATE_NAME, step, data)
+            path, step, history = self.checkpoints.load(sess, self.what, self.global_step, data)
             if history is None:
                 log(f"resuming from step {step:,} ({path}) with fresh batches: its batch state was not saved")
             else:
@@ -174,18 +108,6 @@ class Trainer:
         for old in self.checkpoint_dir.glob("events.out.tfevents.*"):
             old.unlink()
         return int(sess.run(self.global_step))
-
-    def save(self, sess, step, data):
-        try:
-            save_state(self.checkpoint_dir / STATE_NAME, step, data, self.history)
-            path = self.saver.save(sess, str(self.checkpoint_dir / CHECKPOINT_NAME),
-                                   write_meta_graph=not self.meta_written)  # the graph does not change
-            self.meta_written = True
-            return path
-        except BaseException:  # a full disk, a signal: no half-written files beside the last good checkpoint
-            for partial in [*self.checkpoint_dir.glob("*.tmp*"), *self.checkpoint_dir.glob("*_temp*")]:
-                shutil.rmtree(partial, ignore_errors=True) if partial.is_dir() else partial.unlink(missing_ok=True)
-            raise
 
     def run(self, sess, data, budget, resume=False, log=print):
         """Train to the budget's end; returns every epoch printed, those before a resume included.
@@ -243,5 +165,5 @@ class Trainer:
         writer.add_summary(tf.Summary(value=[tf.Summary.Value(tag=f"epoch/{k}", simple_value=v)
                                              for k, v in values.items()]), step)
         self.history.append({"epoch": epoch, "step": step, **values})
-        self.save(sess, step, data)
+        self.checkpoints.save(sess, step, data, self.history)
 
