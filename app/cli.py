@@ -121,13 +121,38 @@ def sections_with_flag(flag):
     return [s.name for s in SECTIONS.values() if flag in s.flags]
 
 
+class SectionHelp(argparse.Action):
+    """`run SECTION --help`: the options, then that section's Config, each field with its default (what
+    --set FIELD=VALUE changes)."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="show this help (after "
+                         "SECTION: also the fields of its Config that --set changes) and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        import dataclasses
+
+        text = parser.format_help()
+        section = SECTIONS.get(getattr(namespace, "section", None))
+        if section is not None:
+            config = section.module.Config()
+            width = max(len(f.name) for f in dataclasses.fields(config))
+            text += (f"\n{section.name}'s Config (graphs/{section.name}.py), the book's values; --set FIELD=VALUE "
+                     f"changes one:\n") + "".join(f"  {f.name:<{width}}  {getattr(config, f.name)!r}\n"
+                                                  for f in dataclasses.fields(config))
+        parser._print_message(text, sys.stdout)
+        parser.exit()
+
+
 def add_run_parser(commands):
     run = commands.add_parser(
         "run", help="train / draw one section", formatter_class=argparse.RawDescriptionHelpFormatter,
+        add_help=False,
         description="Run one section with the book's hyperparameters. It prints the data set and step "
                     "budget, one line per epoch in the book's format, and writes checkpoints/<section>/ "
                     "(Saver checkpoint, TensorBoard events, metrics.json) and figures/<section>/*.png.",
         epilog="sections:\n" + section_table())
+    run.add_argument("-h", "--help", action=SectionHelp)
     run.add_argument("section", choices=list(SECTIONS), metavar="SECTION",
                      help="one of: " + ", ".join(SECTIONS))
     run.add_argument("--data", type=data_source, default="auto",
@@ -486,22 +511,22 @@ def failure(exc):
 
 
 def main(argv=None):
-    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot print "×" or "σ" gets \xd7, not a crash
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="backslashreplace")
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot print "×" or "σ" gets \xd7, not a crash;
+        if hasattr(stream, "reconfigure"):  # each line reaches a pipe (`| head`, `| tee`) as it is printed
+            stream.reconfigure(errors="backslashreplace", line_buffering=True)
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "list":
-        print(section_table())
-        return 0
     if args.command == "run":
         check_section_options(parser, args)
     previous = signal.signal(signal.SIGTERM, on_sigterm)
     try:
-        code = {"run": run_command, "all": all_command, "report": report_command, "results": results_command,
-                "bench": bench_command, "data": data_command}[args.command](args)
-    except BrokenPipeError:
-        sys.stdout = open(os.devnull, "w")  # nothing more can reach the closed pipe, not even at exit
+        code = {"list": list_command, "run": run_command, "all": all_command, "report": report_command,
+                "results": results_command, "bench": bench_command, "data": data_command}[args.command](args)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `… | head`: the reader has gone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more reaches it, not even at exit
+        if args.command not in ("run", "all", "bench"):
+            return 0  # a listing or a report cut short, as any Unix tool's
         say("error: the output was closed (a pipe whose reader stopped); stopped, the checkpoint of the last "
             "finished epoch is kept")
         return 2
@@ -514,3 +539,7 @@ def main(argv=None):
     finally:
         signal.signal(signal.SIGTERM, previous)
     return code or 0
+
+
+def list_command(args):
+    print(section_table())

@@ -37,9 +37,7 @@ def builder_source(module):
 
 
 def value_text(value):
-    """As the runs print it: floats to 6 significant digits, in lists too; nothing recorded says so."""
-    if value is None:
-        return "not recorded"
+    """As the runs print it: floats to 6 significant digits, in lists too."""
     if isinstance(value, float):
         return f"{value:.6g}"
     if isinstance(value, list):
@@ -47,26 +45,16 @@ def value_text(value):
     return html.escape(json.dumps(value) if isinstance(value, dict) else str(value))
 
 
-def metrics_table(metrics, book):
-    keys = [k for k in metrics if k not in SHOWN_APART] if metrics else []
-    keys += [k for k in (book or {}).get("values", {}) if k not in keys]
-    if not keys:
-        return ""
-    rows = ["<tr><th>metric</th><th>ours</th><th>book</th></tr>"]
-    for key in keys:
-        ours = value_text(metrics[key]) if metrics and key in metrics else "not run"
-        theirs = value_text(book["values"][key]) if book and key in book["values"] else "not printed"
-        rows.append(f"<tr><td>{html.escape(key)}</td><td class='num'>{ours}</td><td class='num'>{theirs}</td></tr>")
-    notes = []
-    if metrics:
-        def identity(key):
-            return value_text(metrics.get(key))
-
-        notes.append(f"ours: data {identity('data')}, training images {identity('n_train')}, "
-                     f"steps {identity('steps')}, seed {identity('seed')}")
-    if book:
-        notes.append(f"book: {html.escape(book['data'])} ({html.escape(book['run'])})")
-    return f"<table>{''.join(rows)}</table><p class='book'>{'; '.join(notes)}</p>"
+def metrics_table(metrics):
+    """Our final metrics (the book's printed numbers stand beside them in the comparison below) and what the
+    run was: only what it recorded."""
+    rows = [f"<tr><td>{html.escape(key)}</td><td class='num'>{value_text(value)}</td></tr>"
+            for key, value in metrics.items() if key not in SHOWN_APART and value is not None]
+    run = [f"{label} {value_text(metrics[key])}" for key, label in (("data", "data"), ("n_train", "training images"),
+                                                                     ("steps", "steps"), ("seed", "seed"))
+           if metrics.get(key)]
+    table = f"<table><tr><th>metric</th><th>ours</th></tr>{''.join(rows)}</table>" if rows else ""
+    return table + (f"<p class='book'>ours: {', '.join(run)}</p>" if run else "")
 
 
 def log_figures(section, out, report_dir, book_logs):
@@ -117,7 +105,11 @@ def section_html(section, out, report_dir, book_numbers, book_logs):
     if metrics is None:
         parts.append(f"<p class='missing'>Not run yet: <code>make {section.name}</code> writes "
                      f"checkpoints/{section.name}/metrics.json.</p>")
-    parts.append(metrics_table(metrics, book_numbers.get(section.name)))
+    if metrics is not None:
+        parts.append(metrics_table(metrics))
+    book = book_numbers.get(section.name)
+    if book:
+        parts.append(f"<p class='book'>book: {html.escape(book['data'])} ({html.escape(book['run'])})</p>")
     side_by_side = comparison(section.name, paths.checkpoint_dir)  # what the run printed last
     if side_by_side:
         parts.append(f"<pre>{html.escape(chr(10).join(side_by_side))}</pre>")

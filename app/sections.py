@@ -39,45 +39,84 @@ class Section:
 
     def config(self, options):
         """The Config a run of these options uses, every value checked: UsageError, before TensorFlow loads."""
-        from tf1_ae.runs import apply_options
+        from tf1_ae.config import apply_options
+
+        from tf1_ae.runs import UsageError
 
         config_class, _, _ = self.config_class(options.overrides)
-        return apply_options(config_class(), options)
+        config = apply_options(config_class(), options)
+        source = getattr(config, "source", None)
+        if source is not None and (source not in SECTIONS or not SECTIONS[source].autoencoder):
+            raise UsageError(f"--set source={source}: expected a section that trains an autoencoder, one of "
+                             + ", ".join(s.name for s in SECTIONS.values() if s.autoencoder))
+        return config
 
     def run(self, options, log=print):
-        from tf1_ae.pipeline import Run, train_listing
-        from tf1_ae.runs import RunPaths, UsageError, is_complete, is_full_budget, mark_complete, read_metrics
+        """Check everything that can be checked before TensorFlow loads, take the section's folder, run it."""
+        from tf1_ae.config import is_full_budget
+        from tf1_ae.runs import RunPaths, UsageError, mark_complete, run_lock
 
         config_class, subfolder, chosen = self.config_class(options.overrides)
         paths = RunPaths.under(options.out, self.name)
         if subfolder:  # a variant's outputs beside the listing's own, never over them
             paths = RunPaths(self.name, paths.checkpoint_dir / subfolder, paths.figure_dir / subfolder)
-        folder = paths.checkpoint_dir
         full = is_full_budget(replace(options, overrides=tuple(o for o in options.overrides if o != chosen)))
         if options.resume and not self.resumable:
             raise UsageError(f"{self.name} cannot --resume: rerun it without")
-        if is_complete(folder) and not options.force:
-            if options.resume:
-                log(f"{self.name} has finished its full run in {folder}: nothing to resume, nothing changed")
-                return read_metrics(folder)
-            if not full:
-                raise UsageError(f"{folder} holds a finished full run of {self.name}, which this shorter or "
-                                 f"changed run would replace: put quick looks elsewhere with --out DIR, or replace "
-                                 f"it with --force")
         if options.towers > 1 and not self.towers:
             raise UsageError(f"--towers applies to {', '.join(towers_sections())}, not {self.name}")
         config = self.config(options)
         if options.towers > 1 and config.batch_size % options.towers:
             raise UsageError(f"--towers {options.towers} must divide the batch size {config.batch_size}")
-        run = Run(self.name, options, config, log, paths=paths, checkpoint_of=checkpoint_of)
-        metrics = self.runner_of(options.towers)(run)
-        if full:
-            mark_complete(folder)
+        with run_lock(paths):  # one run at a time in a folder; an --out that cannot be written ends here
+            metrics = self.kept_run(paths.checkpoint_dir, options, full, log)
+            if metrics is None:
+                metrics = self.runner_of(options.towers)(self.new_run(options, config, paths, log))
+                if full:
+                    mark_complete(paths.checkpoint_dir)
         if options.compare:
             from app.compare import comparison
-            for line in comparison(self.name, folder):
+            for line in comparison(self.name, paths.checkpoint_dir):
                 log(line)
         return metrics
+
+    def new_run(self, options, config, paths, log):
+        from tf1_ae.pipeline import Run
+
+        return Run(self.name, options, config, log, paths=paths, checkpoint_of=checkpoint_of)
+
+    def kept_run(self, folder, options, full, log):
+        """A finished full run stays unless --force: its metrics where this run would change nothing (a
+        --resume, or the same run again), a refusal where it would replace it. So does a run that cannot be
+        told finished or not (an unreadable metrics.json beside a checkpoint). None: go on."""
+        from tf1_ae.checkpoints import has_checkpoint_files
+        from tf1_ae.data import resolved_name
+        from tf1_ae.runs import UsageError, read_metrics
+
+        if options.force or self.runner == "draw":  # a drawing is made again whenever asked: it trains nothing
+            return None
+        metrics = read_metrics(folder, warn=False)  # a refusal below says what is wrong with it
+        keep_apart = "--force replaces it, --out DIR keeps this run apart"
+        if metrics is None and (folder / "metrics.json").exists() and has_checkpoint_files(folder):
+            if options.resume:
+                return None
+            raise UsageError(f"{folder} holds a run whose metrics.json cannot be read, so it may be a finished one: "
+                             f"--resume continues it, {keep_apart}")
+        if not (metrics or {}).get("complete"):
+            return None
+        if options.resume:
+            log(f"{self.name} has finished its full run in {folder}: nothing to resume, nothing changed")
+            return metrics
+        ran = {"data": metrics.get("data"), "seed": metrics.get("seed")}
+        asked = {"data": resolved_name(options.data) if self.uses_data else ran["data"], "seed": options.seed}
+        if full and asked == ran:
+            log(f"{self.name} has finished this full run in {folder} (data {ran['data']}, seed {ran['seed']}): "
+                f"nothing to do; --force trains it again")
+            return metrics
+        changed = [f"{key} {asked[key]}" for key in ("data", "seed") if asked[key] != ran[key]]
+        changed += [] if full else ["a shorter or changed budget or config"]
+        raise UsageError(f"{folder} holds a finished full run of {self.name} (data {ran['data']}, seed "
+                         f"{ran['seed']}) that this run ({', '.join(changed)}) would replace: {keep_apart}")
 
     def runner_of(self, towers=1):
         """What runs it: its listing's own runner, or the pipeline training what its build() returns (with its

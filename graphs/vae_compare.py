@@ -14,7 +14,8 @@ from graphs import vae_logvar, vae_sigma
 from graphs.book import book_data
 from tf1_ae import data as datasets
 from tf1_ae.pipeline import train_listing
-from tf1_ae.runs import RunPaths, TrainingFailed, apply_options, finished_run, is_full_budget, read_history
+from tf1_ae.config import apply_options, is_full_budget
+from tf1_ae.runs import RunPaths, TrainingFailed, finished_run, read_history
 
 IDEA = "Both VAEs with the same seed, data and steps: their loss curves in one figure, beside the book's logs."
 LOSS = "σ: latent = ½ Σ (σ² + μ² - 1 - log(eps + σ²))      γ: latent = ½ Σ (exp(γ) + μ² - 1 - γ)"

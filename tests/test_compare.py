@@ -101,3 +101,16 @@ def test_denoising_draws_the_books_two_columns_and_our_three(options):
     ours = imread(options.out / "figures/denoising_dropout/denoising_plot.png")
     assert book.shape[1] / book.shape[0] == pytest.approx(8 / 6, rel=0.02)  # 2 digits × 2 columns
     assert ours.shape[1] / ours.shape[0] == pytest.approx(9 / 6, rel=0.02)  # 2 digits × 3 columns
+
+
+def test_the_sparsity_cost_blurb_says_what_its_own_numbers_show():
+    """Larger than the squared error wherever q is not the target; below the absolute error near it, above it
+    only far from it (the listing's docstring: below about 0.02 or above about 0.55)."""
+    q = np.linspace(0.001, 0.999, 99_901)
+    cost = kl_plot.costs(0.1, q)
+    away = np.abs(q - 0.1) > 1e-9
+    assert np.all(cost["kl"][away] > cost["mse"][away])
+    above_mae = q[cost["kl"] > cost["mae"]]
+    assert above_mae[above_mae < 0.1].max() == pytest.approx(0.0215, abs=1e-3)
+    assert above_mae[above_mae > 0.1].min() == pytest.approx(0.546, abs=1e-3)
+    assert "below about 0.02 or above about 0.55" in " ".join(kl_plot.__doc__.split())

@@ -63,6 +63,9 @@ def restore(sess, saver, checkpoint_dir, section):
     """Restore the latest checkpoint in checkpoint_dir (a run of `section`), or raise UsageError with one line
     saying why, and how to train it again."""
     path = latest_checkpoint(checkpoint_dir)
+    if path is None and has_checkpoint_files(checkpoint_dir):
+        raise UsageError(f"the checkpoint in {checkpoint_dir} cannot be read (some of its files are missing); "
+                         f"`make {section} ARGS=--force` trains it again")
     if path is None:
         raise UsageError(f"no checkpoint in {checkpoint_dir} to restore; `make {section}` trains it")
     try:

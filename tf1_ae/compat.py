@@ -39,14 +39,15 @@ class _CompatV1(types.ModuleType):
 def _load():
     if _state["v1"] is None:
         # Set at the import itself, so that a command that chose oneDNN for its section (convolutions) has
-        # done so first: silence C++ start-up logs, and pin oneDNN off so that recorded numbers do not depend
+        # done so first: silence C++ logs, and pin oneDNN off so that recorded numbers do not depend
         # on TensorFlow's default (oneDNN on/off differ in the last bits; off is also the faster path for
         # these small matmuls, as measured on TensorFlow 2.21). A value already in the environment wins.
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # errors too: ours name each failure in one line
         os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
         tf2 = _import_tensorflow_quietly()
         tf2.compat.v1.disable_eager_execution()
-        tf2.get_logger().setLevel(logging.ERROR)
+        for logger in (tf2.get_logger(), logging.getLogger("absl")):  # "ERROR:tensorflow:Couldn't match files…"
+            logger.setLevel(logging.CRITICAL)
         _state["v1"] = tf2.compat.v1
     return _state["v1"]
 

@@ -28,7 +28,8 @@ IDX_FILES = {
     "test_labels": "t10k-labels-idx1-ubyte",
 }
 SOURCES = ("auto", "mnist5k", "mnist", "fashion", "idx:DIR")
-MAX_IDX_BYTES = 2 ** 31  # 2.7 million 28×28 images: far past any MNIST-like set
+MAX_IDX_ITEMS = 250_000  # images or labels in one IDX file: past any MNIST-like set (MNIST's largest has 60,000),
+# and as float32 pixels under 800 MB
 
 
 class DataError(Exception):
@@ -174,9 +175,19 @@ def _open(path):
     return gzip.open(path, "rb") if str(path).endswith(".gz") else open(path, "rb")
 
 
+def _stored_size(path):
+    """The bytes the file holds once read: its size, or for a .gz what its trailer records (the size mod 2³²),
+    so a header's claim is checked before anything is inflated."""
+    if not str(path).endswith(".gz"):
+        return os.path.getsize(path)
+    with open(path, "rb") as f:
+        f.seek(-4, os.SEEK_END)
+        return struct.unpack("<I", f.read(4))[0]
+
+
 def _read_idx(path, magic, n_dims):
-    """An IDX file's array, read no further than its header's size allows (a small .gz cannot inflate to
-    gigabytes here): at most MAX_IDX_BYTES of data."""
+    """An IDX file's array, after its header's claim is checked against the file (a small .gz cannot inflate
+    to gigabytes here) and against MAX_IDX_ITEMS."""
     try:
         with _open(path) as f:
             header = f.read(4 + 4 * n_dims)
@@ -187,8 +198,13 @@ def _read_idx(path, magic, n_dims):
                 raise DataError(f"{path} is not an IDX file of the expected kind (magic {got_magic}, expected {magic})")
             dims = struct.unpack(">" + "I" * n_dims, header[4:])
             size = math.prod(dims)
-            if size > MAX_IDX_BYTES:
-                raise DataError(f"{path} claims shape {dims}, {size:,} bytes: more than {MAX_IDX_BYTES:,}")
+            if dims[0] > MAX_IDX_ITEMS:
+                raise DataError(f"{path} claims {dims[0]:,} items: more than the {MAX_IDX_ITEMS:,} read here")
+            stored = _stored_size(path)
+            expected = (len(header) + size) % 2 ** 32 if str(path).endswith(".gz") else len(header) + size
+            if stored != expected:
+                raise DataError(f"{path} claims shape {dims} ({size:,} bytes) but holds "
+                                f"{'more' if stored > expected else 'fewer'}")
             raw = f.read(size + 1)
         if len(raw) != size:
             raise DataError(f"{path} holds {'more' if len(raw) > size else 'fewer'} bytes than its shape {dims} says")

@@ -1,9 +1,12 @@
 """Where a run writes (checkpoints/<section>/, figures/<section>/), its options, and metrics.json."""
+import fcntl
 import json
 import math
 import os
 import sys
-from dataclasses import dataclass, fields, replace
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -51,47 +54,6 @@ class RunPaths:
         return replace(self, checkpoint_dir=self.checkpoint_dir / name)
 
 
-def parse_field(config, name, value):
-    """`value` for the config field `name`; text from `--set name=text` is read as that field's type."""
-    known = {f.name: f for f in fields(config)}
-    if name not in known:
-        raise UsageError(f"{name}: this section's config has no such field (it has: {', '.join(known)})")
-    kind = type(getattr(config, name))
-    if not isinstance(value, str) or kind is str:
-        return value
-    try:
-        if kind is bool:
-            return {"true": True, "false": False, "1": True, "0": False}[value.lower()]
-        if kind is tuple:
-            return tuple(int(part) for part in value.split(","))
-        return kind(value)
-    except (KeyError, ValueError):
-        raise UsageError(f"--set {name}={value}: expected a {kind.__name__} "
-                         f"like {getattr(config, name)!r}") from None
-
-
-def is_full_budget(options):
-    """A run of the section's own defaults: the book's steps and the listing's Config as it stands."""
-    return (options.steps is None and options.epochs is None and options.learning_rate is None
-            and options.batch_size is None and not options.overrides)
-
-
-def apply_options(config, options):
-    """The section's frozen config with the command line's changes: learning rate and batch size where
-    the config has them, and each --set field=value (or section flag such as --penalty) it must have."""
-    changes = {}
-    if options.learning_rate is not None and hasattr(config, "learning_rate"):
-        changes["learning_rate"] = options.learning_rate
-    if options.batch_size is not None and hasattr(config, "batch_size"):
-        changes["batch_size"] = options.batch_size
-    for name, value in options.overrides:
-        changes[name] = parse_field(config, name, value)
-    try:
-        return replace(config, **changes)
-    except ValueError as exc:  # a Config's own check of its values
-        raise UsageError(str(exc)) from None
-
-
 def write_json(path, value, indent=2, sort_keys=False):
     """Write JSON atomically (a temporary file renamed over the old one): a crash never leaves half a file."""
     path = Path(path)
@@ -102,21 +64,23 @@ def write_json(path, value, indent=2, sort_keys=False):
     return path
 
 
-def read_json(path, kind=dict):
+def read_json(path, kind=dict, warn=True):
     """The JSON value in `path` if it is a `kind`; None if the file is missing, and (said in one line on
-    stderr) if it is unreadable or malformed: readers treat that as "not run" and go on."""
+    stderr, unless not `warn`) if it is unreadable or malformed: readers treat that as "not run" and go on."""
     path = Path(path)
     if not path.is_file():
         return None
     try:
         value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-        print(f"{path} is unreadable ({type(exc).__name__}); treated as not run", file=sys.stderr)
-        return None
-    if not isinstance(value, kind) or (kind is list and not all(isinstance(v, dict) for v in value)):
-        print(f"{path} is not a {kind.__name__} of results; treated as not run", file=sys.stderr)
-        return None
-    return value
+    except (OSError, ValueError, RecursionError) as exc:  # UnicodeDecodeError, JSONDecodeError: ValueErrors
+        problem = f"is unreadable ({type(exc).__name__})"
+    else:
+        if isinstance(value, kind) and (kind is not list or all(isinstance(v, dict) for v in value)):
+            return value
+        problem = f"is not a {kind.__name__} of results"
+    if warn:
+        print(f"{path} {problem}; treated as not run", file=sys.stderr)
+    return None
 
 
 def write_metrics(checkpoint_dir, metrics):
@@ -126,8 +90,8 @@ def write_metrics(checkpoint_dir, metrics):
     return write_json(Path(checkpoint_dir) / "metrics.json", clean, sort_keys=True)
 
 
-def read_metrics(checkpoint_dir):
-    return read_json(Path(checkpoint_dir) / "metrics.json")
+def read_metrics(checkpoint_dir, warn=True):
+    return read_json(Path(checkpoint_dir) / "metrics.json", warn=warn)
 
 
 def mark_complete(checkpoint_dir):
@@ -162,3 +126,46 @@ def write_history(checkpoint_dir, history):
 
 def read_history(checkpoint_dir):
     return read_json(Path(checkpoint_dir) / "history.json", list)
+
+
+@contextmanager
+def run_lock(paths):
+    """One run at a time in a run's folders: an flock on <checkpoint folder>/.lock, which the kernel releases
+    however the process ends (a killed run leaves no lock behind). Both folders are made and written to
+    first, so an --out that cannot be written is said before any work; a run that ends having written
+    nothing (a refusal) leaves no folder behind."""
+    made = _missing_folders(paths.checkpoint_dir) + _missing_folders(paths.figure_dir)
+    paths.checkpoint_dir.mkdir(parents=True, exist_ok=True)
+    paths.figure_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=paths.figure_dir):
+        pass
+    lock_path = paths.checkpoint_dir / ".lock"
+    try:
+        with open(lock_path, "a+") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                lock.seek(0)
+                holder = lock.read().strip() or "another process"
+                raise UsageError(f"another run ({holder}) is using {paths.checkpoint_dir} now: wait for it to end, "
+                                 f"or put this one elsewhere with --out DIR") from None
+            lock.seek(0)
+            lock.truncate()
+            lock.write(f"pid {os.getpid()}")
+            lock.flush()
+            yield
+    finally:
+        if made and [p.name for p in paths.checkpoint_dir.iterdir()] == [".lock"]:
+            lock_path.unlink()
+        for folder in sorted(made, key=lambda path: len(path.parts), reverse=True):  # the deepest first
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+
+
+def _missing_folders(folder):
+    """`folder` and those of its parents that do not exist yet."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
