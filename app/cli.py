@@ -1,4 +1,4 @@
-"""Command line: `python -m tf1_ae list | run SECTION [options] | all | report | results | bench | data`.
+"""Command line: `python -m tf1_ae list | run SECTION [options] | all | report | results | bench | data | peak`.
 
 Bad usage and bad input end in one line on stderr and exit code 2; a run that stops on a NaN/Inf loss
 exits 1. Flags are checked before TensorFlow is imported, so a typo costs no start-up time.
@@ -10,9 +10,9 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from app.failures import PROG, Terminated, failure, on_sigterm, say
 from app.sections import SECTIONS
 
-PROG = "python -m tf1_ae"
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -40,6 +40,7 @@ epochs_count = int_between(1, 10_000)
 steps_count = int_between(1, 10_000_000)
 batch_count = int_between(1, 100_000)  # and at most the training set, checked when the data is known
 towers_count = int_between(1, 64)
+jobs_count = int_between(1, 64)
 seed_value = int_between(0, MAX_SEED)
 
 
@@ -89,7 +90,7 @@ def build_parser():
                     "tf.compat.v1.",
         epilog="sections:\n" + section_table())
     commands = parser.add_subparsers(dest="command", required=True,
-                                     metavar="{list,run,all,report,results,bench,data}",
+                                     metavar="{list,run,all,report,results,bench,data,peak}",
                                      parser_class=OneLineParser)
     commands.add_parser("list", help="list the sections, their make targets and book sections")
     add_run_parser(commands)
@@ -102,6 +103,10 @@ def build_parser():
                          help="write the table between the results markers of FILE.md (make results: README.md)")
     add_bench_parser(commands)
     add_data_parser(commands)
+    peak = commands.add_parser("peak", help="this machine's float32 GEMM peak, the limit every run's speed is "
+                                            "compared with (measured once, then kept)")
+    peak.add_argument("--again", action="store_true", help="measure it anew")
+    peak.add_argument("--if-missing", action="store_true", help="measure it only where it is not kept yet (set-up)")
     return parser
 
 
@@ -204,6 +209,9 @@ def add_all_parser(commands):
     everything.add_argument("--force", action="store_true", help="run finished sections again too")
     everything.add_argument("--towers", type=towers_count, default=1,
                             help="run the sections that have a towers graph with N towers (default: 1, the book's)")
+    everything.add_argument("--jobs", type=jobs_count, default=1,
+                            help="run N sections side by side, each in a process of its own, each as soon as what "
+                                 "it needs has finished (default: 1, all in this process)")
     everything.add_argument("--only", type=section_list, default=None, metavar="A,B,...",
                             help="run only these sections (comma-separated), in dependency order")
     everything.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None)
@@ -272,123 +280,32 @@ def check_section_options(parser, args):
         parser.error(f"--towers applies to {', '.join(towers_sections())}, not {section.name}")
 
 
+def all_command(args):
+    from app.chapter import run_chapter
+
+    return run_chapter(args)
+
+
 def run_command(args):
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1" if SECTIONS[args.section].onednn else "0")
     SECTIONS[args.section].run(run_options(args))
 
 
-def all_command(args):
-    """Every chosen section in order; a failure is one line and a row of the closing table, and the sections
-    that need a failed one are skipped; exit code 1 when any failed."""
-    import time
+def peak_command(args):
+    from tf1_ae import peak
+    from tf1_ae.runs import UsageError
 
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # this process runs the dense sections
-    from app.sections import finished
-    from tf1_ae.data import resolved_name
-    from tf1_ae.runs import REPO_ROOT
-
-    out = args.out or REPO_ROOT
-    data_name = resolved_name(args.data)
-    chosen = [s for s in SECTIONS.values() if args.only is None or s.name in args.only]
-    results, start = {}, time.perf_counter()  # section → (status, seconds)
-    for section in chosen:
-        if section.name in results:
-            continue
-        blocked = next((need for need in section.needs
-                        if results.get(need, ("",))[0].startswith(("failed", "skipped"))), None)
-        if blocked:
-            results[section.name] = (f"skipped: needs {blocked}", 0.0)
-        elif not args.force and finished(section, out, data_name):
-            results[section.name] = ("finished before", 0.0)
-        else:
-            results.update(run_in_all(section, chosen, args, out, data_name))
-    seconds = time.perf_counter() - start
-    print(f"\n{'section':<24}{'seconds':>8}  status")
-    for name, (status, taken) in results.items():
-        print(f"{name:<24}{taken:8.1f}  {status}")
-    print(f"total: {seconds / 60:.1f} minutes on {data_name}")
-    if args.only is None:  # the record of a whole chapter's run, under the README's table (`make results`)
-        record_all(out, args, data_name, seconds, results)
-    return 1 if any(status.startswith(("failed", "skipped")) for status, _ in results.values()) else 0
-
-
-def record_all(out, args, data_name, seconds, results):
-    """checkpoints/all.json: what the run was (data, seed, TensorFlow, machine, date), how long it took."""
-    import time
-    from importlib import metadata
-
-    from tf1_ae import data
-    from tf1_ae.runs import write_json
-
-    versions = []
-    for package in ("tensorflow-cpu", "tensorflow"):
-        try:
-            versions.append(metadata.version(package))
-        except metadata.PackageNotFoundError:
-            pass
-    write_json(Path(out) / "checkpoints" / "all.json", {
-        "data": data_name, "n_train": data.load(args.data).train.num_examples, "seed": args.seed,
-        "tensorflow": versions[0] if versions else None, "machine": machine(), "date": time.strftime("%Y-%m-%d"),
-        "seconds": round(seconds, 1), "sections": {name: {"status": status, "seconds": round(taken, 1)}
-                                                    for name, (status, taken) in results.items()}})
-
-
-def machine():
-    """`2 cores of an AMD EPYC 9B14`: this machine's core count and CPU, as /proc/cpuinfo names it."""
-    try:
-        model = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                     if line.startswith("model name"))
-    except (OSError, StopIteration):
-        model = "CPU"
-    article = "an" if model[:1].upper() in "AEIOU" else "a"
-    return f"{os.cpu_count()} cores of {article} {model}"
-
-
-def run_in_all(section, chosen, args, out, data_name):
-    """{section: (status, seconds)} for `section`, run in this process or, where its thread pools or oneDNN
-    setting differ from this process's (fixed when TensorFlow loads), in one of its own; with --towers, every
-    towers section left runs in one such process, paying TensorFlow's start-up once."""
-    import subprocess
-    import time
-
-    from app.sections import finished
-    from tf1_ae.runs import RunOptions
-
-    towers_here = args.towers > 1 and all(s.towers for s in chosen)  # this is the towers process
-    towers = args.towers if args.towers > 1 and section.towers else 1
-    began = time.perf_counter()
-    if towers > 1 and not towers_here:
-        group = [s.name for s in chosen if s.towers and (args.force or not finished(s, out, data_name))]
-        print(f"\n=== {len(group)} sections with {towers} towers, in a process of their own", flush=True)
-        command = ["all", "--only", ",".join(group), "--towers", str(towers)]
-        subprocess.run(child(command, args, out), env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0"})
-        seconds = time.perf_counter() - began
-        return {name: ("done" if finished(SECTIONS[name], out, data_name) else "failed (see above)", seconds)
-                for name in group}
-    print(f"\n=== {section.name}: {section.book}", flush=True)
-    if section.onednn != (os.environ["TF_ENABLE_ONEDNN_OPTS"] == "1"):
-        env = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1" if section.onednn else "0"}
-        code = subprocess.run(child(["run", section.name], args, out), env=env).returncode
-        status = "done" if code == 0 else f"failed (exit {code}, see above)"
-    else:
-        options = RunOptions(data=args.data, seed=args.seed, out=out, progress=args.progress, towers=towers)
-        try:
-            section.run(options)
-            status = "done"
-        except Exception as exc:  # any failure of one section: said in one line, and `all` goes on
-            ended = failure(exc)
-            if ended is None:
-                raise
-            say(f"{section.name}: {ended[1]}")
-            status = "failed: " + ended[1].removeprefix("error: ")
-    return {section.name: (status, time.perf_counter() - began)}
-
-
-def child(command, args, out):
-    """The command line of a `python -m tf1_ae` process that runs part of `all` with its options."""
-    line = [sys.executable, "-m", "tf1_ae", *command, "--data", args.data, "--seed", str(args.seed), "--out", str(out)]
-    return line + (["--force"] if args.force else []) + (
-        ["--no-progress"] if args.progress is False else [])
+    record = peak.kept()
+    if record is None or args.again:
+        record = peak.measure()
+    elif args.if_missing:
+        return 0
+    if not record.get("gflops"):
+        raise UsageError(f"the peak could not be measured: {record['ways']}")
+    ways = ", ".join(f"{name.replace('_', ' ')} {way['gflops']}" + (f" ({way['kernel']})" if way.get("kernel") else "")
+                     for name, way in record["ways"].items() if way.get("gflops"))
+    print(f"this machine ({record['machine']}): float32 GEMM peak {record['gflops']} GFLOP/s, measured "
+          f"{record['date']} ({ways}); `python -m tf1_ae peak --again` measures it anew")
 
 
 def results_command(args):
@@ -460,56 +377,6 @@ def download_command(optional):
     return 0
 
 
-class Terminated(BaseException):
-    """SIGTERM, raised where Python next runs (between two training steps)."""
-
-
-def on_sigterm(signum, frame):
-    raise Terminated
-
-
-def say(message):
-    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
-
-
-TF_FRAMING = ("Graph execution error", "Detected at node", "File ", "Node:", "[[", "Hint:", "Traceback",
-              "Original stack trace", "Errors may have originated")
-
-
-def tensorflow_cause(exc):
-    """A TensorFlow error in one line: its own message (past TensorFlow's framing of where the node was
-    defined), without the device, and the node it happened in."""
-    lines = [line.strip() for line in str(getattr(exc, "message", exc)).splitlines()]
-    cause = next((line for line in lines if line and not line.startswith(TF_FRAMING)), type(exc).__name__)
-    cause = cause.split(" on /job:")[0]  # "OOM when allocating tensor with shape[…] and type float on /job:…"
-    node = getattr(getattr(exc, "node_def", None), "name", "")
-    where = f" in `{node}`" if node and f"{{{{node {node}}}}}" not in cause else ""
-    kind = "out of memory: " if type(exc).__name__ == "ResourceExhaustedError" and "OOM" in cause else ""
-    return f"{kind}{cause}{where}"[:400]
-
-
-def failure(exc):
-    """(exit code, the one line that names the cause) for what ended a command, or None for a bug."""
-    from tf1_ae.data import DataError
-    from tf1_ae.runs import TrainingFailed, UsageError
-
-    if isinstance(exc, (UsageError, DataError)):
-        return 2, f"error: {exc}"
-    if isinstance(exc, TrainingFailed):
-        return 1, f"training stopped: {exc}"
-    if isinstance(exc, KeyboardInterrupt):
-        return 130, "interrupted; the checkpoint of the last finished epoch is kept"
-    if isinstance(exc, Terminated):
-        return 143, "terminated (SIGTERM); the checkpoint of the last finished epoch is kept"
-    if isinstance(exc, MemoryError):
-        return 2, f"error: out of memory ({exc or 'an allocation failed'})"
-    if isinstance(exc, OSError):  # an unwritable, missing or full --out, or a file where a folder should be
-        return 2, f"error: cannot write {exc.filename or 'the output'}: {exc.strerror or exc}"
-    if type(exc).__module__.startswith("tensorflow"):  # a Saver that cannot write, an allocation that fails
-        return 2, f"error: TensorFlow: {tensorflow_cause(exc)}"
-    return None
-
-
 def main(argv=None):
     for stream in (sys.stdout, sys.stderr):  # a terminal that cannot print "×" or "σ" gets \xd7, not a crash;
         if hasattr(stream, "reconfigure"):  # each line reaches a pipe (`| head`, `| tee`) as it is printed
@@ -521,7 +388,8 @@ def main(argv=None):
     previous = signal.signal(signal.SIGTERM, on_sigterm)
     try:
         code = {"list": list_command, "run": run_command, "all": all_command, "report": report_command,
-                "results": results_command, "bench": bench_command, "data": data_command}[args.command](args)
+                "results": results_command, "bench": bench_command, "data": data_command,
+                "peak": peak_command}[args.command](args)
         sys.stdout.flush()
     except BrokenPipeError:  # `… | head`: the reader has gone
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more reaches it, not even at exit

@@ -47,13 +47,15 @@ def shallow_autoencoder(X, n_neurons, l2_reg, hidden_activation, output_activati
 
 def train_autoencoder(X_train, n_neurons, n_epochs, batch_size, learning_rate=0.01, l2_reg=0.0005,
                       seed=42, hidden_activation="elu", output_activation="elu",
-                      budget=None, checkpoint_dir=None, history=None, log=print, progress=None, n_towers=1):
+                      budget=None, checkpoint_dir=None, history=None, log=print, progress=None, n_towers=1,
+                      watch=None):
     """The book's helper: train one shallow autoencoder in a graph of its own and return
     (hidden outputs on X_train, hidden kernel, hidden bias, output kernel, output bias) as numpy. The
     activations are the book's tf.nn.elu, named ("elu") so that this module loads without TensorFlow.
 
     Beyond the book: `budget` (default: n_epochs passes), a checkpoint per epoch in checkpoint_dir, `history`
-    (a list that receives each epoch's logged values) and `n_towers` (--towers N)."""
+    (a list that receives each epoch's logged values), `n_towers` (--towers N) and `watch` (a Stopwatch that
+    receives the training's arithmetic)."""
     budget = budget or make_budget(n_epochs, batch_size, len(X_train), epochs=n_epochs)
     def activation(name):  # "elu" → tf.nn.elu; a function or None (linear) as given
         return getattr(tf.nn, name) if isinstance(name, str) else name
@@ -85,6 +87,8 @@ def train_autoencoder(X_train, n_neurons, n_epochs, batch_size, learning_rate=0.
         epochs = trainer.run(sess, PermutationSampler(X_train), budget, log=log)
         if history is not None:
             history.extend(epochs)
+        if watch is not None:
+            watch.flops = (trainer.last_step - trainer.first_step) * trainer.flops_per_step(budget.batch_size)
         params = dict([(var.name, var.eval()) for var in tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES)])
         hidden_val = shallow.hidden.eval(feed_dict={X: X_train})
         return hidden_val, params["hidden/kernel:0"], params["hidden/bias:0"], params["outputs/kernel:0"], \
@@ -122,14 +126,14 @@ def train_one_at_a_time(run):
                      log=run.log, progress=run.options.progress, n_towers=run.options.towers)
     histories = {1: [], 2: []}
     run.log(f"Autoencoder #1: 784 → {config.n_hidden1} (ELU) → 784 (linear)")
-    with run.stopwatch(budget):
+    with run.stopwatch(budget) as watch:
         hidden_output, W1, b1, W4, b4 = helper(mnist.train.images, n_neurons=config.n_hidden1,
-                                               output_activation=None, history=histories[1],
+                                               output_activation=None, history=histories[1], watch=watch,
                                                checkpoint_dir=run.paths.phase("ae1").checkpoint_dir)
     run.log(f"Autoencoder #2: {config.n_hidden1} → {config.n_hidden2} (ELU) → {config.n_hidden1} (ELU)")
-    with run.stopwatch(budget):
-        _, W2, b2, W3, b3 = helper(hidden_output, n_neurons=config.n_hidden2,
-                                   checkpoint_dir=run.paths.phase("ae2").checkpoint_dir, history=histories[2])
+    with run.stopwatch(budget) as watch:
+        _, W2, b2, W3, b3 = helper(hidden_output, n_neurons=config.n_hidden2, history=histories[2], watch=watch,
+                                   checkpoint_dir=run.paths.phase("ae2").checkpoint_dir)
     run.history.extend({**{k: v for k, v in e.items() if k != "train_mse"}, f"ae{n}_train_mse": e["train_mse"]}
                        for n, history in histories.items() for e in history)
     reset_graph(run.options.seed)

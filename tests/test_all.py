@@ -94,3 +94,64 @@ def test_a_failed_section_is_one_line_its_dependents_are_skipped_and_the_rest_ru
         "layerwise_singlegraph": "failed: TensorFlow: out of memory: OOM when allocating tensor with "
                                  "shape[2000,500,10000] and type float",
         "features": "skipped: needs layerwise_singlegraph", "kl_plot": "done"}
+
+
+class FakeProcess:
+    """A section's process that ends after `polls` polls, with `code`."""
+
+    def __init__(self, name, log, polls=3, code=0):
+        self.name, self.log, self.polls, self.returncode = name, log, polls, None
+        self.code = code
+
+    def poll(self):
+        self.polls -= 1
+        if self.polls <= 0:
+            self.returncode = self.code
+        return self.returncode
+
+
+def test_side_by_side_runs_at_most_jobs_at_once_each_after_what_it_needs(tmp_path, monkeypatch):
+    from argparse import Namespace
+
+    from app import chapter
+
+    events, running = [], set()
+    failing = {"layerwise_singlegraph"}
+
+    def start(section, args, out):
+        assert len(running) < args.jobs and not any(need in running for need in section.needs)
+        running.add(section.name)
+        events.append(("start", section.name))
+        return FakeProcess(section.name, None, polls=2 + len(section.name) % 3, code=1 if section.name in failing
+                           else 0), None, 0.0
+
+    def ended(name, process, log, began):
+        running.discard(name)
+        events.append(("end", name))
+        return ("done" if process.returncode == 0 else "failed: exit code 1"), 0.0
+
+    monkeypatch.setattr(chapter, "start_process", start)
+    monkeypatch.setattr(chapter, "ended_process", ended)
+    monkeypatch.setattr(chapter.time, "sleep", lambda seconds: None)
+    chosen = [SECTIONS[n] for n in ("stacked_all", "layerwise_singlegraph", "features", "kl_plot", "reconstructions")]
+    args = Namespace(jobs=2, force=False, towers=1)
+    results = chapter.side_by_side(chosen, args, tmp_path, "mnist5k")
+    assert {name: status for name, (status, _) in results.items()} == {
+        "stacked_all": "done", "layerwise_singlegraph": "failed: exit code 1", "kl_plot": "done",
+        "features": "skipped: needs layerwise_singlegraph", "reconstructions": "skipped: needs layerwise_singlegraph"}
+    assert max(sum(1 for kind, _ in events[:i] if kind == "start") - sum(1 for kind, _ in events[:i] if kind == "end")
+               for i in range(len(events) + 1)) == 2  # both processes were busy at once
+
+
+def test_all_with_jobs_runs_sections_in_processes_side_by_side_and_prints_each_whole(tmp_path, capfd):
+    for name in SECTIONS:
+        if name not in ("pca", "kl_plot"):
+            finish(tmp_path, name)
+    assert main(["all", "--out", str(tmp_path), "--data", "mnist5k", "--no-progress", "--jobs", "2"]) == 0
+    out = capfd.readouterr().out
+    assert table(out)["pca"] == "done" and table(out)["kl_plot"] == "done"
+    pca_block = out.split("=== pca: ")[1].split("\n=== ")[0]
+    assert "data: toy3d" in pca_block and "Test MSE" in pca_block and "sparsity" not in pca_block
+    record = json.loads((tmp_path / "checkpoints/all.json").read_text())
+    assert record["jobs"] == 2 and record["sections"]["pca"]["status"] == "done"
+    assert record["flops"] == json.loads((tmp_path / "checkpoints/pca/metrics.json").read_text())["flops"] > 0

@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from tf1_ae import data as datasets
+from tf1_ae import peak
 from tf1_ae.budget import make_budget
 from tf1_ae.checkpoints import CHECKPOINT_NAME, latest_checkpoint
 from tf1_ae.compat import reset_graph, session_config, tf
@@ -51,6 +52,7 @@ def run_started():
 
 class Stopwatch:
     seconds = None  # set when the timed block ends
+    flops = 0  # the arithmetic of a training timed by the block, where its trainer is not the run's
 
 
 class Run:
@@ -70,6 +72,7 @@ class Run:
         self.figures = []
         self.steps = 0  # the models' optimizer steps
         self.samples = 0  # images (or codings) the training steps went through
+        self.flops = 0  # the training steps' products and convolutions (tf1_ae.flops)
         self.training_seconds = 0.0
         self.startup_seconds = None  # from the run's (or its process's) start to the first training step
         self.started = time.perf_counter()
@@ -126,14 +129,16 @@ class Run:
         yield watch
         watch.seconds = round(time.perf_counter() - start, 3)
         if budget is not None:
-            self._account(time.perf_counter() - start, budget.total_steps, budget.total_steps * budget.batch_size)
+            self._account(time.perf_counter() - start, budget.total_steps, budget.total_steps * budget.batch_size,
+                          watch.flops)
 
-    def _account(self, seconds, steps, samples):
+    def _account(self, seconds, steps, samples, flops):
         run = self
         while run is not None:
             run.training_seconds += seconds
             run.steps += steps
             run.samples += samples
+            run.flops += flops
             run = run.parent
 
     def forget_results(self):
@@ -158,8 +163,9 @@ class Run:
             while run is not None and run.startup_seconds is None:
                 run.startup_seconds = round(trainer.first_step_at - run.wall_started, 2)
                 run = run.parent
-        self._account(time.perf_counter() - start, trainer.last_step,
-                      (trainer.last_step - trainer.first_step) * budget.batch_size)
+        trained = trainer.last_step - trainer.first_step
+        self._account(time.perf_counter() - start, trainer.last_step, trained * budget.batch_size,
+                      trained * trainer.flops_per_step(budget.batch_size))
         self.history.extend(epochs)
         return epochs
 
@@ -176,7 +182,19 @@ class Run:
         return {"section": self.section, "data": data or (self.data.name if self.data else None),
                 "n_train": n_train or (self.data.train.num_examples if self.data else None),
                 "steps": self.steps if steps is None else steps, "seed": self.options.seed, "seconds": round(seconds, 3),
-                "samples_per_second": round(self.samples / self.training_seconds, 1) if self.samples else None}
+                "samples_per_second": round(self.samples / self.training_seconds, 1) if self.samples else None,
+                **self.arithmetic()}
+
+    def arithmetic(self):
+        """{flops: the training's products and convolutions (tf1_ae.flops), gflops: per second (10⁹ FLOP/s),
+        share_of_peak: of this machine's float32 GEMM peak, where it has been measured (`python -m tf1_ae
+        peak`)} for a run that trained; nothing for one that did not."""
+        if not self.flops or not self.training_seconds:
+            return {}
+        gflops = self.flops / self.training_seconds / 1e9
+        limit = peak.kept()
+        return {"flops": self.flops, "gflops": round(gflops, 2),
+                "share_of_peak": round(gflops / limit["gflops"], 4) if limit else None}
 
     def finish(self, metrics, data=None, n_train=None, steps=None):
         """Write metrics.json (the metrics and the run's identity) and history.json; say what was written."""
@@ -191,9 +209,21 @@ class Run:
         self.log(f"wrote {', '.join(str(p) for p in written)}{checkpoint} in {folder}")
         if metrics["samples_per_second"]:
             startup = f"; first step {self.startup_seconds:.1f} s after start" if self.startup_seconds else ""
-            self.log(f"speed: {metrics['samples_per_second']:,.0f} samples/s ({self.samples:,} samples in "
-                     f"{self.training_seconds:.1f} s of training, checkpoint saves included{startup})")
+            self.log(f"speed: {metrics['samples_per_second']:,.0f} samples/s, {share_text(metrics)} "
+                     f"({self.samples:,} samples in {self.training_seconds:.1f} s of training, checkpoint saves "
+                     f"included{startup})")
         return metrics
+
+
+def share_text(metrics):
+    """`64.2 GFLOP/s, 30% of this machine's 211 GFLOP/s peak`, as far as it is known."""
+    if metrics.get("gflops") is None:
+        return "arithmetic not counted"
+    limit = peak.kept()
+    if metrics.get("share_of_peak") is None or limit is None:
+        return f"{metrics['gflops']:.1f} GFLOP/s (this machine's peak not measured yet: `make peak`)"
+    return (f"{metrics['gflops']:.1f} GFLOP/s, {metrics['share_of_peak']:.0%} of this machine's "
+            f"{limit['gflops']:.0f} GFLOP/s peak")
 
 
 def last_values(history, sess, plan, data_set, batch_size):

@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from tf1_ae.checkpoints import Checkpoints, latest_checkpoint
 from tf1_ae.compat import tf
+from tf1_ae.flops import step_flops
 from tf1_ae.runs import TrainingFailed
 
 SUMMARY_EVERY = 10  # steps between TensorBoard scalar points
@@ -108,6 +109,12 @@ class Trainer:
         for old in self.checkpoint_dir.glob("events.out.tfevents.*"):
             old.unlink()
         return int(sess.run(self.global_step))
+
+    def flops_per_step(self, batch_size):
+        """The FLOPs of one training step's products (each training op's Session.run), from the graph."""
+        fed = [self.plan.inputs, *([self.plan.labels] if self.plan.labels is not None else []), *self.plan.train_feed]
+        runs = [[op] for op in self.ops_before] + [self.fetch]
+        return sum(step_flops(fetches, fed, batch_size) for fetches in runs)
 
     def run(self, sess, data, budget, resume=False, log=print):
         """Train to the budget's end; returns every epoch printed, those before a resume included.

@@ -1,0 +1,190 @@
+"""`make all`: every section of the chapter, each after the sections it needs.
+
+One after another in this process (TensorFlow's start-up paid once), or with --jobs N in N processes side by
+side, a section starting as soon as a process is free and what it needs has finished; each section's lines
+are printed together when it ends. A section that fails is one line and a row of the closing table; the
+sections that need it are skipped, the others run. The run ends with its arithmetic (the FLOPs of every
+section it trained, over its wall time) as a share of this machine's GEMM peak, and writes
+checkpoints/all.json, the record the README's table quotes.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from app.failures import failure, say
+from app.sections import SECTIONS, finished
+from tf1_ae import peak
+from tf1_ae.runs import REPO_ROOT, RunOptions, read_metrics, write_json
+
+FAILED = ("failed", "skipped")
+
+
+def run_chapter(args):
+    from tf1_ae.data import resolved_name
+
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # this process runs the dense sections
+    out = args.out or REPO_ROOT
+    data_name = resolved_name(args.data)
+    chosen = [s for s in SECTIONS.values() if args.only is None or s.name in args.only]
+    start = time.perf_counter()
+    if args.jobs > 1:
+        results = side_by_side(chosen, args, out, data_name)
+    else:
+        results = one_after_another(chosen, args, out, data_name)
+    seconds = time.perf_counter() - start
+    print(f"\n{'section':<24}{'seconds':>8}  status")
+    for name, (status, taken) in results.items():
+        print(f"{name:<24}{taken:8.1f}  {status}")
+    arithmetic = whole_run_arithmetic(results, out, seconds)
+    print(f"total: {seconds / 60:.1f} minutes on {data_name} with {args.jobs} "
+          f"{'process' if args.jobs == 1 else 'processes side by side'}; {arithmetic['text']}")
+    if args.only is None:  # the record of a whole chapter's run, under the README's table (`make results`)
+        record(out, args, data_name, seconds, results, arithmetic)
+    return 1 if any(status.startswith(FAILED) for status, _ in results.values()) else 0
+
+
+def blocked_by(section, results):
+    return next((need for need in section.needs if results.get(need, ("",))[0].startswith(FAILED)), None)
+
+
+def one_after_another(chosen, args, out, data_name):
+    results = {}  # section → (status, seconds)
+    for section in chosen:
+        if section.name in results:
+            continue
+        blocked = blocked_by(section, results)
+        if blocked:
+            results[section.name] = (f"skipped: needs {blocked}", 0.0)
+        elif not args.force and finished(section, out, data_name):
+            results[section.name] = ("finished before", 0.0)
+        else:
+            results.update(run_here(section, chosen, args, out, data_name))
+    return results
+
+
+def run_here(section, chosen, args, out, data_name):
+    """{section: (status, seconds)} for `section`, run in this process or, where its thread pools or oneDNN
+    setting differ from this process's (fixed when TensorFlow loads), in one of its own; with --towers, every
+    towers section left runs in one such process, paying TensorFlow's start-up once."""
+    towers_here = args.towers > 1 and all(s.towers for s in chosen)  # this is the towers process
+    towers = args.towers if args.towers > 1 and section.towers else 1
+    began = time.perf_counter()
+    if towers > 1 and not towers_here:
+        group = [s.name for s in chosen if s.towers and (args.force or not finished(s, out, data_name))]
+        print(f"\n=== {len(group)} sections with {towers} towers, in a process of their own", flush=True)
+        command = ["all", "--only", ",".join(group), "--towers", str(towers)]
+        subprocess.run(child(command, args, out), env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0"})
+        seconds = time.perf_counter() - began
+        return {name: ("done" if finished(SECTIONS[name], out, data_name) else "failed (see above)", seconds)
+                for name in group}
+    print(f"\n=== {section.name}: {section.book}", flush=True)
+    if section.onednn != (os.environ["TF_ENABLE_ONEDNN_OPTS"] == "1"):
+        code = subprocess.run(child(["run", section.name], args, out), env=environment(section)).returncode
+        status = "done" if code == 0 else f"failed (exit {code}, see above)"
+    else:
+        options = RunOptions(data=args.data, seed=args.seed, out=out, progress=args.progress, towers=towers)
+        try:
+            section.run(options)
+            status = "done"
+        except Exception as exc:  # any failure of one section: said in one line, and `all` goes on
+            ended = failure(exc)
+            if ended is None:
+                raise
+            say(f"{section.name}: {ended[1]}")
+            status = "failed: " + ended[1].removeprefix("error: ")
+    return {section.name: (status, time.perf_counter() - began)}
+
+
+def side_by_side(chosen, args, out, data_name):
+    """Each section in a process of its own, `args.jobs` at a time, each as soon as what it needs is done."""
+    results, waiting, running = {}, list(chosen), {}  # running: name → (process, log file, start)
+    while waiting or running:
+        for section in list(waiting):
+            if len(running) >= args.jobs:
+                break
+            blocked = blocked_by(section, results)
+            if blocked:
+                results[section.name] = (f"skipped: needs {blocked}", 0.0)
+            elif not args.force and finished(section, out, data_name):
+                results[section.name] = ("finished before", 0.0)
+            elif any(need in running or need in [s.name for s in waiting] for need in section.needs):
+                continue  # what it needs is still to run: later
+            else:
+                running[section.name] = start_process(section, args, out)
+            waiting.remove(section)
+        for name, (process, log, began) in list(running.items()):
+            if process.poll() is not None:
+                results[name] = ended_process(name, process, log, began)
+                del running[name]
+        time.sleep(0.2)
+    return {s.name: results[s.name] for s in chosen}
+
+
+def start_process(section, args, out):
+    towers = ["--towers", str(args.towers)] if args.towers > 1 and section.towers else []
+    log = tempfile.TemporaryFile(mode="w+")
+    command = child(["run", section.name, *towers], args, out) + ["--no-progress"]
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environment(section), text=True)
+    print(f"=== {section.name} started", flush=True)
+    return process, log, time.perf_counter()
+
+
+def ended_process(name, process, log, began):
+    """(status, seconds) of a section's process that has ended, its lines printed together."""
+    log.seek(0)
+    lines = log.read().rstrip().splitlines()
+    log.close()
+    print(f"\n=== {name}: {SECTIONS[name].book}", flush=True)
+    print("\n".join(lines), flush=True)
+    if process.returncode == 0:
+        return "done", time.perf_counter() - began
+    cause = next((line.split(": ", 1)[1] for line in reversed(lines) if line.startswith("python -m tf1_ae: ")),
+                 f"exit code {process.returncode}")
+    return f"failed: {cause.removeprefix('error: ')}", time.perf_counter() - began
+
+
+def environment(section):
+    return {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1" if section.onednn else "0"}
+
+
+def child(command, args, out):
+    """The command line of a `python -m tf1_ae` process that runs part of `all` with its options."""
+    line = [sys.executable, "-m", "tf1_ae", *command, "--data", args.data, "--seed", str(args.seed), "--out", str(out)]
+    return line + (["--force"] if args.force else []) + (["--no-progress"] if args.progress is False else [])
+
+
+def whole_run_arithmetic(results, out, seconds):
+    """The FLOPs of every section this run trained, over its wall time, and as a share of the peak."""
+    flops = sum((read_metrics(Path(out) / "checkpoints" / name, warn=False) or {}).get("flops") or 0
+                for name, (status, _) in results.items() if status == "done")
+    gflops = flops / seconds / 1e9 if seconds else 0.0
+    limit = peak.kept()
+    share = gflops / limit["gflops"] if limit and flops else None
+    text = (f"{flops / 1e12:.1f} TFLOP of products in all, {gflops:.1f} GFLOP/s"
+            + (f", {share:.0%} of this machine's {limit['gflops']:.0f} GFLOP/s peak" if share is not None else ""))
+    return {"flops": flops, "gflops": round(gflops, 2), "share_of_peak": round(share, 4) if share else None,
+            "text": text}
+
+
+def record(out, args, data_name, seconds, results, arithmetic):
+    """checkpoints/all.json: what the run was (data, seed, TensorFlow, machine, date, processes), how long it
+    took, its arithmetic, each section's status."""
+    from importlib import metadata
+
+    from tf1_ae import data
+
+    versions = []
+    for package in ("tensorflow-cpu", "tensorflow"):
+        try:
+            versions.append(metadata.version(package))
+        except metadata.PackageNotFoundError:
+            pass
+    write_json(Path(out) / "checkpoints" / "all.json", {
+        "data": data_name, "n_train": data.load(args.data).train.num_examples, "seed": args.seed,
+        "tensorflow": versions[0] if versions else None, "machine": peak.machine(), "date": time.strftime("%Y-%m-%d"),
+        "jobs": args.jobs, "towers": args.towers, "seconds": round(seconds, 1),
+        **{k: v for k, v in arithmetic.items() if k != "text"},
+        "sections": {name: {"status": status, "seconds": round(taken, 1)} for name, (status, taken) in results.items()}})

@@ -1,0 +1,54 @@
+"""What ends a command, in one line: the cause a user can act on, and the exit code."""
+import sys
+
+PROG = "python -m tf1_ae"
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where Python next runs (between two training steps)."""
+
+
+def on_sigterm(signum, frame):
+    raise Terminated
+
+
+def say(message):
+    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+
+
+TF_FRAMING = ("Graph execution error", "Detected at node", "File ", "Node:", "[[", "Hint:", "Traceback",
+              "Original stack trace", "Errors may have originated")
+
+
+def tensorflow_cause(exc):
+    """A TensorFlow error in one line: its own message (past TensorFlow's framing of where the node was
+    defined), without the device, and the node it happened in."""
+    lines = [line.strip() for line in str(getattr(exc, "message", exc)).splitlines()]
+    cause = next((line for line in lines if line and not line.startswith(TF_FRAMING)), type(exc).__name__)
+    cause = cause.split(" on /job:")[0]  # "OOM when allocating tensor with shape[…] and type float on /job:…"
+    node = getattr(getattr(exc, "node_def", None), "name", "")
+    where = f" in `{node}`" if node and f"{{{{node {node}}}}}" not in cause else ""
+    kind = "out of memory: " if type(exc).__name__ == "ResourceExhaustedError" and "OOM" in cause else ""
+    return f"{kind}{cause}{where}"[:400]
+
+
+def failure(exc):
+    """(exit code, the one line that names the cause) for what ended a command, or None for a bug."""
+    from tf1_ae.data import DataError
+    from tf1_ae.runs import TrainingFailed, UsageError
+
+    if isinstance(exc, (UsageError, DataError)):
+        return 2, f"error: {exc}"
+    if isinstance(exc, TrainingFailed):
+        return 1, f"training stopped: {exc}"
+    if isinstance(exc, KeyboardInterrupt):
+        return 130, "interrupted; the checkpoint of the last finished epoch is kept"
+    if isinstance(exc, Terminated):
+        return 143, "terminated (SIGTERM); the checkpoint of the last finished epoch is kept"
+    if isinstance(exc, MemoryError):
+        return 2, f"error: out of memory ({exc or 'an allocation failed'})"
+    if isinstance(exc, OSError):  # an unwritable, missing or full --out, or a file where a folder should be
+        return 2, f"error: cannot write {exc.filename or 'the output'}: {exc.strerror or exc}"
+    if type(exc).__module__.startswith("tensorflow"):  # a Saver that cannot write, an allocation that fails
+        return 2, f"error: TensorFlow: {tensorflow_cause(exc)}"
+    return None
