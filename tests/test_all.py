@@ -116,14 +116,15 @@ def test_side_by_side_runs_at_most_jobs_at_once_each_after_what_it_needs(tmp_pat
     from app import chapter
 
     events, running = [], set()
-    failing = {"layerwise_singlegraph"}
+    polls = {"layerwise_singlegraph": 8}  # long: features must wait for it while the others go on
+    failing = {"layerwise_cached"}  # what needs it is skipped
 
     def start(section, args, out):
         assert len(running) < args.jobs and not any(need in running for need in section.needs)
         running.add(section.name)
         events.append(("start", section.name))
-        return FakeProcess(section.name, None, polls=2 + len(section.name) % 3, code=1 if section.name in failing
-                           else 0), None, 0.0
+        return FakeProcess(section.name, None, polls=polls.get(section.name, 2),
+                           code=1 if section.name in failing else 0), None, 0.0
 
     def ended(name, process, log, began):
         running.discard(name)
@@ -133,12 +134,14 @@ def test_side_by_side_runs_at_most_jobs_at_once_each_after_what_it_needs(tmp_pat
     monkeypatch.setattr(chapter, "start_process", start)
     monkeypatch.setattr(chapter, "ended_process", ended)
     monkeypatch.setattr(chapter.time, "sleep", lambda seconds: None)
-    chosen = [SECTIONS[n] for n in ("stacked_all", "layerwise_singlegraph", "features", "kl_plot", "reconstructions")]
+    chosen = [SECTIONS[n] for n in ("stacked_all", "layerwise_singlegraph", "layerwise_cached", "features",
+                                    "pretraining", "kl_plot")]
     args = Namespace(jobs=2, force=False, towers=1)
     results = chapter.side_by_side(chosen, args, tmp_path, "mnist5k")
     assert {name: status for name, (status, _) in results.items()} == {
-        "stacked_all": "done", "layerwise_singlegraph": "failed: exit code 1", "kl_plot": "done",
-        "features": "skipped: needs layerwise_singlegraph", "reconstructions": "skipped: needs layerwise_singlegraph"}
+        "stacked_all": "done", "layerwise_singlegraph": "done", "layerwise_cached": "failed: exit code 1",
+        "features": "done", "pretraining": "skipped: needs layerwise_cached", "kl_plot": "done"}
+    assert events.index(("start", "features")) > events.index(("end", "layerwise_singlegraph"))
     assert max(sum(1 for kind, _ in events[:i] if kind == "start") - sum(1 for kind, _ in events[:i] if kind == "end")
                for i in range(len(events) + 1)) == 2  # both processes were busy at once
 
