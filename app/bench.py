@@ -7,12 +7,14 @@ Table 1, the layer-wise listing's claims:
 Beside each bare step, the same graph in the loop a section runs (the Trainer, one book epoch and its
 checkpoint save per call: `<name>_run`), so the loop's cost shows.
 Table 2, the stacked autoencoder's training step (784-300-150-300-784, batch 150, Adam) against the
-machine's limit, its float32 GEMM peak (2048×2048 products on all cores) divided by the step's FLOPs per
-sample: the book's feed_dict loop; the data held in the graph (batches gathered in-graph, no feed); both
-with two towers (`--towers 2`: half-batches on the two cores, gradients averaged); Keras 3 `fit` on the
-same TensorFlow (its own process); PyTorch eager on the CPU where the optional `bench` extra is installed
-(its own process; the row says "not installed" otherwise); and, as a reference, NumPy's BLAS doing just
-the step's products at their own small shapes.
+machine's limit, its float32 GEMM peak (tf1_ae.peak, measured in the same run) divided by the step's FLOPs
+per image (tf1_ae.flops): the book's feed_dict loop; the data held in the graph (batches gathered in-graph,
+no feed), one step or 37 steps (a tf.while_loop) per Session.run; each with two towers (`--towers 2`:
+half-batches on the two cores); Keras 3 `fit` on the same TensorFlow (its own process); PyTorch eager on the
+CPU where the optional `bench` extra is installed (its own process; the row says "not installed" otherwise);
+and, as a reference, NumPy's BLAS doing just the step's products at their own small shapes.
+Table 3, every trained section's bare step (app/bench_settings.py): its share of the peak with the
+project's settings, and how oneDNN the other way and XLA's auto-clustering change its speed.
 """
 import json
 import subprocess
@@ -23,13 +25,16 @@ from pathlib import Path
 
 import numpy as np
 
+from app.measure import Variant, Worker, in_process, measure, serve, table
+from app.roofline import GemmStep
+from app.sections import SECTIONS
 from graphs import layerwise_singlegraph, stacked_all, stacked_tied
 from tf1_ae import data as datasets
-from app.measure import Variant, Worker, in_process, measure, serve, table
+from tf1_ae import peak
 from tf1_ae.budget import Budget
 from tf1_ae.compat import session_config, tf
 from tf1_ae.data import PermutationSampler
-from app.roofline import GemmPeak, GemmStep
+from tf1_ae.flops import step_flops
 from tf1_ae.runs import RunPaths, write_metrics
 from tf1_ae.towers import minimize_in_towers
 from tf1_ae.train import Trainer
@@ -46,8 +51,10 @@ LOOP_RATIOS = [("phase2_cached_run", "phase2_uncached_run", "phase 2 as a sectio
                ("stacked_all_run", "stacked_all", "stacked: the section's loop vs the bare step"),
                ("stacked_towers_run", "stacked_towers", "2 towers: the section's loop vs the bare step"),
                ("stacked_towers_run", "stacked_all_run", "stacked as a section runs it: 2 towers vs the book's graph")]
-STACKED = ["stacked_all", "stacked_all_run", "stacked_ingraph", "stacked_towers", "stacked_towers_run",
-           "stacked_ingraph_towers", "keras_fit", "pytorch_eager"]
+STACKED = ["stacked_all", "stacked_all_run", "stacked_ingraph", "stacked_ingraph_loop", "stacked_towers",
+           "stacked_towers_run", "stacked_ingraph_towers", "stacked_ingraph_loop_towers", "keras_fit", "pytorch_eager"]
+LOOP = 37  # steps per Session.run in the in-graph loop (a third of a book epoch of batch 150)
+STEPS = 74  # steps per round of the stacked variants (app.measure's STEPS_PER_ROUND is 60: a multiple of LOOP here)
 
 
 def open_graph(build, seed, towers=1):
@@ -65,26 +72,41 @@ def fed(sess, op, tensor, batches):
     return lambda i: sess.run(op, {tensor: batches[i % len(batches)]})
 
 
-def in_graph(images, towers, seed, sessions):
-    """The stacked autoencoder trained on batches gathered inside the graph: Session.run feeds nothing."""
+def in_graph(images, towers, seed, sessions, steps_per_run=1):
+    """The stacked autoencoder trained on batches gathered inside the graph from the images held in it:
+    Session.run feeds only the batches' indices, `steps_per_run` steps at a time (a tf.while_loop whose
+    body is the listing's own loss, minimized as the section does)."""
+    config = stacked_all.Config()
+
+    def minimize(optimizer, batch):
+        if towers == 1:
+            return optimizer.minimize(stacked_all.autoencoder(batch, config).loss)
+        return minimize_in_towers(optimizer, lambda part: stacked_all.autoencoder(part, config).loss, batch,
+                                  towers, name=None)[0]
+
     def build():
         images_init = tf.placeholder(tf.float32, images.shape)
         held = tf.Variable(images_init, trainable=False, collections=[], name="training_images")
-        picked = tf.random_uniform([BATCH_SIZE], 0, len(images), dtype=tf.int32)
-        batch, config = tf.gather(held, picked), stacked_all.Config()
+        picked = tf.placeholder(tf.int32, [steps_per_run, BATCH_SIZE])
         optimizer = tf.train.AdamOptimizer(config.learning_rate)
-        if towers == 1:
-            training_op = optimizer.minimize(stacked_all.autoencoder(batch, config).loss)
-        else:
-            stacked_all.autoencoder(batch, config)  # the variables, built once
-            training_op, _ = minimize_in_towers(optimizer, lambda part: stacked_all.autoencoder(part, config).loss,
-                                                batch, towers)
-        return training_op, held, images_init
+        if towers > 1:
+            stacked_all.autoencoder(tf.gather(held, picked[0]), config)  # the variables, built once
+        one_step = minimize(optimizer, tf.gather(held, picked[0]))  # and Adam's slots
+        if steps_per_run == 1:
+            return one_step, held, images_init, picked
 
-    sess, (training_op, held, images_init) = open_graph(build, seed, towers)
+        def body(i):
+            with tf.variable_scope(tf.get_variable_scope(), reuse=True):
+                with tf.control_dependencies([minimize(optimizer, tf.gather(held, picked[i]))]):
+                    return i + 1
+        return tf.while_loop(lambda i: i < steps_per_run, body, [tf.constant(0)]), held, images_init, picked
+
+    sess, (training, held, images_init, picked) = open_graph(build, seed, towers)
     sess.run(held.initializer, {images_init: images})
     sessions.append(sess)
-    return lambda i: sess.run(training_op)
+    rng = np.random.RandomState(seed)
+    indices = [rng.randint(0, len(images), size=(steps_per_run, BATCH_SIZE)) for _ in range(8)]
+    return lambda i: sess.run(training, {picked: indices[i % len(indices)]})
 
 
 def looped(build, plan_of, data, seed, sessions, towers=1):
@@ -142,6 +164,8 @@ def default_pool_variants(mnist, batches, seed, sessions):
                               seed, sessions))
     found.append(Variant("stacked_ingraph", "stacked, data held in the graph",
                          in_graph(images, 1, seed, sessions), BATCH_SIZE))
+    found.append(Variant("stacked_ingraph_loop", f"stacked, data in the graph, {LOOP} steps per run",
+                         in_graph(images, 1, seed, sessions, LOOP), BATCH_SIZE * LOOP, calls=STEPS // LOOP))
     return found
 
 
@@ -168,7 +192,9 @@ def towers_variants(mnist, batches, seed, sessions):
             loop_variant("stacked_towers", "stacked, 2 towers", build, lambda ae: ae.plan, lambda: mnist.train,
                          seed, sessions, towers=2),
             Variant("stacked_ingraph_towers", "stacked, data in the graph, 2 towers",
-                    in_graph(mnist.train.images, 2, seed, sessions), BATCH_SIZE)]
+                    in_graph(mnist.train.images, 2, seed, sessions), BATCH_SIZE),
+            Variant("stacked_ingraph_loop_towers", f"stacked, data in the graph, {LOOP} steps per run, 2 towers",
+                    in_graph(mnist.train.images, 2, seed, sessions, LOOP), BATCH_SIZE * LOOP, calls=STEPS // LOOP)]
 
 
 POOLS = {"default": default_pool_variants, "towers": towers_variants}
@@ -211,24 +237,42 @@ def torch_eager(data, log):
     return result.get("samples_per_second"), "not installed" if result.get("not_installed") else None
 
 
-def run(options, log=print, section="bench"):
-    mnist = datasets.load(options.data)
-    log(mnist.summary())
-    step_flops = GemmStep(STACK, BATCH_SIZE, options.seed).flops / BATCH_SIZE  # per sample
-    peak = GemmPeak()
-    references = [Variant("gemm_peak", "the limit: float32 GEMM peak (2048², all cores)", peak,
-                          peak.flops / step_flops, calls=6),
-                  Variant("blas_step", "reference: BLAS at the step's own shapes", GemmStep(STACK, BATCH_SIZE,
-                                                                                          options.seed), BATCH_SIZE)]
+def settings_workers(data, seed):
+    """One worker per TensorFlow setting and per oneDNN default (convolutions have theirs on)."""
+    from app import bench_settings
+
+    workers = []
+    for setting in bench_settings.SETTINGS:
+        for onednn in (False, True):
+            names = [n for n in bench_settings.SECTIONS if SECTIONS[n].onednn == onednn]
+            command = [sys.executable, "-m", "app.bench_settings", setting, ",".join(names), data, str(seed)]
+            workers.append(Worker(command, env=bench_settings.environment(setting, onednn)))
+    return workers
+
+
+def flops_per_sample(name):
+    """The FLOPs per image of a section's training step (its first phase where it has several)."""
+    config = SECTIONS[name].module.Config()
+    with tf.Graph().as_default():
+        model = SECTIONS[name].module.build(config)
+        plan = model.phases[0].plan if model.phases else model.plan
+        ops = plan.training_op if isinstance(plan.training_op, (list, tuple)) else [plan.training_op]
+        runs = [[op] for op in ops[:-1]] + [[ops[-1], plan.loss]]
+        return sum(step_flops(fetches, [plan.inputs], config.batch_size) for fetches in runs) / config.batch_size
+
+
+def measure_everything(options, log):
+    references = [Variant("blas_step", "reference: NumPy's BLAS at the step's own shapes",
+                          GemmStep(STACK, BATCH_SIZE, options.seed), BATCH_SIZE)]
     workers = []
     try:
         for pools in POOLS:
             workers.append(Worker([sys.executable, "-m", "app.bench", pools, options.data, str(options.seed)]))
+        workers += settings_workers(options.data, options.seed)
         descriptions = {k: v for w in workers for k, v in w.descriptions.items()}
         descriptions.update({v.key: v.description for v in references})
-        log(f"measuring {len(descriptions)} variants in interleaved rounds (batch {BATCH_SIZE}), then Keras fit "
-            f"and PyTorch...")
-        speeds = measure(workers + [in_process(references)], progress=options.progress)
+        log(f"measuring {len(descriptions)} variants in interleaved rounds, then Keras fit and PyTorch...")
+        speeds = measure(workers + [in_process(references)], rounds=5, progress=options.progress)
     finally:
         for w in workers:
             w.close()
@@ -236,25 +280,62 @@ def run(options, log=print, section="bench"):
     descriptions["keras_fit"] = "Keras 3 fit, same model, same TensorFlow"
     speeds["pytorch_eager"], why_not = torch_eager(options.data, log)
     descriptions["pytorch_eager"] = "PyTorch eager, CPU, 2 threads (optional)"
+    return speeds, descriptions, why_not
+
+
+def stacked_table(speeds, descriptions, why_not, limit, per_sample, log):
+    log(f"\nthe stacked autoencoder's training step ({per_sample / 1e6:.2f} MFLOP per image) against this machine's "
+        f"limit ({limit * per_sample / 1e9:.0f} GFLOP/s float32 GEMM peak = {limit:,.0f} images/s):")
+    log(f"{'variant':<58}{'images/s':>10}{'of the limit':>14}")
+    for key in STACKED + ["blas_step"]:
+        value = speeds.get(key)
+        missing = (why_not if key == "pytorch_eager" else None) or "n/a"
+        shown = f"{value:>10,.0f}{value / limit:>13.0%}" if value else f"{missing:>14}"
+        log(f"{descriptions[key]:<58}{shown}")
+    above = [key for key in STACKED + ["blas_step"] if speeds.get(key) and speeds[key] > limit]
+    if above:
+        log(f"above the limit: {', '.join(above)}: the peak measured low this time (`make peak` measures it again)")
+
+
+def settings_table(speeds, peak_gflops, log):
+    from app import bench_settings
+
+    log(f"\neach section's bare training step: default settings as a share of the {peak_gflops:.0f} GFLOP/s peak, and "
+        f"the speed of oneDNN the other way and of XLA relative to it:")
+    log(f"{'section':<24}{'images/s':>10}{'of peak':>9}{'oneDNN flipped':>16}{'XLA':>7}")
+    shares = {}
+    for name in bench_settings.SECTIONS:
+        default = speeds.get(f"{name}_default")
+        if not default:
+            continue
+        share = default * flops_per_sample(name) / 1e9 / peak_gflops
+        shares[name] = {"default_samples_per_second": round(default, 1), "default_share_of_peak": round(share, 4),
+                        **{f"{s}_vs_default": round(speeds[f"{name}_{s}"] / default, 3)
+                           for s in ("onednn_flipped", "xla") if speeds.get(f"{name}_{s}")}}
+        flipped, xla = (shares[name].get(f"{s}_vs_default") for s in ("onednn_flipped", "xla"))
+        log(f"{name:<24}{default:>10,.0f}{share:>9.0%}{flipped or 0:>15.2f}×{xla or 0:>6.2f}×")
+    return shares
+
+
+def run(options, log=print, section="bench"):
+    mnist = datasets.load(options.data)
+    log(mnist.summary())
+    record = peak.measure(log)  # the limit, measured in this run beside the loops compared with it
+    per_sample = flops_per_sample("stacked_all")
+    limit = record["gflops"] * 1e9 / per_sample  # images/s
+    speeds, descriptions, why_not = measure_everything(options, log)
     log(table([(k, descriptions[k]) for k in ("phase2_uncached", "phase2_uncached_run", "phase2_uncached_towers_run",
                                                "phase2_cached", "phase2_cached_run", "phase2_cached_towers_run",
                                                "stacked_all", "stacked_tied")],
               speeds, LAYERWISE_RATIOS + LOOP_RATIOS))
-    limit = speeds["gemm_peak"]
-    log(f"\nthe stacked autoencoder's training step ({step_flops / 1e6:.2f} MFLOP per sample) against the machine's "
-        f"limit ({limit * step_flops / 1e9:.0f} GFLOP/s float32 GEMM peak = {limit:,.0f} samples/s):")
-    log(f"{'variant':<52}{'samples/s':>10}{'of the limit':>14}")
-    for key in STACKED + ["blas_step", "gemm_peak"]:
-        value = speeds.get(key)
-        missing = (why_not if key == "pytorch_eager" else None) or "n/a"
-        shown = f"{value:>10,.0f}{value / limit:>13.0%}" if value else f"{missing:>14}"
-        log(f"{descriptions[key]:<52}{shown}")
+    stacked_table(speeds, descriptions, why_not, limit, per_sample, log)
+    shares = settings_table(speeds, record["gflops"], log)
     metrics = {f"{key}_samples_per_second": round(value, 1) for key, value in speeds.items() if value}
     metrics.update({f"{a}_vs_{b}": round(speeds[a] / speeds[b], 3) for a, b, _ in LAYERWISE_RATIOS + LOOP_RATIOS})
-    metrics.update({f"{k}_share_of_limit": round(speeds[k] / limit, 3) for k in STACKED + ["blas_step"]
+    metrics.update({f"{k}_share_of_peak": round(speeds[k] / limit, 3) for k in STACKED + ["blas_step"]
                     if speeds.get(k)})
     metrics.update({"section": section, "data": mnist.name, "batch_size": BATCH_SIZE, "seed": options.seed,
-                    "gemm_peak_gflops": round(limit * step_flops / 1e9, 1)})
+                    "peak_gflops": record["gflops"], "peak": record["ways"], "sections": shares})
     log(f"wrote {write_metrics(RunPaths.under(options.out, section).checkpoint_dir, metrics)}")
     return metrics
 

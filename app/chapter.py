@@ -20,6 +20,7 @@ from tf1_ae import peak
 from tf1_ae.runs import REPO_ROOT, RunOptions, read_metrics, write_json
 
 FAILED = ("failed", "skipped")
+PEAK_MEMORY = {}  # section → the peak resident memory (kB) of its process, where it ran in one of its own
 
 
 def run_chapter(args):
@@ -116,11 +117,24 @@ def side_by_side(chosen, args, out, data_name):
                 running[section.name] = start_process(section, args, out)
             waiting.remove(section)
         for name, (process, log, began) in list(running.items()):
-            if process.poll() is not None:
+            if ended(process):
                 results[name] = ended_process(name, process, log, began)
                 del running[name]
         time.sleep(0.2)
     return {s.name: results[s.name] for s in chosen}
+
+
+def ended(process):
+    """Whether a section's process has ended; if so its exit code and its peak memory (kB) are on it."""
+    try:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+    except ChildProcessError:  # already reaped
+        return process.poll() is not None
+    if pid == 0:
+        return False
+    process.returncode = os.waitstatus_to_exitcode(status)
+    process.peak_memory_kb = usage.ru_maxrss
+    return True
 
 
 def start_process(section, args, out):
@@ -139,6 +153,9 @@ def ended_process(name, process, log, began):
     log.close()
     print(f"\n=== {name}: {SECTIONS[name].book}", flush=True)
     print("\n".join(lines), flush=True)
+    memory = getattr(process, "peak_memory_kb", None)
+    if memory:
+        PEAK_MEMORY[name] = memory
     if process.returncode == 0:
         return "done", time.perf_counter() - began
     cause = next((line.split(": ", 1)[1] for line in reversed(lines) if line.startswith("python -m tf1_ae: ")),
@@ -187,4 +204,6 @@ def record(out, args, data_name, seconds, results, arithmetic):
         "tensorflow": versions[0] if versions else None, "machine": peak.machine(), "date": time.strftime("%Y-%m-%d"),
         "jobs": args.jobs, "towers": args.towers, "seconds": round(seconds, 1),
         **{k: v for k, v in arithmetic.items() if k != "text"},
-        "sections": {name: {"status": status, "seconds": round(taken, 1)} for name, (status, taken) in results.items()}})
+        "sections": {name: {"status": status, "seconds": round(taken, 1),
+                            **({"peak_memory_mb": round(PEAK_MEMORY[name] / 1024)} if name in PEAK_MEMORY else {})}
+                     for name, (status, taken) in results.items()}})

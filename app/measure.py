@@ -64,8 +64,8 @@ class Worker:
     """A child process (`command`) that prints one JSON line when ready, then answers each "round" line
     on its stdin with one JSON line of {key: samples/second}."""
 
-    def __init__(self, command):
-        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    def __init__(self, command, env=None):
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
         self.descriptions = self._read()
 
     def _read(self):

@@ -63,11 +63,16 @@ def test_a_variant_of_whole_epochs_is_called_its_own_number_of_times_per_round(m
     assert speeds["loop_run"] == 54900 / 2.0  # samples per call over the call's time, not per step
 
 
-def test_the_gemm_peak_counts_the_flops_it_runs():
-    from app.roofline import GemmPeak, GemmStep
+def test_the_blas_reference_runs_the_products_the_graph_counts():
+    from app.roofline import GemmStep
+    from graphs import stacked_all
+    from tf1_ae.compat import reset_graph
+    from tf1_ae.flops import step_flops
 
-    assert GemmPeak(n=64).flops == 2 * 64 ** 3
-    assert GemmStep([784, 300, 150, 300, 784], 150).flops / 150 == 6 * 560_400
+    reset_graph()
+    ae = stacked_all.build()
+    counted = step_flops([ae.training_op, ae.loss], [ae.X], 150)
+    assert GemmStep([784, 300, 150, 300, 784], 150).flops == counted == 433_800_000
 
 
 def test_the_pytorch_peer_measures_the_same_model_or_says_it_is_not_installed():
