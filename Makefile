@@ -64,6 +64,7 @@ report: $(STAMP)
 
 results: $(STAMP)
 	$(PY) -m tf1_ae results --into README.md $(ARGS)
+	$(PY) -m tf1_ae results --table speed --into docs/speed.md $(ARGS)
 
 bench: $(DATA_STAMP)
 	$(PY) -m tf1_ae bench $(ARGS)

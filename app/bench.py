@@ -20,6 +20,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,10 +35,9 @@ from tf1_ae import peak
 from tf1_ae.budget import Budget
 from tf1_ae.compat import session_config, tf
 from tf1_ae.data import PermutationSampler
-from tf1_ae.flops import step_flops
 from tf1_ae.runs import RunPaths, write_metrics
 from tf1_ae.towers import minimize_in_towers
-from tf1_ae.train import Trainer
+from tf1_ae.train import Trainer, plan_flops
 
 BATCH_SIZE = 150  # the book's
 BOOK_EPOCH = 55000 // BATCH_SIZE  # steps between two checkpoint saves in a section's run
@@ -54,7 +54,7 @@ LOOP_RATIOS = [("phase2_cached_run", "phase2_uncached_run", "phase 2 as a sectio
 STACKED = ["stacked_all", "stacked_all_run", "stacked_ingraph", "stacked_ingraph_loop", "stacked_towers",
            "stacked_towers_run", "stacked_ingraph_towers", "stacked_ingraph_loop_towers", "keras_fit", "pytorch_eager"]
 LOOP = 37  # steps per Session.run in the in-graph loop (a third of a book epoch of batch 150)
-STEPS = 74  # steps per round of the stacked variants (app.measure's STEPS_PER_ROUND is 60: a multiple of LOOP here)
+STEPS = 74  # steps per round of the in-graph loops: a multiple of LOOP near app.measure's 60 of the other variants
 
 
 def open_graph(build, seed, towers=1):
@@ -72,7 +72,7 @@ def fed(sess, op, tensor, batches):
     return lambda i: sess.run(op, {tensor: batches[i % len(batches)]})
 
 
-def in_graph(images, towers, seed, sessions, steps_per_run=1):
+def in_graph(images, towers, seed, closing, steps_per_run=1):
     """The stacked autoencoder trained on batches gathered inside the graph from the images held in it:
     Session.run feeds only the batches' indices, `steps_per_run` steps at a time (a tf.while_loop whose
     body is the listing's own loss, minimized as the section does)."""
@@ -103,16 +103,16 @@ def in_graph(images, towers, seed, sessions, steps_per_run=1):
 
     sess, (training, held, images_init, picked) = open_graph(build, seed, towers)
     sess.run(held.initializer, {images_init: images})
-    sessions.append(sess)
+    closing.callback(sess.close)
     rng = np.random.RandomState(seed)
     indices = [rng.randint(0, len(images), size=(steps_per_run, BATCH_SIZE)) for _ in range(8)]
     return lambda i: sess.run(training, {picked: indices[i % len(indices)]})
 
 
-def looped(build, plan_of, data, seed, sessions, towers=1):
+def looped(build, plan_of, data, seed, closing, towers=1):
     """The loop a section runs (the Trainer: feeds, the NaN check, TensorBoard scalars, the epoch line, a
     checkpoint save) for one book epoch per call, so its gap to the bare step shows."""
-    folder = Path(tempfile.mkdtemp(prefix="tf1_ae_bench_"))
+    folder = Path(closing.enter_context(tempfile.TemporaryDirectory(prefix="tf1_ae_bench_")))
     graph = tf.Graph()
     with graph.as_default():
         tf.set_random_seed(seed)
@@ -120,13 +120,13 @@ def looped(build, plan_of, data, seed, sessions, towers=1):
         init = tf.global_variables_initializer()
     sess = tf.Session(graph=graph, config=session_config(towers))
     sess.run(init)
-    sessions.append(sess)
+    closing.callback(sess.close)
     ends = iter(range(BOOK_EPOCH, 10 ** 9, BOOK_EPOCH))
     return lambda i: trainer.run(sess, data(), Budget(next(ends), 1, BATCH_SIZE, "bench"), log=lambda line: None)
 
 
-def loop_variant(key, description, build, plan_of, data, seed, sessions, towers=1):
-    return Variant(f"{key}_run", description + ", as a section runs it", looped(build, plan_of, data, seed, sessions,
+def loop_variant(key, description, build, plan_of, data, seed, closing, towers=1):
+    return Variant(f"{key}_run", description + ", as a section runs it", looped(build, plan_of, data, seed, closing,
                                                                                towers), BOOK_EPOCH * BATCH_SIZE, calls=1)
 
 
@@ -138,11 +138,11 @@ def cached_phase2_plan(g):
     return replace(g.phases[1].plan, inputs=g.tensors["hidden1"])
 
 
-def default_pool_variants(mnist, batches, seed, sessions):
+def default_pool_variants(mnist, batches, seed, closing):
     """The book's loops, in a process with TensorFlow's default thread pools."""
     images = mnist.train.images
     layerwise_sess, g = open_graph(layerwise_singlegraph.build, seed)
-    sessions.append(layerwise_sess)
+    closing.callback(layerwise_sess.close)
     hidden1, phase2 = g.tensors["hidden1"], g.phases[1].plan
     cache = [layerwise_sess.run(hidden1, {g.X: batch}) for batch in batches]
     whole_cache = PermutationSampler(layerwise_sess.run(hidden1, {g.X: images}))
@@ -152,49 +152,68 @@ def default_pool_variants(mnist, batches, seed, sessions):
         Variant("phase2_cached", "layer-wise phase 2, fed the hidden1 cache",
                 fed(layerwise_sess, phase2.training_op, hidden1, cache), BATCH_SIZE),
         loop_variant("phase2_uncached", "layer-wise phase 2, fed images", layerwise_singlegraph.build,
-                     phase2_plan, lambda: mnist.train, seed, sessions),
+                     phase2_plan, lambda: mnist.train, seed, closing),
         loop_variant("phase2_cached", "layer-wise phase 2, fed the cache", layerwise_singlegraph.build,
-                     cached_phase2_plan, lambda: whole_cache, seed, sessions)]
+                     cached_phase2_plan, lambda: whole_cache, seed, closing)]
     for key, description, build in (("stacked_all", "stacked, feed_dict (the book's loop)", stacked_all.build),
                                      ("stacked_tied", "stacked, tied weights, feed_dict", stacked_tied.build)):
         sess, ae = open_graph(build, seed)
-        sessions.append(sess)
+        closing.callback(sess.close)
         found.append(Variant(key, description, fed(sess, ae.training_op, ae.X, batches), BATCH_SIZE))
     found.append(loop_variant("stacked_all", "stacked", stacked_all.build, lambda ae: ae.plan, lambda: mnist.train,
-                              seed, sessions))
+                              seed, closing))
     found.append(Variant("stacked_ingraph", "stacked, data held in the graph",
-                         in_graph(images, 1, seed, sessions), BATCH_SIZE))
+                         in_graph(images, 1, seed, closing), BATCH_SIZE))
     found.append(Variant("stacked_ingraph_loop", f"stacked, data in the graph, {LOOP} steps per run",
-                         in_graph(images, 1, seed, sessions, LOOP), BATCH_SIZE * LOOP, calls=STEPS // LOOP))
+                         in_graph(images, 1, seed, closing, LOOP), BATCH_SIZE * LOOP, calls=STEPS // LOOP))
+    found.append(Variant("tf_products", "reference: TensorFlow's matmuls alone at the step's shapes",
+                         products_alone(seed, closing), BATCH_SIZE))
     return found
 
 
-def towers_variants(mnist, batches, seed, sessions):
+def products_alone(seed, closing):
+    """The stacked step's products and nothing else, as TensorFlow runs them (its matmuls at the step's own
+    shapes, one Session.run): what the step could reach with no other op and no Python around it."""
+    def build():
+        outputs = []
+        for layer, (n, m) in enumerate(zip(STACK[:-1], STACK[1:])):
+            X, W, dY = (tf.Variable(tf.random_uniform(shape)) for shape in ([BATCH_SIZE, n], [n, m], [BATCH_SIZE, m]))
+            outputs += [tf.matmul(X, W), tf.matmul(X, dY, transpose_a=True)]
+            if layer:
+                outputs.append(tf.matmul(dY, W, transpose_b=True))
+        return tf.add_n([tf.reduce_sum(product[:1, :1]) for product in outputs])  # fetched: a number, not copies
+
+    sess, total = open_graph(build, seed)
+    closing.callback(sess.close)
+    return lambda i: sess.run(total)
+
+
+def towers_variants(mnist, batches, seed, closing):
     """The fast path, in a process whose first Session set the pools to 1 thread per op, 2 ops at once."""
     def build():
         return stacked_all.build(stacked_all.Config(), towers=2)
 
     sess, ae = open_graph(build, seed, towers=2)
-    sessions.append(sess)
+    closing.callback(sess.close)
     def build_layerwise():
         return layerwise_singlegraph.build(layerwise_singlegraph.Config(), towers=2)
 
     layerwise_sess, g = open_graph(build_layerwise, seed, towers=2)
-    sessions.append(layerwise_sess)
+    closing.callback(layerwise_sess.close)
     whole_cache = PermutationSampler(layerwise_sess.run(g.tensors["hidden1"], {g.X: mnist.train.images}))
     layerwise = [loop_variant(f"phase2_{name}_towers", f"layer-wise phase 2, {fed_with}, 2 towers", build_layerwise,
-                              plan_of, data, seed, sessions, towers=2)
+                              plan_of, data, seed, closing, towers=2)
                  for name, fed_with, plan_of, data in (
                      ("uncached", "fed images", phase2_plan, lambda: mnist.train),
                      ("cached", "fed the cache", cached_phase2_plan, lambda: whole_cache))]
     return layerwise + [Variant("stacked_towers", "stacked, feed_dict, 2 towers",
                     fed(sess, ae.training_op, ae.X, batches), BATCH_SIZE),
             loop_variant("stacked_towers", "stacked, 2 towers", build, lambda ae: ae.plan, lambda: mnist.train,
-                         seed, sessions, towers=2),
+                         seed, closing, towers=2),
             Variant("stacked_ingraph_towers", "stacked, data in the graph, 2 towers",
-                    in_graph(mnist.train.images, 2, seed, sessions), BATCH_SIZE),
+                    in_graph(mnist.train.images, 2, seed, closing), BATCH_SIZE),
             Variant("stacked_ingraph_loop_towers", f"stacked, data in the graph, {LOOP} steps per run, 2 towers",
-                    in_graph(mnist.train.images, 2, seed, sessions, LOOP), BATCH_SIZE * LOOP, calls=STEPS // LOOP)]
+                    in_graph(mnist.train.images, 2, seed, closing, LOOP), BATCH_SIZE * LOOP, calls=STEPS // LOOP)]
 
 
 POOLS = {"default": default_pool_variants, "towers": towers_variants}
@@ -206,14 +225,11 @@ def batches_for(images, seed):
 
 
 def worker(pools, data, seed):
-    """`python -m app.bench POOLS DATA SEED`: serve rounds of one pool family's variants."""
+    """`python -m app.bench POOLS DATA SEED`: serve rounds of one pool family's variants; its sessions and the
+    loops' checkpoint folders closed and removed when it ends."""
     mnist = datasets.load(data)
-    sessions = []
-    try:
-        serve(POOLS[pools](mnist, batches_for(mnist.train.images, seed), seed, sessions), sys.stdin, sys.stdout)
-    finally:
-        for sess in sessions:
-            sess.close()
+    with ExitStack() as closing:
+        serve(POOLS[pools](mnist, batches_for(mnist.train.images, seed), seed, closing), sys.stdin, sys.stdout)
 
 
 def keras_fit(data, log):
@@ -246,7 +262,7 @@ def settings_workers(data, seed):
         for onednn in (False, True):
             names = [n for n in bench_settings.SECTIONS if SECTIONS[n].onednn == onednn]
             command = [sys.executable, "-m", "app.bench_settings", setting, ",".join(names), data, str(seed)]
-            workers.append(Worker(command, env=bench_settings.environment(setting, onednn)))
+            workers.append(Worker(command, env=bench_settings.environment(setting, SECTIONS[names[0]])))
     return workers
 
 
@@ -254,11 +270,7 @@ def flops_per_sample(name):
     """The FLOPs per image of a section's training step (its first phase where it has several)."""
     config = SECTIONS[name].module.Config()
     with tf.Graph().as_default():
-        model = SECTIONS[name].module.build(config)
-        plan = model.phases[0].plan if model.phases else model.plan
-        ops = plan.training_op if isinstance(plan.training_op, (list, tuple)) else [plan.training_op]
-        runs = [[op] for op in ops[:-1]] + [[ops[-1], plan.loss]]
-        return sum(step_flops(fetches, [plan.inputs], config.batch_size) for fetches in runs) / config.batch_size
+        return plan_flops(SECTIONS[name].module.build(config).first_plan, config.batch_size) / config.batch_size
 
 
 def measure_everything(options, log):
@@ -287,12 +299,12 @@ def stacked_table(speeds, descriptions, why_not, limit, per_sample, log):
     log(f"\nthe stacked autoencoder's training step ({per_sample / 1e6:.2f} MFLOP per image) against this machine's "
         f"limit ({limit * per_sample / 1e9:.0f} GFLOP/s float32 GEMM peak = {limit:,.0f} images/s):")
     log(f"{'variant':<58}{'images/s':>10}{'of the limit':>14}")
-    for key in STACKED + ["blas_step"]:
+    for key in STACKED + ["tf_products", "blas_step"]:
         value = speeds.get(key)
         missing = (why_not if key == "pytorch_eager" else None) or "n/a"
         shown = f"{value:>10,.0f}{value / limit:>13.0%}" if value else f"{missing:>14}"
         log(f"{descriptions[key]:<58}{shown}")
-    above = [key for key in STACKED + ["blas_step"] if speeds.get(key) and speeds[key] > limit]
+    above = [key for key in STACKED + ["tf_products", "blas_step"] if speeds.get(key) and speeds[key] > limit]
     if above:
         log(f"above the limit: {', '.join(above)}: the peak measured low this time (`make peak` measures it again)")
 
@@ -321,6 +333,8 @@ def run(options, log=print, section="bench"):
     mnist = datasets.load(options.data)
     log(mnist.summary())
     record = peak.measure(log)  # the limit, measured in this run beside the loops compared with it
+    if not record["gflops"]:
+        raise RuntimeError(f"this machine's peak could not be measured: {record['ways']}")
     per_sample = flops_per_sample("stacked_all")
     limit = record["gflops"] * 1e9 / per_sample  # images/s
     speeds, descriptions, why_not = measure_everything(options, log)
@@ -332,7 +346,7 @@ def run(options, log=print, section="bench"):
     shares = settings_table(speeds, record["gflops"], log)
     metrics = {f"{key}_samples_per_second": round(value, 1) for key, value in speeds.items() if value}
     metrics.update({f"{a}_vs_{b}": round(speeds[a] / speeds[b], 3) for a, b, _ in LAYERWISE_RATIOS + LOOP_RATIOS})
-    metrics.update({f"{k}_share_of_peak": round(speeds[k] / limit, 3) for k in STACKED + ["blas_step"]
+    metrics.update({f"{k}_share_of_peak": round(speeds[k] / limit, 3) for k in STACKED + ["tf_products", "blas_step"]
                     if speeds.get(k)})
     metrics.update({"section": section, "data": mnist.name, "batch_size": BATCH_SIZE, "seed": options.seed,
                     "peak_gflops": record["gflops"], "peak": record["ways"], "sections": shares})

@@ -2,27 +2,22 @@
 its own size) under TensorFlow's three settings that may speed it up, each a process of its own because
 each is fixed for a process: the project's default (oneDNN off for dense layers, on for convolutions),
 oneDNN the other way, and XLA's auto-clustering (global_jit_level ON_1 with --tf_xla_cpu_global_jit)."""
-import os
 import sys
 
 import numpy as np
 
-SETTINGS = {  # name → (its environment, whether its sessions ask XLA to cluster)
-    "default": ({}, False),
-    "onednn_flipped": ({"TF1_AE_ONEDNN_FLIPPED": "1"}, False),
-    "xla": ({"TF_XLA_FLAGS": "--tf_xla_cpu_global_jit"}, True),
-}
+SETTINGS = ("default", "onednn_flipped", "xla")
 # The sections whose listing builds one model with a plan (or phases): their first training op is measured.
 SECTIONS = ("stacked_all", "stacked_tied", "layerwise_singlegraph", "denoising_gaussian", "denoising_dropout",
             "sparse", "contractive", "wta", "conv", "adversarial", "gsn", "vae_sigma", "vae_logvar")
 
 
-def environment(setting, section_onednn):
-    """The environment of a worker process: oneDNN as the section's default, or flipped."""
-    extra, _ = SETTINGS[setting]
-    onednn = section_onednn != ("TF1_AE_ONEDNN_FLIPPED" in extra)
-    return {**os.environ, **{k: v for k, v in extra.items() if k.startswith("TF_")},
-            "TF_ENABLE_ONEDNN_OPTS": "1" if onednn else "0"}
+def environment(setting, section):
+    """The environment of a worker process for `section`'s oneDNN group under a setting."""
+    from tf1_ae.compat import XLA_FLAG
+
+    environment = section.environment(flipped=setting == "onednn_flipped")
+    return {**environment, "TF_XLA_FLAGS": XLA_FLAG} if setting == "xla" else environment
 
 
 def variants(setting, names, data, seed):
@@ -30,7 +25,7 @@ def variants(setting, names, data, seed):
     from app.measure import Variant
     from app.sections import SECTIONS as ALL
     from tf1_ae import data as datasets
-    from tf1_ae.compat import tf
+    from tf1_ae.compat import session_config, tf
     from tf1_ae.config import check_ranges
 
     images = datasets.load(data).train.images
@@ -41,20 +36,14 @@ def variants(setting, names, data, seed):
         graph = tf.Graph()
         with graph.as_default():
             tf.set_random_seed(seed)
-            model = ALL[name].module.build(config)
-            plan = model.phases[0].plan if model.phases else model.plan
+            plan = ALL[name].module.build(config).first_plan
             init = tf.global_variables_initializer()
-        session_config = tf.ConfigProto(allow_soft_placement=True)
-        if SETTINGS[setting][1]:
-            session_config.graph_options.optimizer_options.global_jit_level = tf.OptimizerOptions.ON_1
-        sess = tf.Session(graph=graph, config=session_config)
+        sess = tf.Session(graph=graph, config=session_config())  # XLA's clustering where its flag is set
         sess.run(init)
         batches = [images[rng.permutation(len(images))[:config.batch_size]] for _ in range(8)]
-        ops = plan.training_op if isinstance(plan.training_op, (list, tuple)) else [plan.training_op]
-
-        def step(i, sess=sess, ops=ops, plan=plan, batches=batches):
+        def step(i, sess=sess, plan=plan, batches=batches):
             feed = {plan.inputs: batches[i % len(batches)], **plan.train_feed}
-            for op in ops:
+            for op in plan.ops:
                 sess.run(op, feed)
 
         steps = max(4, min(40, 6000 // config.batch_size))  # about the same work per round whatever the batch

@@ -14,13 +14,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.failures import failure, say
+from app.failures import PROG, failure, say
 from app.sections import SECTIONS, finished
 from tf1_ae import peak
-from tf1_ae.runs import REPO_ROOT, RunOptions, read_metrics, write_json
+from tf1_ae.runs import REPO_ROOT, RunOptions, RunPaths, finished_run, read_metrics, write_json
 
-FAILED = ("failed", "skipped")
-PEAK_MEMORY = {}  # section → the peak resident memory (kB) of its process, where it ran in one of its own
+FAILED = ("failed", "skipped", "refused")
 
 
 def run_chapter(args):
@@ -29,12 +28,12 @@ def run_chapter(args):
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # this process runs the dense sections
     out = args.out or REPO_ROOT
     data_name = resolved_name(args.data)
-    chosen = [s for s in SECTIONS.values() if args.only is None or s.name in args.only]
+    chosen = with_what_they_need(args.only, out, data_name)
     start = time.perf_counter()
     if args.jobs > 1:
-        results = side_by_side(chosen, args, out, data_name)
+        results, memory = side_by_side(chosen, args, out, data_name)
     else:
-        results = one_after_another(chosen, args, out, data_name)
+        results, memory = one_after_another(chosen, args, out, data_name), {}
     seconds = time.perf_counter() - start
     print(f"\n{'section':<24}{'seconds':>8}  status")
     for name, (status, taken) in results.items():
@@ -43,12 +42,39 @@ def run_chapter(args):
     print(f"total: {seconds / 60:.1f} minutes on {data_name} with {args.jobs} "
           f"{'process' if args.jobs == 1 else 'processes side by side'}; {arithmetic['text']}")
     if args.only is None:  # the record of a whole chapter's run, under the README's table (`make results`)
-        record(out, args, data_name, seconds, results, arithmetic)
+        record(out, args, data_name, seconds, results, arithmetic, memory)
     return 1 if any(status.startswith(FAILED) for status, _ in results.values()) else 0
 
 
-def blocked_by(section, results):
-    return next((need for need in section.needs if results.get(need, ("",))[0].startswith(FAILED)), None)
+def with_what_they_need(only, out, data_name):
+    """The chosen sections (all without --only), and those they need that have no finished run here: each
+    trained once, before the sections that need it, not by each of them at once."""
+    names = set(SECTIONS) if only is None else set(only)
+    added = True
+    while added:
+        needed = {need for name in names for need in SECTIONS[name].needs
+                  if need not in names and not finished(SECTIONS[need], out, data_name)}
+        names |= needed
+        added = bool(needed)
+    return [section for name, section in SECTIONS.items() if name in names]
+
+
+def settled(section, results, args, out, data_name):
+    """The status of a section that is not to run, or None: what it needs has failed; it has finished before;
+    or its folder holds a finished run on other data or of another seed, which only --force replaces."""
+    blocked = next((need for need in section.needs if results.get(need, ("",))[0].startswith(FAILED)), None)
+    if blocked:
+        return f"skipped: needs {blocked}"
+    if args.force:
+        return None
+    if finished(section, out, data_name) and (not section.uses_data or finished_run(
+            RunPaths.under(out, section.name).checkpoint_dir, data_name, args.seed)):
+        return "finished before"
+    other = finished_run(RunPaths.under(out, section.name).checkpoint_dir)
+    if other is not None and section.runner != "draw":
+        return (f"refused: it holds a finished run on {other.get('data')}, seed {other.get('seed')} (--force "
+                f"replaces it, --out DIR keeps both)")
+    return None
 
 
 def one_after_another(chosen, args, out, data_name):
@@ -56,11 +82,9 @@ def one_after_another(chosen, args, out, data_name):
     for section in chosen:
         if section.name in results:
             continue
-        blocked = blocked_by(section, results)
-        if blocked:
-            results[section.name] = (f"skipped: needs {blocked}", 0.0)
-        elif not args.force and finished(section, out, data_name):
-            results[section.name] = ("finished before", 0.0)
+        status = settled(section, results, args, out, data_name)
+        if status:
+            results[section.name] = (status, 0.0)
         else:
             results.update(run_here(section, chosen, args, out, data_name))
     return results
@@ -83,10 +107,11 @@ def run_here(section, chosen, args, out, data_name):
                 for name in group}
     print(f"\n=== {section.name}: {section.book}", flush=True)
     if section.onednn != (os.environ["TF_ENABLE_ONEDNN_OPTS"] == "1"):
-        code = subprocess.run(child(["run", section.name], args, out), env=environment(section)).returncode
+        code = subprocess.run(child(["run", section.name], args, out), env=section.environment()).returncode
         status = "done" if code == 0 else f"failed (exit {code}, see above)"
     else:
-        options = RunOptions(data=args.data, seed=args.seed, out=out, progress=args.progress, towers=towers)
+        options = RunOptions(data=args.data, seed=args.seed, out=out, progress=args.progress, towers=towers,
+                             force=args.force)
         try:
             section.run(options)
             status = "done"
@@ -100,48 +125,58 @@ def run_here(section, chosen, args, out, data_name):
 
 
 def side_by_side(chosen, args, out, data_name):
-    """Each section in a process of its own, `args.jobs` at a time, each as soon as what it needs is done."""
-    results, waiting, running = {}, list(chosen), {}  # running: name → (process, log file, start)
-    while waiting or running:
-        for section in list(waiting):
-            if len(running) >= args.jobs:
-                break
-            blocked = blocked_by(section, results)
-            if blocked:
-                results[section.name] = (f"skipped: needs {blocked}", 0.0)
-            elif not args.force and finished(section, out, data_name):
-                results[section.name] = ("finished before", 0.0)
-            elif any(need in running or need in [s.name for s in waiting] for need in section.needs):
-                continue  # what it needs is still to run: later
-            else:
-                running[section.name] = start_process(section, args, out)
-            waiting.remove(section)
-        for name, (process, log, began) in list(running.items()):
-            if ended(process):
-                results[name] = ended_process(name, process, log, began)
-                del running[name]
-        time.sleep(0.2)
-    return {s.name: results[s.name] for s in chosen}
+    """Each section in a process of its own, `args.jobs` at a time, each as soon as what it needs is done.
+    Returns ({section: (status, seconds)}, {section: its process's peak memory in kB}). Stopped (Ctrl-C,
+    SIGTERM), it stops the sections' processes too."""
+    results, memory, waiting, running = {}, {}, list(chosen), {}  # running: name → (process, log file, start)
+    try:
+        while waiting or running:
+            for section in list(waiting):
+                if len(running) >= args.jobs:
+                    break
+                status = settled(section, results, args, out, data_name)
+                if status:
+                    results[section.name] = (status, 0.0)
+                elif any(other in running or other in [s.name for s in waiting]
+                         for other in section.needs + section.after):
+                    continue  # what it needs, or reuses, is still to run: later
+                else:
+                    running[section.name] = start_process(section, args, out)
+                waiting.remove(section)
+            for name, (process, log, began) in list(running.items()):
+                usage = ended(process)
+                if usage is not None:
+                    results[name] = ended_process(name, process, log, began)
+                    memory[name] = usage
+                    del running[name]
+            time.sleep(0.2)
+    finally:
+        for process, log, _ in running.values():  # left running only when this process is being stopped
+            process.terminate()
+            process.wait(timeout=60)
+            log.close()
+    return {s.name: results[s.name] for s in chosen}, memory
 
 
 def ended(process):
-    """Whether a section's process has ended; if so its exit code and its peak memory (kB) are on it."""
+    """None while a section's process runs; once it has ended, its peak resident memory (kB), its exit code
+    set on it."""
     try:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-    except ChildProcessError:  # already reaped
-        return process.poll() is not None
+    except ChildProcessError:  # reaped elsewhere: its exit status is lost
+        process.returncode = -1
+        return 0
     if pid == 0:
-        return False
+        return None
     process.returncode = os.waitstatus_to_exitcode(status)
-    process.peak_memory_kb = usage.ru_maxrss
-    return True
+    return usage.ru_maxrss
 
 
 def start_process(section, args, out):
     towers = ["--towers", str(args.towers)] if args.towers > 1 and section.towers else []
     log = tempfile.TemporaryFile(mode="w+")
-    command = child(["run", section.name, *towers], args, out) + ["--no-progress"]
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environment(section), text=True)
+    command = child(["run", section.name, *towers], args, out)
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=section.environment(), text=True)
     print(f"=== {section.name} started", flush=True)
     return process, log, time.perf_counter()
 
@@ -153,45 +188,32 @@ def ended_process(name, process, log, began):
     log.close()
     print(f"\n=== {name}: {SECTIONS[name].book}", flush=True)
     print("\n".join(lines), flush=True)
-    memory = getattr(process, "peak_memory_kb", None)
-    if memory:
-        PEAK_MEMORY[name] = memory
     if process.returncode == 0:
         return "done", time.perf_counter() - began
-    cause = next((line.split(": ", 1)[1] for line in reversed(lines) if line.startswith("python -m tf1_ae: ")),
+    cause = next((line.split(": ", 1)[1] for line in reversed(lines) if line.startswith(f"{PROG}: ")),
                  f"exit code {process.returncode}")
     return f"failed: {cause.removeprefix('error: ')}", time.perf_counter() - began
-
-
-def environment(section):
-    return {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1" if section.onednn else "0"}
 
 
 def child(command, args, out):
     """The command line of a `python -m tf1_ae` process that runs part of `all` with its options."""
     line = [sys.executable, "-m", "tf1_ae", *command, "--data", args.data, "--seed", str(args.seed), "--out", str(out)]
-    return line + (["--force"] if args.force else []) + (["--no-progress"] if args.progress is False else [])
+    quiet = args.progress is False or command[0] == "run" and args.jobs > 1  # a captured log has no bar
+    return line + (["--force"] if args.force else []) + (["--no-progress"] if quiet else [])
 
 
 def whole_run_arithmetic(results, out, seconds):
     """The FLOPs of every section this run trained, over its wall time, and as a share of the peak."""
-    flops = sum((read_metrics(Path(out) / "checkpoints" / name, warn=False) or {}).get("flops") or 0
+    flops = sum((read_metrics(RunPaths.under(out, name).checkpoint_dir, warn=False) or {}).get("flops") or 0
                 for name, (status, _) in results.items() if status == "done")
-    gflops = flops / seconds / 1e9 if seconds else 0.0
-    limit = peak.kept()
-    share = gflops / limit["gflops"] if limit and flops else None
-    text = (f"{flops / 1e12:.1f} TFLOP of products in all, {gflops:.1f} GFLOP/s"
-            + (f", {share:.0%} of this machine's {limit['gflops']:.0f} GFLOP/s peak" if share is not None else ""))
-    return {"flops": flops, "gflops": round(gflops, 2), "share_of_peak": round(share, 4) if share else None,
-            "text": text}
+    arithmetic = peak.arithmetic(flops, seconds)
+    return {**arithmetic, "text": f"{flops / 1e12:.1f} TFLOP of products in all, {peak.share_text(arithmetic)}"}
 
 
-def record(out, args, data_name, seconds, results, arithmetic):
+def record(out, args, data_name, seconds, results, arithmetic, memory):
     """checkpoints/all.json: what the run was (data, seed, TensorFlow, machine, date, processes), how long it
-    took, its arithmetic, each section's status."""
+    took, its arithmetic, each section's status (and peak memory, where it ran in a process of its own)."""
     from importlib import metadata
-
-    from tf1_ae import data
 
     versions = []
     for package in ("tensorflow-cpu", "tensorflow"):
@@ -199,11 +221,13 @@ def record(out, args, data_name, seconds, results, arithmetic):
             versions.append(metadata.version(package))
         except metadata.PackageNotFoundError:
             pass
+    trained = [read_metrics(RunPaths.under(out, name).checkpoint_dir, warn=False) or {} for name in results]
     write_json(Path(out) / "checkpoints" / "all.json", {
-        "data": data_name, "n_train": data.load(args.data).train.num_examples, "seed": args.seed,
+        "data": data_name, "seed": args.seed,
+        "n_train": next((m["n_train"] for m in trained if m.get("data") == data_name and m.get("n_train")), None),
         "tensorflow": versions[0] if versions else None, "machine": peak.machine(), "date": time.strftime("%Y-%m-%d"),
         "jobs": args.jobs, "towers": args.towers, "seconds": round(seconds, 1),
         **{k: v for k, v in arithmetic.items() if k != "text"},
         "sections": {name: {"status": status, "seconds": round(taken, 1),
-                            **({"peak_memory_mb": round(PEAK_MEMORY[name] / 1024)} if name in PEAK_MEMORY else {})}
+                            **({"peak_memory_mb": round(memory[name] / 1024)} if memory.get(name) else {})}
                      for name, (status, taken) in results.items()}})

@@ -14,7 +14,6 @@ from app.failures import PROG, Terminated, failure, on_sigterm, say
 from app.sections import SECTIONS
 
 
-
 class OneLineParser(argparse.ArgumentParser):
     """argparse, but an error is one line (no usage block) and exit code 2."""
 
@@ -100,7 +99,11 @@ def build_parser():
     results = commands.add_parser("results", help="the table of each section's headline number beside the book's")
     results.add_argument("--out", type=Path, default=None, help="read the runs under DIR (as for run)")
     results.add_argument("--into", type=Path, default=None, metavar="FILE.md",
-                         help="write the table between the results markers of FILE.md (make results: README.md)")
+                         help="write the table between its markers in FILE.md (make results: README.md and "
+                              "docs/speed.md)")
+    results.add_argument("--table", choices=["results", "speed"], default="results",
+                         help="results: each section's headline beside the book's; speed: each one's share of the "
+                              "machine's GEMM peak (default: results)")
     add_bench_parser(commands)
     add_data_parser(commands)
     peak = commands.add_parser("peak", help="this machine's float32 GEMM peak, the limit every run's speed is "
@@ -191,6 +194,13 @@ def add_run_parser(commands):
     for flag, settings in SECTION_FLAGS.items():
         help_text = f"{', '.join(sections_with_flag(flag))}: {settings['help']}"
         section_flags.add_argument("--" + flag.replace("_", "-"), **{**settings, "help": help_text})
+    run.add_argument("--onednn", choices=["on", "off"],
+                     help="TensorFlow's oneDNN kernels for this run (default: off for dense layers, on for "
+                          "convolutions, pinned so numbers repeat; the other way changes them by round-off, and is "
+                          "faster for some sections: docs/speed.md)")
+    run.add_argument("--xla", action="store_true",
+                     help="let XLA cluster and compile the graph's ops (changes numbers by round-off; faster for "
+                          "most dense sections here, slower for conv: docs/speed.md)")
     run.add_argument("--quiet-compare", dest="compare", action="store_false",
                      help="do not end with the book's printed numbers beside ours")
     run.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None,
@@ -242,18 +252,17 @@ def run_options(args):
     from tf1_ae.runs import RunOptions
 
     flags = tuple((name, getattr(args, name)) for name in SECTION_FLAGS if getattr(args, name) is not None)
+    settings = (*([f"onednn {args.onednn}"] if args.onednn else []), *(["xla"] if args.xla else []))
     return RunOptions(data=args.data, epochs=args.epochs, steps=args.steps, batch_size=args.batch_size,
                       learning_rate=args.learning_rate, seed=args.seed, resume=args.resume, progress=args.progress,
                       source=args.source, towers=args.towers, force=args.force, compare=args.compare,
-                      overrides=tuple(args.sets) + flags, **({"out": args.out} if args.out is not None else {}))
+                      overrides=tuple(args.sets) + flags, tensorflow_settings=settings,
+                      **({"out": args.out} if args.out is not None else {}))
 
 
 def check_section_options(parser, args):
     """Section options that cannot apply, and Config values out of range, refused before TensorFlow or any
     data is loaded (a listing's module and its Config load without TensorFlow)."""
-    import dataclasses
-
-    from app.sections import towers_sections
     from tf1_ae.runs import UsageError
 
     section = SECTIONS[args.section]
@@ -267,17 +276,10 @@ def check_section_options(parser, args):
         if getattr(args, flag) is not None and flag not in section.flags:
             parser.error(f"--{flag.replace('_', '-')} applies to {', '.join(sections_with_flag(flag))}, "
                          f"not {section.name}")
-    options = run_options(args)
-    fields = [f.name for f in dataclasses.fields(section.config_class(options.overrides)[0])]
-    for name, _ in args.sets:
-        if name not in fields:
-            parser.error(f"{name}: the {section.name} config has no such field (it has: {', '.join(fields)})")
     try:
-        section.config(options)
+        section.config(run_options(args))
     except UsageError as exc:
         parser.error(str(exc))
-    if args.towers > 1 and not section.towers:
-        parser.error(f"--towers applies to {', '.join(towers_sections())}, not {section.name}")
 
 
 def all_command(args):
@@ -287,8 +289,16 @@ def all_command(args):
 
 
 def run_command(args):
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1" if SECTIONS[args.section].onednn else "0")
-    SECTIONS[args.section].run(run_options(args))
+    """Set what TensorFlow reads when it loads (oneDNN, XLA's flag), then run the section."""
+    from tf1_ae.compat import XLA_FLAG
+
+    section = SECTIONS[args.section]
+    if args.onednn is not None:
+        os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1" if args.onednn == "on" else "0"
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", section.environment()["TF_ENABLE_ONEDNN_OPTS"])
+    if args.xla:
+        os.environ["TF_XLA_FLAGS"] = f"{os.environ.get('TF_XLA_FLAGS', '')} {XLA_FLAG}".strip()
+    section.run(run_options(args))
 
 
 def peak_command(args):
@@ -309,14 +319,14 @@ def peak_command(args):
 
 
 def results_command(args):
-    from app.results import table, write_into
+    from app.results import TABLES, write_into
     from tf1_ae.runs import REPO_ROOT
 
     out = args.out or REPO_ROOT
     if args.into is None:
-        print(table(out))
+        print(TABLES[args.table](out))
     else:
-        print(f"wrote the table of {out}'s runs into {write_into(args.into, out)}")
+        print(f"wrote the {args.table} table of {out}'s runs into {write_into(args.into, out, args.table)}")
 
 
 def report_command(args):
@@ -347,9 +357,9 @@ def data_command(args):
     if args.action == "download":
         return download_command(args.optional)
     hints = {"mnist": "`make data` fetches it", "fashion": "`apt-get install dataset-fashion-mnist` puts it there"}
+    source = fetch.cached_source()
     for name, where in data.available():
         print(f"{name:<9} {where if where is not None else 'not on disk: ' + hints[name]}")
-        source = fetch.cached_source()
         if name == "mnist" and where == fetch.mnist_cache() and source:
             print(f"{'':<9} fetched {source.get('fetched')} from {source.get('source')}, checked by SHA-256")
     print("idx:DIR   any folder of MNIST-format IDX files")

@@ -1,4 +1,5 @@
 """What ends a command, in one line: the cause a user can act on, and the exit code."""
+import errno
 import sys
 
 PROG = "python -m tf1_ae"
@@ -48,7 +49,8 @@ def failure(exc):
     if isinstance(exc, MemoryError):
         return 2, f"error: out of memory ({exc or 'an allocation failed'})"
     if isinstance(exc, OSError):  # an unwritable, missing or full --out, or a file where a folder should be
-        return 2, f"error: cannot write {exc.filename or 'the output'}: {exc.strerror or exc}"
+        verb = "cannot read" if exc.errno == errno.ENOENT else "cannot write"
+        return 2, f"error: {verb} {exc.filename or 'the output'}: {exc.strerror or exc}"
     if type(exc).__module__.startswith("tensorflow"):  # a Saver that cannot write, an allocation that fails
         return 2, f"error: TensorFlow: {tensorflow_cause(exc)}"
     return None

@@ -1,6 +1,7 @@
-"""The table of results in the README (and in docs/offline.md): each section's headline number, read from a
-run's metrics.json, beside the book's; written between two markers of a Markdown file (`make results`), so
-that no number in it is typed by hand. Below the table, the run it came from: `make all`'s own record
+"""The tables of a whole chapter's run, written from its metrics.json files between two markers of a Markdown
+file (`make results`), so that no number in them is typed by hand: each section's headline number beside
+the book's (the README, and docs/offline.md for a run on mnist5k), and each section's speed as a share of
+this machine's GEMM peak (docs/speed.md). Below each, the run it came from: `make all`'s own record
 (checkpoints/all.json: the data, how long it took, on what).
 """
 import re
@@ -9,7 +10,9 @@ from pathlib import Path
 from graphs.book import book_data
 from tf1_ae.runs import RunPaths, UsageError, read_json, read_metrics
 
-START, END = "<!-- results: written by `make results`, from checkpoints/*/metrics.json -->", "<!-- /results -->"
+MARKERS = {"results": ("<!-- results: written by `make results`, from checkpoints/*/metrics.json -->", "<!-- /results -->"),
+           "speed": ("<!-- speed: written by `make results`, from checkpoints/*/metrics.json -->", "<!-- /speed -->")}
+START, END = MARKERS["results"]
 FIGURES = None  # a section whose result is its figures
 
 
@@ -77,24 +80,51 @@ def row(targets, book_section, headline, metric, out):
     return f"| {make} | {book_section} | {label} | {ours} | {theirs} |"
 
 
+def run_line(out):
+    run = read_json(Path(out) / "checkpoints" / "all.json") or {}
+    if not run:
+        return []
+    share = f", {run['share_of_peak']:.0%} of the machine's GEMM peak" if run.get("share_of_peak") else ""
+    return ["", f"Ours: `make all` on {run.get('data')} ({run.get('n_train') or 0:,} training images), seed "
+                f"{run.get('seed')}, TensorFlow {run.get('tensorflow')}, {run.get('date')}: "
+                f"{run.get('seconds', 0) / 60:.1f} minutes on {run.get('machine')} with {run.get('jobs', 1)} "
+                f"process{'es side by side' if run.get('jobs', 1) > 1 else ''}{share}."]
+
+
 def table(out):
     lines = ["| make target | book section (1st ed., ch. 15) | headline | ours | book |", "|---|---|---|---|---|"]
     lines += [row(*entry, out) for entry in ROWS]
+    return "\n".join(lines + run_line(out))
+
+
+def speed_table(out):
+    """Each section that trained: its images per second, its products' GFLOP/s and their share of the peak,
+    its training seconds and, where it ran in a process of its own, that process's peak memory."""
     run = read_json(Path(out) / "checkpoints" / "all.json") or {}
-    if run:
-        lines.append("")
-        lines.append(f"Ours: `make all` on {run.get('data')} ({run.get('n_train') or 0:,} training images), seed "
-                     f"{run.get('seed')}, TensorFlow {run.get('tensorflow')}, {run.get('date')}: "
-                     f"{run.get('seconds', 0) / 60:.1f} minutes on {run.get('machine')}.")
-    return "\n".join(lines)
+    lines = ["| section | images/s | GFLOP/s | of the peak | training s | peak memory |", "|---|---|---|---|---|---|"]
+    for name, record in (run.get("sections") or {}).items():
+        metrics = read_metrics(Path(out) / "checkpoints" / name, warn=False) or {}
+        memory = f"{record['peak_memory_mb'] / 1024:.1f} GB" if record.get("peak_memory_mb") else "—"
+        if metrics.get("gflops"):
+            share = f"{metrics['share_of_peak']:.0%}" if metrics.get("share_of_peak") is not None else "—"
+            lines.append(f"| `{name}` | {metrics['samples_per_second']:,.0f} | {metrics['gflops']:.1f} | {share} | "
+                         f"{metrics['seconds']:.0f} | {memory} |")
+        elif record.get("status") == "done":
+            lines.append(f"| `{name}` | trains nothing | | | | {memory} |")
+    return "\n".join(lines + run_line(out))
 
 
-def write_into(path, out):
-    """Replace what lies between the markers in the Markdown file `path` with the table of `out`'s runs."""
+TABLES = {"results": table, "speed": speed_table}
+
+
+def write_into(path, out, which="results"):
+    """Replace what lies between the markers of `which` table in the Markdown file `path` with that table of
+    `out`'s runs."""
+    start, end = MARKERS[which]
     text = Path(path).read_text(encoding="utf-8")
-    if START not in text or END not in text:
-        raise UsageError(f"{path} has no {START} … {END} markers to write the table between")
-    head, rest = text.split(START, 1)
-    tail = rest.split(END, 1)[1]
-    Path(path).write_text(f"{head}{START}\n{table(out)}\n{END}{tail}", encoding="utf-8")
+    if start not in text or end not in text:
+        raise UsageError(f"{path} has no {start} … {end} markers to write the table between")
+    head, rest = text.split(start, 1)
+    tail = rest.split(end, 1)[1]
+    Path(path).write_text(f"{head}{start}\n{TABLES[which](out)}\n{end}{tail}", encoding="utf-8")
     return path

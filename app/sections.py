@@ -4,7 +4,9 @@ a run of it needs to know about it (the one place that knows every section, one 
 Reading it imports no TensorFlow: a listing's module loads without it (TensorFlow loads when a graph is
 first built), so its Config checks the command line's values before any work starts.
 """
+import dataclasses
 import importlib
+import os
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -16,6 +18,7 @@ class Section:
     summary: str
     needs: tuple = ()  # the sections whose checkpoints it reads (trained first when missing; `all` skips it
     # when one of them failed)
+    after: tuple = ()  # sections whose finished runs it reuses: `all` runs it after them, without needing them
     runner: str = None  # the listing's function that runs it, where its run is more than training build()'s model
     uses_data: bool = True  # trains or draws on the --data set (pca and kl_plot make their own numbers)
     autoencoder: bool = True  # its checkpoint holds an autoencoder that reconstructions can draw
@@ -23,8 +26,13 @@ class Section:
     towers: bool = False  # the fast path: its listing takes --towers N (build(config, towers) or its runner)
     flags: tuple = ()  # the Config fields its shorthand flags set (--penalty mse is --set penalty=mse)
     variants: tuple = ()  # (field, value, Config class): that value runs the class; outputs in <name>/<field>_<value>/
-    onednn: bool = False  # TF_ENABLE_ONEDNN_OPTS for a process that runs it: on for convolutions (2-3×
-    # faster here), off for dense layers (faster for their small matmuls); pinned so numbers repeat
+    sources: tuple = ()  # the sections its Config's `source` may name (their checkpoints have what it restores)
+    onednn: bool = False  # TF_ENABLE_ONEDNN_OPTS for a process that runs it: on for convolutions (2× faster
+    # here), off for dense layers (the recorded numbers' setting); pinned so numbers repeat
+
+    def environment(self, flipped=False):
+        """The environment of a process that runs it: oneDNN as pinned for it, or (flipped) the other way."""
+        return {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1" if self.onednn != flipped else "0"}
 
     @property
     def module(self):
@@ -38,36 +46,40 @@ class Section:
         return self.module.Config, None, None
 
     def config(self, options):
-        """The Config a run of these options uses, every value checked: UsageError, before TensorFlow loads."""
+        """The Config a run of these options uses, every option checked against this section (it resumes, it
+        has towers that divide its batch, its Config has the fields and their values are in range, its
+        source is one it can read): UsageError, all before TensorFlow loads."""
         from tf1_ae.config import apply_options
-
         from tf1_ae.runs import UsageError
 
+        if options.resume and not self.resumable:
+            raise UsageError(f"{self.name} cannot --resume: rerun it without")
+        if options.towers > 1 and not self.towers:
+            raise UsageError(f"--towers applies to {', '.join(towers_sections())}, not {self.name}")
         config_class, _, _ = self.config_class(options.overrides)
+        fields = [f.name for f in dataclasses.fields(config_class)]
+        unknown = next((name for name, _ in options.overrides if name not in fields), None)
+        if unknown:
+            raise UsageError(f"{unknown}: the {self.name} config has no such field (it has: {', '.join(fields)})")
         config = apply_options(config_class(), options)
-        source = getattr(config, "source", None)
-        if source is not None and (source not in SECTIONS or not SECTIONS[source].autoencoder):
-            raise UsageError(f"--set source={source}: expected a section that trains an autoencoder, one of "
-                             + ", ".join(s.name for s in SECTIONS.values() if s.autoencoder))
+        if options.towers > 1 and config.batch_size % options.towers:
+            raise UsageError(f"--towers {options.towers} must divide the batch size {config.batch_size}")
+        if self.sources and config.source not in self.sources:
+            raise UsageError(f"--set source={config.source}: expected a section whose checkpoint has the layer-wise "
+                             f"stack's weights1 and weights2, one of {', '.join(self.sources)}")
         return config
 
     def run(self, options, log=print):
         """Check everything that can be checked before TensorFlow loads, take the section's folder, run it."""
         from tf1_ae.config import is_full_budget
-        from tf1_ae.runs import RunPaths, UsageError, mark_complete, run_lock
+        from tf1_ae.runs import RunPaths, mark_complete, run_lock
 
-        config_class, subfolder, chosen = self.config_class(options.overrides)
+        config = self.config(options)
+        _, subfolder, chosen = self.config_class(options.overrides)
         paths = RunPaths.under(options.out, self.name)
         if subfolder:  # a variant's outputs beside the listing's own, never over them
             paths = RunPaths(self.name, paths.checkpoint_dir / subfolder, paths.figure_dir / subfolder)
         full = is_full_budget(replace(options, overrides=tuple(o for o in options.overrides if o != chosen)))
-        if options.resume and not self.resumable:
-            raise UsageError(f"{self.name} cannot --resume: rerun it without")
-        if options.towers > 1 and not self.towers:
-            raise UsageError(f"--towers applies to {', '.join(towers_sections())}, not {self.name}")
-        config = self.config(options)
-        if options.towers > 1 and config.batch_size % options.towers:
-            raise UsageError(f"--towers {options.towers} must divide the batch size {config.batch_size}")
         with run_lock(paths):  # one run at a time in a folder; an --out that cannot be written ends here
             metrics = self.kept_run(paths.checkpoint_dir, options, full, log)
             if metrics is None:
@@ -159,6 +171,7 @@ def towers_sections():
     return [section.name for section in SECTIONS.values() if section.towers]
 
 
+LAYERWISE = ("layerwise_singlegraph", "layerwise_stopgrad", "layerwise_cached", "layerwise_multigraph")  # their checkpoints hold weights1, biases1, weights2, biases2
 SECTIONS = {s.name: s for s in [
     Section("pca", "§Performing PCA with an Undercomplete Linear Autoencoder",
             "a 3-2-3 linear autoencoder finds PCA's plane on 3-D toy data", uses_data=False, autoencoder=False),
@@ -177,14 +190,14 @@ SECTIONS = {s.name: s for s in [
             "the same, phase 2 fed from a cache of hidden1 computed once", towers=True),
     Section("features", "§Visualizing Features",
             "top images per coding unit, weights1 as images, gradient ascent on the input",
-            needs=("layerwise_singlegraph",), runner="draw", autoencoder=False, resumable=False),
+            needs=("layerwise_singlegraph",), runner="draw", autoencoder=False, resumable=False, sources=LAYERWISE),
     Section("pretraining", "§Unsupervised Pretraining Using Stacked Autoencoders",
             "a classifier from scratch vs. starting from the layer-wise autoencoder's weights",
             needs=("layerwise_cached",), runner="train_both", autoencoder=False, resumable=False,
-            flags=("freeze_pretrained",)),
+            flags=("freeze_pretrained",), sources=LAYERWISE),
     Section("pretraining_sweep", "beyond the book: §Unsupervised Pretraining Using Stacked Autoencoders",
             "test accuracy against the number of labels, from scratch / pretrained / pretrained and frozen",
-            needs=("layerwise_cached",), runner="sweep", autoencoder=False, resumable=False),
+            needs=("layerwise_cached",), runner="sweep", autoencoder=False, resumable=False, sources=LAYERWISE),
     Section("denoising_gaussian", "§Denoising Autoencoders, Gaussian noise",
             "784-300-150-300-784 ReLU AE reconstructing clean digits from noisy ones", towers=True),
     Section("denoising_dropout", "§Denoising Autoencoders, dropout",
@@ -221,7 +234,8 @@ SECTIONS = {s.name: s for s in [
             "decode points between random codings: one digit morphs into the next",
             needs=("vae_logvar",), runner="draw", autoencoder=False, resumable=False),
     Section("vae_compare", "beyond the book: §Variational Autoencoders, σ vs γ",
-            "both VAEs, same seed and steps, loss curves in one figure", runner="train_both", autoencoder=False),
+            "both VAEs, same seed and steps, loss curves in one figure", runner="train_both", autoencoder=False,
+            after=("vae_sigma", "vae_logvar")),
     Section("reconstructions", "§Visualizing the Reconstructions",
             "restores a section's checkpoint and draws test digits beside their reconstructions",
             needs=("layerwise_singlegraph",), runner="draw", autoencoder=False, resumable=False),

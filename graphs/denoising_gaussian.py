@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from tf1_ae.compat import tf
 from tf1_ae.layers import dense, dropout
 from tf1_ae.model import Autoencoder
+from tf1_ae.pipeline import N_TEST_DIGITS
 from tf1_ae.plots import show_denoising
 from tf1_ae.towers import minimize_in_towers
 from tf1_ae.train import Metric, TrainPlan
@@ -78,7 +79,7 @@ def build(config=Config(), towers=1):
 def report(run, sess, ae):
     """Ours beside the book's figure: each test digit as the network sees it while training, corrupted, then
     its reconstruction from that corrupted input and the clean target."""
-    shown = run.data.test.images[:run.n_test_digits]
+    shown = run.data.test.images[:N_TEST_DIGITS]
     corrupted, outputs = sess.run([ae.tensors["corrupted"], ae.outputs], {ae.X: shown, **ae.plan.train_feed})
     show_denoising(corrupted, outputs, shown)
     run.figure("denoising_plot")

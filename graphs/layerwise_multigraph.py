@@ -49,16 +49,16 @@ def train_autoencoder(X_train, n_neurons, n_epochs, batch_size, learning_rate=0.
                       seed=42, hidden_activation="elu", output_activation="elu",
                       budget=None, checkpoint_dir=None, history=None, log=print, progress=None, n_towers=1,
                       watch=None):
-    """The book's helper: train one shallow autoencoder in a graph of its own and return
-    (hidden outputs on X_train, hidden kernel, hidden bias, output kernel, output bias) as numpy. The
-    activations are the book's tf.nn.elu, named ("elu") so that this module loads without TensorFlow.
-
-    Beyond the book: `budget` (default: n_epochs passes), a checkpoint per epoch in checkpoint_dir, `history`
-    (a list that receives each epoch's logged values), `n_towers` (--towers N) and `watch` (a Stopwatch that
-    receives the training's arithmetic)."""
+    """The book's helper: train one shallow autoencoder in a graph of its own and return (hidden outputs on
+    X_train, hidden kernel, hidden bias, output kernel, output bias) as numpy. The activations are the book's
+    tf.nn.elu, named ("elu") so that this module loads without TensorFlow. Beyond the book: `budget`
+    (default: n_epochs passes), a checkpoint per epoch in checkpoint_dir, `history` (receives each epoch's
+    values), `n_towers` (--towers N), `watch` (a Stopwatch that receives the training's arithmetic)."""
     budget = budget or make_budget(n_epochs, batch_size, len(X_train), epochs=n_epochs)
+
     def activation(name):  # "elu" → tf.nn.elu; a function or None (linear) as given
         return getattr(tf.nn, name) if isinstance(name, str) else name
+
     graph = tf.Graph()
     with graph.as_default():
         tf.set_random_seed(seed)

@@ -17,8 +17,8 @@ LOSS = "loss = xent(softmax(logits), y) + l2_reg · Σ_k ½‖weights_k‖²,  t
 
 LABEL_COUNTS = (50, 100, 500, 1000, None)  # None: every training image
 KINDS = (("scratch", "from scratch", False, False),
-            ("pretrained", "pretrained, all layers trained", True, False),
-            ("frozen", "pretrained, only the output layer trained", True, True))
+         ("pretrained", "pretrained, all layers trained", True, False),
+         ("frozen", "pretrained, only the output layer trained", True, True))
 
 
 def sweep(run):

@@ -8,7 +8,7 @@ section drawn so far.
 """
 from dataclasses import dataclass
 
-from tf1_ae.checkpoints import latest_checkpoint
+from tf1_ae.checkpoints import latest_checkpoint, restore
 from tf1_ae.compat import session_config, tf
 from tf1_ae.model import INPUTS_COLLECTION, OUTPUTS_COLLECTION
 from tf1_ae.pipeline import evaluate
@@ -40,11 +40,10 @@ def restore_autoencoder(checkpoint_dir, source):
         raise UsageError(f"{source} has no image reconstructions to draw (its graph marks no inputs/outputs)")
     sess = tf.Session(config=session_config())
     try:
-        saver.restore(sess, path)
-    except (tf.errors.OpError, ValueError) as exc:
+        restore(sess, saver, checkpoint_dir, source)
+    except BaseException:
         sess.close()
-        raise UsageError(f"checkpoint {path} is unreadable ({type(exc).__name__}); `make {source} ARGS=--force` "
-                         f"trains it again") from exc
+        raise
     return sess, inputs[0], outputs[0]
 
 

@@ -81,6 +81,8 @@ def build(config=Config()):
     test_mse = Metric("test_mse", "Test MSE", tf.reduce_mean(tf.square(outputs - X)))
     return Autoencoder(X=X, codings=hidden1, outputs=outputs, reconstruction_loss=reconstruction_loss,
                        plan=TrainPlan(training_op, X, loss, metrics, separator=" \t"), test_metric=test_mse)
+
+
 def report(run, sess, ae):
     """Where sparsity landed: a histogram of each coding unit's mean activation over the test set."""
     activations = sess.run(ae.codings, {ae.X: run.data.test.images})

@@ -9,6 +9,7 @@ from tf1_ae.plots import plot_image
 IDEA = "Test digits go through the trained VAE's sampled codings and back to images."
 LOSS = "z = μ(x) + exp(γ(x)/2)·ε,   x̂ = sigmoid(decoder(z))"
 
+
 @dataclass(frozen=True)
 class Config:
     n_digits: int = 3  # book

@@ -18,6 +18,7 @@ from tf1_ae.plots import plot_multiple_images
 IDEA = "Decoding samples of N(0, I) with the trained VAE gives new digits."
 LOSS = "x̂ = sigmoid(decoder(z)),  z ~ N(0, I_20)"
 
+
 @dataclass(frozen=True)
 class Config:
     n_digits: int = 60  # book

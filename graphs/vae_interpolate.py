@@ -15,6 +15,7 @@ from tf1_ae.plots import plot_image
 IDEA = "Decoding points on the line between two codings morphs one digit into the next."
 LOSS = "z_t = z_k + (z_{k+1} - z_k) · t / 3,  t = 0 … 3"
 
+
 @dataclass(frozen=True)
 class Config:
     n_iterations: int = 3  # book

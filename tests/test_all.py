@@ -41,7 +41,7 @@ def test_a_capped_run_is_not_marked_finished(options):
     assert "complete" not in metrics
 
 
-def test_a_section_finished_on_other_data_runs_again_one_on_its_own_data_does_not(tmp_path):
+def test_a_section_finished_on_other_data_is_not_finished_for_this_data(tmp_path):
     finish(tmp_path, "stacked_tied", data="mnist")
     finish(tmp_path, "pca", data="toy3d")
     assert not finished(SECTIONS["stacked_tied"], tmp_path, "mnist5k")
@@ -116,7 +116,7 @@ def test_side_by_side_runs_at_most_jobs_at_once_each_after_what_it_needs(tmp_pat
     from app import chapter
 
     events, running = [], set()
-    polls = {"layerwise_singlegraph": 8}  # long: features must wait for it while the others go on
+    polls = {"layerwise_singlegraph": 8, "vae_sigma": 30}  # long ones: what needs them waits, the others go on
     failing = {"layerwise_cached"}  # what needs it is skipped
 
     def start(section, args, out):
@@ -132,16 +132,20 @@ def test_side_by_side_runs_at_most_jobs_at_once_each_after_what_it_needs(tmp_pat
         return ("done" if process.returncode == 0 else "failed: exit code 1"), 0.0
 
     monkeypatch.setattr(chapter, "start_process", start)
+    monkeypatch.setattr(chapter, "ended", lambda process: 1000 if process.poll() is not None else None)
     monkeypatch.setattr(chapter, "ended_process", ended)
     monkeypatch.setattr(chapter.time, "sleep", lambda seconds: None)
     chosen = [SECTIONS[n] for n in ("stacked_all", "layerwise_singlegraph", "layerwise_cached", "features",
-                                    "pretraining", "kl_plot")]
+                                    "pretraining", "kl_plot", "vae_sigma", "vae_logvar", "vae_compare")]
     args = Namespace(jobs=2, force=False, towers=1)
-    results = chapter.side_by_side(chosen, args, tmp_path, "mnist5k")
+    results, _ = chapter.side_by_side(chosen, args, tmp_path, "mnist5k")
     assert {name: status for name, (status, _) in results.items()} == {
         "stacked_all": "done", "layerwise_singlegraph": "done", "layerwise_cached": "failed: exit code 1",
-        "features": "done", "pretraining": "skipped: needs layerwise_cached", "kl_plot": "done"}
+        "features": "done", "pretraining": "skipped: needs layerwise_cached", "kl_plot": "done",
+        "vae_sigma": "done", "vae_logvar": "done", "vae_compare": "done"}
     assert events.index(("start", "features")) > events.index(("end", "layerwise_singlegraph"))
+    # vae_compare reuses the two VAEs' finished runs: it waits for them, and does not train them again
+    assert events.index(("start", "vae_compare")) > max(events.index(("end", n)) for n in ("vae_sigma", "vae_logvar"))
     assert max(sum(1 for kind, _ in events[:i] if kind == "start") - sum(1 for kind, _ in events[:i] if kind == "end")
                for i in range(len(events) + 1)) == 2  # both processes were busy at once
 

@@ -19,7 +19,9 @@ def test_each_row_shows_its_runs_headline_beside_the_books(tmp_path):
     finished(tmp_path, "features")
     (tmp_path / "checkpoints" / "all.json").write_text(json.dumps({
         "data": "mnist", "n_train": 55000, "seed": 42, "tensorflow": "2.21.0", "date": "2026-11-30",
-        "seconds": 1234.0, "machine": "2 cores of an AMD EPYC"}))
+        "seconds": 1234.0, "machine": "2 cores of an AMD EPYC", "jobs": 2, "share_of_peak": 0.4321,
+        "sections": {"stacked_tied": {"status": "done", "seconds": 20.0, "peak_memory_mb": 1140},
+                     "features": {"status": "done", "seconds": 9.0}}}))
     rows = {line.split(" | ")[0].strip("|` "): line for line in results.table(tmp_path).splitlines()[2:] if line}
     assert rows["stacked_tied"].endswith("| last epoch's Train MSE | 0.01736 | 0.01559 |")
     assert rows["pca"].endswith("| test MSE (PCA's optimum: 0.05186) | 0.05189 | — |")
@@ -27,7 +29,7 @@ def test_each_row_shows_its_runs_headline_beside_the_books(tmp_path):
     assert rows["gsn"].endswith("| test MSE (binarized) | not run | — |")
     assert results.table(tmp_path).splitlines()[-1] == (
         "Ours: `make all` on mnist (55,000 training images), seed 42, TensorFlow 2.21.0, 2026-11-30: 20.6 minutes "
-        "on 2 cores of an AMD EPYC.")
+        "on 2 cores of an AMD EPYC with 2 processes side by side, 43% of the machine's GEMM peak.")
 
 
 def test_the_table_is_written_between_the_markers_and_nowhere_else(tmp_path):
@@ -41,3 +43,15 @@ def test_the_table_is_written_between_the_markers_and_nowhere_else(tmp_path):
     readme.write_text("no markers\n")
     with pytest.raises(UsageError):
         results.write_into(readme, tmp_path)
+
+
+def test_the_speed_table_gives_each_trained_sections_share_of_the_peak(tmp_path):
+    finished(tmp_path, "stacked_tied", train_mse=0.0173552, samples_per_second=28003.4, gflops=80.94,
+             share_of_peak=0.3829, seconds=9.8)
+    finished(tmp_path, "features")
+    (tmp_path / "checkpoints" / "all.json").write_text(json.dumps({
+        "data": "mnist", "jobs": 2, "sections": {"stacked_tied": {"status": "done", "peak_memory_mb": 1140},
+                                                 "features": {"status": "done", "peak_memory_mb": 1220}}}))
+    lines = results.speed_table(tmp_path).splitlines()
+    assert lines[2:4] == ["| `stacked_tied` | 28,003 | 80.9 | 38% | 10 | 1.1 GB |",
+                          "| `features` | trains nothing | | | | 1.2 GB |"]

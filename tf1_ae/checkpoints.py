@@ -121,8 +121,11 @@ class Checkpoints:
             self.write_state(step, data, history)
             path = self.write_checkpoint(sess, step)
         except BaseException:  # a full disk, a signal: no half-written files beside the last good pair
-            for partial in [*self.folder.glob("*.tmp*"), *self.folder.glob("*_temp*")]:
-                shutil.rmtree(partial, ignore_errors=True) if partial.is_dir() else partial.unlink(missing_ok=True)
+            for partial in [*self.folder.glob("*.tmp*"), *self.folder.glob("*_temp*"), *self.folder.glob("*tempstate*")]:
+                if partial.is_dir():
+                    shutil.rmtree(partial, ignore_errors=True)
+                else:
+                    partial.unlink(missing_ok=True)
             raise
         self.remove_older(step)
         return path
@@ -134,11 +137,14 @@ class Checkpoints:
         return self.saver.save(sess, str(self.folder / CHECKPOINT_NAME), global_step=step)
 
     def remove_older(self, step):
-        """The files of every pair but `step`'s (and the unnumbered files an older version saved)."""
-        keep = {f"{CHECKPOINT_NAME}-{step}", f"{STATE_PREFIX}-{step}"}
+        """The files of every pair but `step`'s (every pair's, for None; and the unnumbered files an older
+        version saved)."""
+        keep = {f"{CHECKPOINT_NAME}-{step}", f"{STATE_PREFIX}-{step}"} if step is not None else set()
         for path in [*self.folder.glob(f"{CHECKPOINT_NAME}*"), *self.folder.glob(f"{STATE_PREFIX}*.npz")]:
             if _prefix(path.name) not in keep:
                 path.unlink(missing_ok=True)
+        if step is None:
+            (self.folder / "checkpoint").unlink(missing_ok=True)
 
     def load(self, sess, section, global_step, data):
         """Restore the latest checkpoint and the state saved with it; returns (its path, its step, the epochs

@@ -6,7 +6,6 @@ a graph is first built, so a listing's module, its Config and every check of the
 """
 import logging
 import os
-import sys
 import types
 
 import numpy as np
@@ -56,11 +55,6 @@ _state = {"v1": None}
 tf = _CompatV1("tf")
 
 
-def loaded():
-    """Whether this process has imported TensorFlow yet."""
-    return "tensorflow" in sys.modules
-
-
 def reset_graph(seed=42):
     """The book's helper: a fresh default graph, its graph-level seed, and numpy's global seed."""
     tf.reset_default_graph()
@@ -68,13 +62,21 @@ def reset_graph(seed=42):
     np.random.seed(seed)
 
 
+XLA_FLAG = "--tf_xla_cpu_global_jit"  # in TF_XLA_FLAGS: XLA may cluster a graph's ops on the CPU
+
+
 def session_config(towers=1):
     """The session settings every run uses (kept in one place so runs and tests agree). With towers, one
     thread per op and one per tower: TensorFlow runs a batch-150 matmul on one core anyway, so the cores
-    are better spent running the towers side by side."""
+    are better spent running the towers side by side. Where the process's environment lets XLA work on the
+    CPU (`--xla`), its auto-clustering is on."""
     if towers > 1:
         # TensorFlow's thread pools are created by a process's first Session and shared by the later
         # ones (use_per_session_threads did not change that here): a towers run is a process of its own.
-        return tf.ConfigProto(allow_soft_placement=True, intra_op_parallelism_threads=1,
-                              inter_op_parallelism_threads=towers)
-    return tf.ConfigProto(allow_soft_placement=True)
+        config = tf.ConfigProto(allow_soft_placement=True, intra_op_parallelism_threads=1,
+                                inter_op_parallelism_threads=towers)
+    else:
+        config = tf.ConfigProto(allow_soft_placement=True)
+    if XLA_FLAG in os.environ.get("TF_XLA_FLAGS", ""):
+        config.graph_options.optimizer_options.global_jit_level = tf.OptimizerOptions.ON_1
+    return config

@@ -304,8 +304,9 @@ def full_mnist_location():
 def load_mnist():
     where = full_mnist_location()
     if where is None:
-        raise DataError(f"full MNIST is not on disk (looked for {_keras_datasets_dir() / 'mnist.npz'} and "
-                        f"IDX files in {BOOK_IDX_DIR}); run `make data` once with a network, or use --data mnist5k")
+        raise DataError(f"full MNIST is not on disk (looked in {cache_dir() / 'mnist'}, where `make data` puts it, "
+                        f"for {_keras_datasets_dir() / 'mnist.npz'} and in {BOOK_IDX_DIR}); run `make data` once with "
+                        f"a network, or use --data mnist5k")
     if where.is_dir():
         return load_idx(where, "mnist", f"full MNIST from {where}")
     try:
@@ -339,6 +340,8 @@ def resolved_name(source="auto"):
     """The name of the data set `load(source)` would return, without loading it."""
     if source == "auto":
         return "mnist" if full_mnist_location() is not None else "mnist5k"
+    if source.startswith("idx:"):
+        return f"idx:{Path(source[4:]).expanduser()}"  # as load_idx names it
     return source
 
 

@@ -15,6 +15,7 @@ set-up call this: a run never downloads.
 import gzip
 import hashlib
 import html.parser
+import http.client
 import io
 import json
 import os
@@ -23,7 +24,6 @@ import subprocess
 import sys
 import tarfile
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -70,7 +70,7 @@ def download(url, timeout=TIMEOUT, accept=None):
                 size += len(chunk)
                 if size > MAX_DOWNLOAD:
                     raise DataError(f"{url} sends more than {MAX_DOWNLOAD:,} bytes")
-    except (OSError, ValueError, urllib.error.URLError) as exc:  # http.client's errors are OSErrors or ValueErrors
+    except (OSError, ValueError, http.client.HTTPException) as exc:  # URLError is an OSError
         reason = getattr(exc, "reason", None) or exc
         raise DataError(f"{url}: {reason}") from None
     body = b"".join(chunks)

@@ -36,6 +36,11 @@ class Autoencoder:
         object.__setattr__(self, "tensors", MappingProxyType(dict(self.tensors)))
 
     @property
+    def first_plan(self):
+        """The plan of its (first) training: the one a bench times."""
+        return self.phases[0].plan if self.phases else self.plan
+
+    @property
     def loss(self):
         return self.plan.loss
 

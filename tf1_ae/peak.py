@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from tf1_ae.data import cache_dir
+from tf1_ae.runs import write_json
 
 SIZE = 2048
 TRIES = 12
@@ -45,6 +46,27 @@ def kept():
     if not isinstance(record, dict) or record.get("machine") != machine() or not record.get("gflops"):
         return None
     return record
+
+
+def arithmetic(flops, seconds):
+    """{flops, gflops: per second, share_of_peak: of this machine's peak where it has been measured}."""
+    if not flops or not seconds:
+        return {"flops": flops or 0, "gflops": None, "share_of_peak": None}
+    gflops = flops / seconds / 1e9
+    limit = kept()
+    return {"flops": flops, "gflops": round(gflops, 2),
+            "share_of_peak": round(gflops / limit["gflops"], 4) if limit else None}
+
+
+def share_text(figures):
+    """`64.2 GFLOP/s, 30% of this machine's 211 GFLOP/s peak`, as far as it is known."""
+    if figures.get("gflops") is None:
+        return "arithmetic not counted"
+    limit = kept()
+    if figures.get("share_of_peak") is None or limit is None:
+        return f"{figures['gflops']:.1f} GFLOP/s (this machine's peak not measured yet: `make peak`)"
+    return (f"{figures['gflops']:.1f} GFLOP/s, {figures['share_of_peak']:.0%} of this machine's "
+            f"{limit['gflops']:.0f} GFLOP/s peak")
 
 
 def _fastest(product):
@@ -83,8 +105,11 @@ def _tensorflow():
 
 
 def _measure_in_child(what, environment):
-    done = subprocess.run([sys.executable, "-m", "tf1_ae.peak", what], env=environment, capture_output=True,
-                          text=True, timeout=600)
+    try:
+        done = subprocess.run([sys.executable, "-m", "tf1_ae.peak", what], env=environment, capture_output=True,
+                              text=True, timeout=600)
+    except subprocess.TimeoutExpired:
+        return {"gflops": None, "error": "took more than 10 minutes"}
     try:
         return json.loads(done.stdout.strip().splitlines()[-1])
     except (IndexError, ValueError):
@@ -106,10 +131,7 @@ def measure(log=print):
                        for name, way in ways.items()},
               "openblas_overrides_in_environment": {k: os.environ[k] for k in OPENBLAS_OVERRIDES if k in os.environ}}
     if record["gflops"]:
-        peak_file().parent.mkdir(parents=True, exist_ok=True)
-        tmp = peak_file().with_suffix(".tmp")
-        tmp.write_text(json.dumps(record, indent=1) + "\n")
-        os.replace(tmp, peak_file())
+        write_json(peak_file(), record, indent=1)
     return record
 
 

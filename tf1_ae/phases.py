@@ -56,5 +56,5 @@ class Phases:
             run.train(sess, trainer, data, budget, resume=resume)
         timings[f"phase{number}_seconds"] = phase_time.seconds
         timings[f"phase{number}_samples_per_second"] = round(
-            (trainer.last_step - trainer.first_step) * budget.batch_size / phase_time.seconds, 1)
+            (trainer.last_step - trainer.first_step) * budget.batch_size / max(phase_time.seconds, 1e-3), 1)
         return timings

@@ -78,8 +78,6 @@ class Run:
         self.started = time.perf_counter()
         self.wall_started = parent.wall_started if parent else run_started()
 
-    n_test_digits = N_TEST_DIGITS
-
     def sub_run(self, name, config=None, quiet=False):
         """The run of one of this run's models (a second model, a variant it compares), with a checkpoint
         folder of its own; its training time counts in this run's too. A quiet one logs nothing and shows no
@@ -191,14 +189,13 @@ class Run:
         peak`)} for a run that trained; nothing for one that did not."""
         if not self.flops or not self.training_seconds:
             return {}
-        gflops = self.flops / self.training_seconds / 1e9
-        limit = peak.kept()
-        return {"flops": self.flops, "gflops": round(gflops, 2),
-                "share_of_peak": round(gflops / limit["gflops"], 4) if limit else None}
+        return peak.arithmetic(self.flops, self.training_seconds)
 
     def finish(self, metrics, data=None, n_train=None, steps=None):
         """Write metrics.json (the metrics and the run's identity) and history.json; say what was written."""
         metrics = {**metrics, **self.identity(data, n_train, steps)}
+        if self.options.tensorflow_settings:  # numbers that differ from the default's by round-off
+            metrics["tensorflow_settings"] = list(self.options.tensorflow_settings)
         if self.startup_seconds is not None:
             metrics["startup_seconds"] = self.startup_seconds
         folder = self.paths.checkpoint_dir
@@ -209,21 +206,10 @@ class Run:
         self.log(f"wrote {', '.join(str(p) for p in written)}{checkpoint} in {folder}")
         if metrics["samples_per_second"]:
             startup = f"; first step {self.startup_seconds:.1f} s after start" if self.startup_seconds else ""
-            self.log(f"speed: {metrics['samples_per_second']:,.0f} samples/s, {share_text(metrics)} "
+            self.log(f"speed: {metrics['samples_per_second']:,.0f} samples/s, {peak.share_text(metrics)} "
                      f"({self.samples:,} samples in {self.training_seconds:.1f} s of training, checkpoint saves "
                      f"included{startup})")
         return metrics
-
-
-def share_text(metrics):
-    """`64.2 GFLOP/s, 30% of this machine's 211 GFLOP/s peak`, as far as it is known."""
-    if metrics.get("gflops") is None:
-        return "arithmetic not counted"
-    limit = peak.kept()
-    if metrics.get("share_of_peak") is None or limit is None:
-        return f"{metrics['gflops']:.1f} GFLOP/s (this machine's peak not measured yet: `make peak`)"
-    return (f"{metrics['gflops']:.1f} GFLOP/s, {metrics['share_of_peak']:.0%} of this machine's "
-            f"{limit['gflops']:.0f} GFLOP/s peak")
 
 
 def last_values(history, sess, plan, data_set, batch_size):

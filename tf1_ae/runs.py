@@ -37,6 +37,7 @@ class RunOptions:
     force: bool = False  # let a shorter or changed run replace a finished full run
     compare: bool = True  # end with the book's printed numbers beside ours
     overrides: tuple = ()  # (config field, value) pairs: --set field=value, or a flag such as --penalty mse
+    tensorflow_settings: tuple = ()  # --onednn on|off, --xla: TensorFlow's own settings changed for this run
 
 
 @dataclass(frozen=True)
@@ -135,12 +136,12 @@ def run_lock(paths):
     first, so an --out that cannot be written is said before any work; a run that ends having written
     nothing (a refusal) leaves no folder behind."""
     made = _missing_folders(paths.checkpoint_dir) + _missing_folders(paths.figure_dir)
-    paths.checkpoint_dir.mkdir(parents=True, exist_ok=True)
-    paths.figure_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryFile(dir=paths.figure_dir):
-        pass
     lock_path = paths.checkpoint_dir / ".lock"
     try:
+        paths.checkpoint_dir.mkdir(parents=True, exist_ok=True)
+        paths.figure_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=paths.figure_dir):
+            pass
         with open(lock_path, "a+") as lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -153,10 +154,12 @@ def run_lock(paths):
             lock.truncate()
             lock.write(f"pid {os.getpid()}")
             lock.flush()
-            yield
+            try:
+                yield
+            finally:  # still holding the lock: no other run can be between this and the unlink
+                if made and [p.name for p in paths.checkpoint_dir.iterdir()] == [".lock"]:
+                    lock_path.unlink()
     finally:
-        if made and [p.name for p in paths.checkpoint_dir.iterdir()] == [".lock"]:
-            lock_path.unlink()
         for folder in sorted(made, key=lambda path: len(path.parts), reverse=True):  # the deepest first
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()

@@ -24,6 +24,8 @@ def minimize_in_towers(optimizer, loss_of, inputs, n_towers, reduction="mean", v
     loss on a part of `inputs`; `reduction` says how the listing's loss combines examples ("mean" or "sum").
     Returns (the training op, the batch's loss as the towers computed it: fetching it every step costs no
     second pass over the whole batch)."""
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"reduction must be mean or sum, not {reduction!r}")
     losses = [loss_of(part) for part in tower_slices(inputs, n_towers)]
     towers_loss = tf.add_n(losses, name="towers_loss")
     if reduction == "mean":

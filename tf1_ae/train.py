@@ -43,12 +43,24 @@ class TrainPlan:
     train_feed: dict = field(default_factory=dict)  # extra feed for the training op only
     separator: str = " "  # between the book's printed fields (" \t" in the sparse and VAE listings)
 
+    @property
+    def ops(self):
+        """The training ops of a step, in the order they run."""
+        return list(self.training_op) if isinstance(self.training_op, (list, tuple)) else [self.training_op]
+
     def feed(self, batch):
         images, labels = batch
         feed = {self.inputs: images}
         if self.labels is not None:
             feed[self.labels] = labels
         return feed
+
+
+def plan_flops(plan, batch_size):
+    """The FLOPs of one training step of `plan` (each of its training ops' Session.run), from the graph."""
+    fed = [plan.inputs, *([plan.labels] if plan.labels is not None else []), *plan.train_feed]
+    runs = [[op] for op in plan.ops[:-1]] + [[plan.ops[-1], plan.loss]]
+    return sum(step_flops(fetches, fed, batch_size) for fetches in runs)
 
 
 def book_format(value):
@@ -88,9 +100,8 @@ class Trainer:
             self.summaries = tf.summary.merge([tf.summary.scalar(m.key, m.tensor) for m in plan.metrics
                                                if m.tensor.shape.ndims == 0 and m.feed is None])
         self.checkpoints = Checkpoints(self.checkpoint_dir)
-        ops = plan.training_op if isinstance(plan.training_op, (list, tuple)) else [plan.training_op]
-        self.ops_before = ops[:-1]  # each in a Session.run of its own, in order
-        self.fetch = [ops[-1], self.increment, plan.loss]
+        self.ops_before = plan.ops[:-1]  # each in a Session.run of its own, in order
+        self.fetch = [plan.ops[-1], self.increment, plan.loss]
         self.history = []
         self.first_step_at = None  # wall-clock time of this trainer's first step
 
@@ -108,13 +119,14 @@ class Trainer:
             return step
         for old in self.checkpoint_dir.glob("events.out.tfevents.*"):
             old.unlink()
+        replaced = latest_checkpoint(self.checkpoint_dir)
+        if replaced:  # a run's pairs never mix with another's, and a NaN names no other run's checkpoint
+            log(f"starting afresh: the checkpoint {replaced} is replaced")
+            self.checkpoints.remove_older(None)
         return int(sess.run(self.global_step))
 
     def flops_per_step(self, batch_size):
-        """The FLOPs of one training step's products (each training op's Session.run), from the graph."""
-        fed = [self.plan.inputs, *([self.plan.labels] if self.plan.labels is not None else []), *self.plan.train_feed]
-        runs = [[op] for op in self.ops_before] + [self.fetch]
-        return sum(step_flops(fetches, fed, batch_size) for fetches in runs)
+        return plan_flops(self.plan, batch_size)
 
     def run(self, sess, data, budget, resume=False, log=print):
         """Train to the budget's end; returns every epoch printed, those before a resume included.
