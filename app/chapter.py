@@ -1,9 +1,9 @@
 """`make all`: every section of the chapter, each after the sections it needs.
 
-One after another in this process (TensorFlow's start-up paid once), or with --jobs N in N processes side by
-side, a section starting as soon as a process is free and what it needs has finished; each section's lines
-are printed together when it ends. A section that fails is one line and a row of the closing table; the
-sections that need it are skipped, the others run. The run ends with its arithmetic (the FLOPs of every
+With --jobs N (2 by default on 2 or more cores) in N processes side by side, a section starting as soon as a
+process is free and what it needs has finished, each section's lines printed together when it ends; or with
+--jobs 1 one after another in this process (TensorFlow's start-up paid once). A section that fails is one
+line and a row of the closing table; the sections that need it are skipped, the others run. The run ends with its arithmetic (the FLOPs of every
 section it trained, over its wall time) as a share of this machine's GEMM peak, and writes
 checkpoints/all.json, the record the README's table quotes.
 """
@@ -100,7 +100,7 @@ def run_here(section, chosen, args, out, data_name):
     if towers > 1 and not towers_here:
         group = [s.name for s in chosen if s.towers and (args.force or not finished(s, out, data_name))]
         print(f"\n=== {len(group)} sections with {towers} towers, in a process of their own", flush=True)
-        command = ["all", "--only", ",".join(group), "--towers", str(towers)]
+        command = ["all", "--only", ",".join(group), "--towers", str(towers), "--jobs", "1"]
         subprocess.run(child(command, args, out), env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0"})
         seconds = time.perf_counter() - began
         return {name: ("done" if finished(SECTIONS[name], out, data_name) else "failed (see above)", seconds)

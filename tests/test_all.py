@@ -26,7 +26,7 @@ def test_all_skips_finished_sections_and_runs_the_rest(tmp_path, capsys):
         if name != "kl_plot":
             finish(tmp_path, name)
     finish(tmp_path, "pca", data="toy3d")  # its own points, whatever --data says: finished
-    assert main(["all", "--out", str(tmp_path), "--data", "mnist5k", "--no-progress"]) == 0
+    assert main(["all", "--out", str(tmp_path), "--data", "mnist5k", "--no-progress", "--jobs", "1"]) == 0
     statuses = table(capsys.readouterr().out)
     assert [name for name, status in statuses.items() if status == "done"] == ["kl_plot"]
     assert [name for name, status in statuses.items() if status == "finished before"] == [
@@ -54,7 +54,8 @@ def test_all_with_towers_runs_every_towers_section_in_one_process_of_its_own(tmp
     for name in SECTIONS:
         if name not in left:
             finish(tmp_path, name)
-    assert main(["all", "--out", str(tmp_path), "--data", "mnist5k", "--no-progress", "--towers", "2"]) == 0
+    assert main(["all", "--out", str(tmp_path), "--data", "mnist5k", "--no-progress", "--towers", "2",
+                 "--jobs", "1"]) == 0
     out = capfd.readouterr().out
     assert out.count("sections with 2 towers, in a process of their own") == 1
     assert table(out)["kl_plot"] == "done"
@@ -67,7 +68,8 @@ def test_all_with_towers_runs_every_towers_section_in_one_process_of_its_own(tmp
 
 
 def test_all_only_runs_the_sections_it_names(tmp_path, capsys):
-    assert main(["all", "--only", "kl_plot", "--out", str(tmp_path), "--data", "mnist5k", "--no-progress"]) == 0
+    assert main(["all", "--only", "kl_plot", "--out", str(tmp_path), "--data", "mnist5k", "--no-progress",
+                 "--jobs", "1"]) == 0
     assert table(capsys.readouterr().out) == {"kl_plot": "done"}
     assert [p.name for p in (tmp_path / "checkpoints").iterdir()] == ["kl_plot"]
 
@@ -84,7 +86,7 @@ def test_a_failed_section_is_one_line_its_dependents_are_skipped_and_the_rest_ru
             "cpu\n\t [[{{node one_hot}}]]\nHint: If you want to see a list of allocated tensors when OOM happens"))
     monkeypatch.setattr(layerwise_singlegraph, "build", out_of_memory)
     args = ["all", "--only", "layerwise_singlegraph,features,kl_plot", "--out", str(tmp_path), "--data", "mnist5k",
-            "--no-progress"]
+            "--no-progress", "--jobs", "1"]
     assert main(args) == 1
     captured = capsys.readouterr()
     assert captured.err.splitlines() == [
