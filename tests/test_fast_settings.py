@@ -42,7 +42,11 @@ def test_a_faster_setting_takes_the_default_runs_steps_up_to_round_off(setting):
     default, other = trained(), trained(**setting)
     np.testing.assert_allclose(other["losses"], default["losses"], rtol=1e-5)
     for a, b in zip(default["weights"], other["weights"]):
-        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-5)  # Adam magnifies round-off in tiny gradients
+        a, b = np.asarray(a), np.asarray(b)
+        # Adam divides by the gradient's own size, so where a gradient is near zero round-off can move a single
+        # weight by a visible step; the layer as a whole must still agree to round-off, which one step more,
+        # less or different (a relative change of about 1e-1) would not.
+        assert np.linalg.norm(b - a) / np.linalg.norm(a) < 1e-4
 
 
 def test_the_flags_set_what_tensorflow_reads_as_it_loads_and_the_run_records_them(tmp_path):

@@ -15,7 +15,8 @@ from app.sections import SECTIONS
 from tf1_ae.checkpoints import latest_checkpoint
 from tf1_ae.runs import REPO_ROOT
 
-TIMINGS = ("seconds", "samples_per_second")
+# how fast this process went, and how much work it did itself (a resumed run does only its remaining steps)
+TIMINGS = ("seconds", "samples_per_second", "flops", "share_of_peak")
 
 
 def quiet(name, options):

@@ -46,7 +46,7 @@ def refused_before_tensorflow(*args, cwd=REPO_ROOT):
     (["sparse", "--set", "sparsity_target=1.5"], "--set sparsity_target=1.5: expected a number between 0 and 1"),
     (["denoising_dropout", "--set", "dropout_rate=1"], "--set dropout_rate=1.0: expected a number from 0 up to"),
     (["stacked_all", "--set", "n_hidden1=100000000"], "--set n_hidden1=100000000: expected an integer from 1 to"),
-    (["features", "--set", "source=nope"], "--set source=nope: expected a section that trains an autoencoder"),
+    (["features", "--set", "source=nope"], "--set source=nope: expected a section whose checkpoint has the layer-wise stack's weights1 and weights2"),
     (["stacked_all", "--towers", "7"], "--towers 7 must divide the batch size 150"),
     (["pca", "--batch-size", "1000"], "a batch of 1,000 is larger than the 100 training images"),
     (["kl_plot", "--out", "/proc/nope"], "cannot write /proc/nope"),

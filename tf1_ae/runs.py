@@ -138,10 +138,7 @@ def run_lock(paths):
     made = _missing_folders(paths.checkpoint_dir) + _missing_folders(paths.figure_dir)
     lock_path = paths.checkpoint_dir / ".lock"
     try:
-        paths.checkpoint_dir.mkdir(parents=True, exist_ok=True)
-        paths.figure_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=paths.figure_dir):
-            pass
+        _prepare_writable(paths)
         with open(lock_path, "a+") as lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -163,6 +160,18 @@ def run_lock(paths):
         for folder in sorted(made, key=lambda path: len(path.parts), reverse=True):  # the deepest first
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
+
+
+def _prepare_writable(paths):
+    """Make both folders and write a file in each; any refusal (a read-only disk, /proc, a file in the way)
+    is said as the folder that cannot be written, whatever errno the kernel chose."""
+    for folder in (paths.checkpoint_dir, paths.figure_dir):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as exc:
+            raise UsageError(f"cannot write {folder}: {exc.strerror or exc}") from None
 
 
 def _missing_folders(folder):
