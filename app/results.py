@@ -85,9 +85,14 @@ def run_line(out):
     if not run:
         return []
     share = f", {run['share_of_peak']:.0%} of the machine's GEMM peak" if run.get("share_of_peak") else ""
+    sections = run.get("sections") if isinstance(run.get("sections"), dict) else {}
+    earlier = [name for name, entry in sections.items() if isinstance(entry, dict)
+               and entry.get("status") == "finished before"]
+    # a run that found finished sections timed only the rest: its minutes are not the whole chapter's
+    part = f" for the {len(sections) - len(earlier)} of its {len(sections)} sections not finished before" if earlier else ""
     return ["", f"Ours: `make all` on {run.get('data')} ({run.get('n_train') or 0:,} training images), seed "
                 f"{run.get('seed')}, TensorFlow {run.get('tensorflow')}, {run.get('date')}: "
-                f"{run.get('seconds', 0) / 60:.1f} minutes on {run.get('machine')} with {run.get('jobs', 1)} "
+                f"{run.get('seconds', 0) / 60:.1f} minutes{part} on {run.get('machine')} with {run.get('jobs', 1)} "
                 f"process{'es side by side' if run.get('jobs', 1) > 1 else ''}{share}."]
 
 

@@ -32,6 +32,18 @@ def test_each_row_shows_its_runs_headline_beside_the_books(tmp_path):
         "on 2 cores of an AMD EPYC with 2 processes side by side, 43% of the machine's GEMM peak.")
 
 
+def test_a_run_that_found_finished_sections_says_its_minutes_are_only_the_rest(tmp_path):
+    (tmp_path / "checkpoints").mkdir()
+    (tmp_path / "checkpoints" / "all.json").write_text(json.dumps({
+        "data": "mnist5k", "n_train": 4000, "seed": 42, "tensorflow": "2.21.0", "date": "2026-11-30",
+        "seconds": 756.0, "machine": "2 cores of an AMD EPYC", "jobs": 2,
+        "sections": {"pca": {"status": "finished before", "seconds": 0.0}, "sparse": {"status": "done", "seconds": 473.7},
+                     "gsn": {"status": "done", "seconds": 180.7}}}))
+    assert results.table(tmp_path).splitlines()[-1] == (
+        "Ours: `make all` on mnist5k (4,000 training images), seed 42, TensorFlow 2.21.0, 2026-11-30: 12.6 minutes "
+        "for the 2 of its 3 sections not finished before on 2 cores of an AMD EPYC with 2 processes side by side.")
+
+
 def test_the_table_is_written_between_the_markers_and_nowhere_else(tmp_path):
     finished(tmp_path, "stacked_all", train_mse=0.0103917)
     readme = tmp_path / "README.md"
