@@ -40,7 +40,7 @@ steps_count = int_between(1, 10_000_000)
 batch_count = int_between(1, 100_000)  # and at most the training set, checked when the data is known
 towers_count = int_between(1, 64)
 jobs_count = int_between(1, 64)
-# `make all` on full MNIST, 2 cores: 18.0 minutes with 2 processes side by side, 20.9 with 1 (docs/speed.md)
+# `make all` on full MNIST, 2 cores: 18.1 minutes with 2 processes side by side, 20.9 with 1 (docs/speed.md)
 DEFAULT_JOBS = min(2, os.cpu_count() or 1)
 seed_value = int_between(0, MAX_SEED)
 
@@ -214,7 +214,7 @@ def add_all_parser(commands):
         "all", help="every section in dependency order, skipping those already finished",
         description="Runs every section with its default (the book's) step budget, in dependency order. "
                     "A section whose checkpoints/<section>/metrics.json says it finished a full-budget run "
-                    "on the same data is skipped. Prints how long each took; exit code 1 if any failed.")
+                    "on the same data and seed is skipped. Prints how long each took; exit code 1 if any failed.")
     everything.add_argument("--data", type=data_source, default="auto", help="as for run (default: auto)")
     everything.add_argument("--seed", type=seed_value, default=42, help="(default: 42)")
     everything.add_argument("--out", type=Path, default=None, help="as for run")

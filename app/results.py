@@ -109,7 +109,7 @@ def speed_table(out):
     lines = ["| section | images/s | GFLOP/s | of the peak | training s | peak memory |", "|---|---|---|---|---|---|"]
     for name, record in (run.get("sections") or {}).items():
         metrics = read_metrics(Path(out) / "checkpoints" / name, warn=False) or {}
-        memory = f"{record['peak_memory_mb'] / 1024:.1f} GB" if record.get("peak_memory_mb") else "—"
+        memory = f"{record['peak_memory_mb'] / 1024:.2f} GiB" if record.get("peak_memory_mb") else "—"
         if metrics.get("gflops"):
             share = f"{metrics['share_of_peak']:.0%}" if metrics.get("share_of_peak") is not None else "—"
             lines.append(f"| `{name}` | {metrics['samples_per_second']:,.0f} | {metrics['gflops']:.1f} | {share} | "

@@ -65,5 +65,5 @@ def test_the_speed_table_gives_each_trained_sections_share_of_the_peak(tmp_path)
         "data": "mnist", "jobs": 2, "sections": {"stacked_tied": {"status": "done", "peak_memory_mb": 1140},
                                                  "features": {"status": "done", "peak_memory_mb": 1220}}}))
     lines = results.speed_table(tmp_path).splitlines()
-    assert lines[2:4] == ["| `stacked_tied` | 28,003 | 80.9 | 38% | 10 | 1.1 GB |",
-                          "| `features` | trains nothing | | | | 1.2 GB |"]
+    assert lines[2:4] == ["| `stacked_tied` | 28,003 | 80.9 | 38% | 10 | 1.11 GiB |",
+                          "| `features` | trains nothing | | | | 1.19 GiB |"]
