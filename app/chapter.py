@@ -3,9 +3,9 @@
 With --jobs N (2 by default on 2 or more cores) in N processes side by side, a section starting as soon as a
 process is free and what it needs has finished, each section's lines printed together when it ends; or with
 --jobs 1 one after another in this process (TensorFlow's start-up paid once). A section that fails is one
-line and a row of the closing table; the sections that need it are skipped, the others run. The run ends with its arithmetic (the FLOPs of every
-section it trained, over its wall time) as a share of this machine's GEMM peak, and writes
-checkpoints/all.json, the record the README's table quotes.
+line and a row of the closing table; the sections that need it are skipped, the others run. The run ends
+with its arithmetic (the FLOPs of every section it trained, over its wall time) as a share of this
+machine's GEMM peak, and writes checkpoints/all.json, the record the README's table quotes.
 """
 import os
 import subprocess
@@ -17,7 +17,7 @@ from pathlib import Path
 from app.failures import PROG, failure, say
 from app.sections import SECTIONS, finished
 from tf1_ae import peak
-from tf1_ae.runs import REPO_ROOT, RunOptions, RunPaths, finished_run, read_metrics, write_json
+from tf1_ae.runs import REPO_ROOT, RunOptions, RunPaths, finished_run, is_of, read_metrics, write_json
 
 FAILED = ("failed", "skipped", "refused")
 
@@ -67,12 +67,13 @@ def settled(section, results, args, out, data_name):
         return f"skipped: needs {blocked}"
     if args.force:
         return None
-    if finished(section, out, data_name) and (not section.uses_data or finished_run(
-            RunPaths.under(out, section.name).checkpoint_dir, data_name, args.seed)):
+    done = finished_run(RunPaths.under(out, section.name).checkpoint_dir)  # its metrics.json read once
+    if done is None:
+        return None
+    if not section.uses_data or is_of(done, data_name, args.seed):
         return "finished before"
-    other = finished_run(RunPaths.under(out, section.name).checkpoint_dir)
-    if other is not None and section.runner != "draw":
-        return (f"refused: it holds a finished run on {other.get('data')}, seed {other.get('seed')} (--force "
+    if section.runner != "draw":
+        return (f"refused: it holds a finished run on {done.get('data')}, seed {done.get('seed')} (--force "
                 f"replaces it, --out DIR keeps both)")
     return None
 

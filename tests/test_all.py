@@ -164,3 +164,16 @@ def test_all_with_jobs_runs_sections_in_processes_side_by_side_and_prints_each_w
     record = json.loads((tmp_path / "checkpoints/all.json").read_text())
     assert record["jobs"] == 2 and record["sections"]["pca"]["status"] == "done"
     assert record["flops"] == json.loads((tmp_path / "checkpoints/pca/metrics.json").read_text())["flops"] > 0
+
+
+def test_a_damaged_metrics_json_is_said_once_and_its_section_runs_again(tmp_path, capsys):
+    from types import SimpleNamespace
+
+    from app.chapter import settled
+
+    folder = tmp_path / "checkpoints" / "stacked_all"
+    folder.mkdir(parents=True)
+    (folder / "metrics.json").write_text("{damaged")
+    assert settled(SECTIONS["stacked_all"], {}, SimpleNamespace(force=False, seed=42), tmp_path, "mnist") is None
+    assert capsys.readouterr().err.splitlines() == [f"{folder / 'metrics.json'} is unreadable (JSONDecodeError); "
+                                                    f"treated as not run"]

@@ -106,13 +106,13 @@ def finished_run(checkpoint_dir, data_name=None, seed=None):
     """The metrics of the finished full-budget run in checkpoint_dir (on data_name, of seed, where given and
     where the run recorded them), or None."""
     metrics = read_metrics(checkpoint_dir) or {}
-    if not metrics.get("complete"):
-        return None
-    if data_name is not None and metrics.get("data", data_name) != data_name:
-        return None
-    if seed is not None and metrics.get("seed", seed) != seed:
-        return None
-    return metrics
+    return metrics if metrics.get("complete") and is_of(metrics, data_name, seed) else None
+
+
+def is_of(metrics, data_name=None, seed=None):
+    """Whether a run's metrics are of data_name and of seed, where given and where the run recorded them."""
+    return ((data_name is None or metrics.get("data", data_name) == data_name)
+            and (seed is None or metrics.get("seed", seed) == seed))
 
 
 def is_complete(checkpoint_dir, data_name=None):
