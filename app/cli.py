@@ -347,8 +347,7 @@ def bench_command(args):
     from tf1_ae.runs import RunOptions
 
     try:
-        bench.run(RunOptions(data=args.data, seed=args.seed,
-                                  **({"out": args.out} if args.out is not None else {})))
+        bench.run(RunOptions(data=args.data, seed=args.seed, **({"out": args.out} if args.out is not None else {})))
     except RuntimeError as exc:  # a measuring process died
         print(f"{PROG}: bench failed: {exc}", file=sys.stderr)
         return 1

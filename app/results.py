@@ -10,8 +10,8 @@ from pathlib import Path
 from graphs.book import book_data
 from tf1_ae.runs import RunPaths, UsageError, read_json, read_metrics
 
-MARKERS = {"results": ("<!-- results: written by `make results`, from checkpoints/*/metrics.json -->", "<!-- /results -->"),
-           "speed": ("<!-- speed: written by `make results`, from checkpoints/*/metrics.json -->", "<!-- /speed -->")}
+MARKERS = {name: (f"<!-- {name}: written by `make results`, from checkpoints/*/metrics.json -->", f"<!-- /{name} -->")
+           for name in ("results", "speed")}
 START, END = MARKERS["results"]
 FIGURES = None  # a section whose result is its figures
 
@@ -80,8 +80,13 @@ def row(targets, book_section, headline, metric, out):
     return f"| {make} | {book_section} | {label} | {ours} | {theirs} |"
 
 
-def run_line(out):
-    run = read_json(Path(out) / "checkpoints" / "all.json") or {}
+def all_record(out):
+    """`make all`'s record of the run (checkpoints/all.json), or {} where there is none."""
+    return read_json(Path(out) / "checkpoints" / "all.json") or {}
+
+
+def run_line(run):
+    """The line under a table: what the `make all` of record `run` was."""
     if not run:
         return []
     share = f", {run['share_of_peak']:.0%} of the machine's GEMM peak" if run.get("share_of_peak") else ""
@@ -89,7 +94,8 @@ def run_line(out):
     earlier = [name for name, entry in sections.items() if isinstance(entry, dict)
                and entry.get("status") == "finished before"]
     # a run that found finished sections timed only the rest: its minutes are not the whole chapter's
-    part = f" for the {len(sections) - len(earlier)} of its {len(sections)} sections not finished before" if earlier else ""
+    part = (f" for the {len(sections) - len(earlier)} of its {len(sections)} sections not finished before"
+            if earlier else "")
     return ["", f"Ours: `make all` on {run.get('data')} ({run.get('n_train') or 0:,} training images), seed "
                 f"{run.get('seed')}, TensorFlow {run.get('tensorflow')}, {run.get('date')}: "
                 f"{run.get('seconds', 0) / 60:.1f} minutes{part} on {run.get('machine')} with {run.get('jobs', 1)} "
@@ -99,13 +105,13 @@ def run_line(out):
 def table(out):
     lines = ["| make target | book section (1st ed., ch. 15) | headline | ours | book |", "|---|---|---|---|---|"]
     lines += [row(*entry, out) for entry in ROWS]
-    return "\n".join(lines + run_line(out))
+    return "\n".join(lines + run_line(all_record(out)))
 
 
 def speed_table(out):
     """Each section that trained: its images per second, its products' GFLOP/s and their share of the peak,
     its training seconds and, where it ran in a process of its own, that process's peak memory."""
-    run = read_json(Path(out) / "checkpoints" / "all.json") or {}
+    run = all_record(out)
     lines = ["| section | images/s | GFLOP/s | of the peak | training s | peak memory |", "|---|---|---|---|---|---|"]
     for name, record in (run.get("sections") or {}).items():
         metrics = read_metrics(Path(out) / "checkpoints" / name, warn=False) or {}
@@ -116,7 +122,7 @@ def speed_table(out):
                          f"{metrics['seconds']:.0f} | {memory} |")
         elif record.get("status") == "done":
             lines.append(f"| `{name}` | trains nothing | | | | {memory} |")
-    return "\n".join(lines + run_line(out))
+    return "\n".join(lines + run_line(run))
 
 
 TABLES = {"results": table, "speed": speed_table}

@@ -171,7 +171,8 @@ def towers_sections():
     return [section.name for section in SECTIONS.values() if section.towers]
 
 
-LAYERWISE = ("layerwise_singlegraph", "layerwise_stopgrad", "layerwise_cached", "layerwise_multigraph")  # their checkpoints hold weights1, biases1, weights2, biases2
+# the sections whose checkpoints hold the layer-wise stack's weights1, biases1, weights2, biases2
+LAYERWISE = ("layerwise_singlegraph", "layerwise_stopgrad", "layerwise_cached", "layerwise_multigraph")
 SECTIONS = {s.name: s for s in [
     Section("pca", "§Performing PCA with an Undercomplete Linear Autoencoder",
             "a 3-2-3 linear autoencoder finds PCA's plane on 3-D toy data", uses_data=False, autoencoder=False),

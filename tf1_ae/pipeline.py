@@ -230,9 +230,8 @@ def evaluate(sess, tensor, X, images):
     chunk's mean weighted by its size (a set that fits in one chunk is one Session.run, as the book's)."""
     if len(images) <= EVALUATED_AT_ONCE:
         return float(sess.run(tensor, {X: images}))
-    total = sum(float(sess.run(tensor, {X: images[i:i + EVALUATED_AT_ONCE]})) * len(images[i:i + EVALUATED_AT_ONCE])
-                for i in range(0, len(images), EVALUATED_AT_ONCE))
-    return total / len(images)
+    chunks = [images[i:i + EVALUATED_AT_ONCE] for i in range(0, len(images), EVALUATED_AT_ONCE)]
+    return sum(float(sess.run(tensor, {X: chunk})) * len(chunk) for chunk in chunks) / len(images)
 
 
 def train_listing(run, build, report=None, own_data=None, figure_name="reconstruction_plot"):
