@@ -28,7 +28,7 @@ def run_chapter(args):
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # this process runs the dense sections
     out = args.out or REPO_ROOT
     data_name = resolved_name(args.data)
-    chosen = with_what_they_need(args.only, out, data_name)
+    chosen = with_what_they_need(args.only, out, data_name, args.batches)
     start = time.perf_counter()
     if args.jobs > 1:
         results, memory = side_by_side(chosen, args, out, data_name)
@@ -46,14 +46,14 @@ def run_chapter(args):
     return 1 if any(status.startswith(FAILED) for status, _ in results.values()) else 0
 
 
-def with_what_they_need(only, out, data_name):
+def with_what_they_need(only, out, data_name, batches="notebook"):
     """The chosen sections (all without --only), and those they need that have no finished run here: each
     trained once, before the sections that need it, not by each of them at once."""
     names = set(SECTIONS) if only is None else set(only)
     added = True
     while added:
         needed = {need for name in names for need in SECTIONS[name].needs
-                  if need not in names and not finished(SECTIONS[need], out, data_name)}
+                  if need not in names and not finished(SECTIONS[need], out, data_name, batches)}
         names |= needed
         added = bool(needed)
     return [section for name, section in SECTIONS.items() if name in names]
@@ -61,7 +61,11 @@ def with_what_they_need(only, out, data_name):
 
 def settled(section, results, args, out, data_name):
     """The status of a section that is not to run, or None: what it needs has failed; it has finished before;
-    or its folder holds a finished run on other data or of another seed, which only --force replaces."""
+    or its folder holds a finished run on other data, of another seed or of other batches, which only --force
+    replaces."""
+    from app.notebook import batches_drawn
+    from tf1_ae.runs import batches_of
+
     blocked = next((need for need in section.needs if results.get(need, ("",))[0].startswith(FAILED)), None)
     if blocked:
         return f"skipped: needs {blocked}"
@@ -70,11 +74,11 @@ def settled(section, results, args, out, data_name):
     done = finished_run(RunPaths.under(out, section.name).checkpoint_dir)  # its metrics.json read once
     if done is None:
         return None
-    if not section.uses_data or is_of(done, data_name, args.seed):
+    if not section.uses_data or is_of(done, data_name, args.seed, batches_drawn(section.name, args.batches)):
         return "finished before"
     if section.runner != "draw":
-        return (f"refused: it holds a finished run on {done.get('data')}, seed {done.get('seed')} (--force "
-                f"replaces it, --out DIR keeps both)")
+        return (f"refused: it holds a finished run on {done.get('data')}, seed {done.get('seed')}, "
+                f"{batches_of(done)} batches (--force replaces it, --out DIR keeps both)")
     return None
 
 
@@ -99,12 +103,13 @@ def run_here(section, chosen, args, out, data_name):
     towers = args.towers if args.towers > 1 and section.towers else 1
     began = time.perf_counter()
     if towers > 1 and not towers_here:
-        group = [s.name for s in chosen if s.towers and (args.force or not finished(s, out, data_name))]
+        group = [s.name for s in chosen if s.towers and (args.force or not finished(s, out, data_name, args.batches))]
         print(f"\n=== {len(group)} sections with {towers} towers, in a process of their own", flush=True)
         command = ["all", "--only", ",".join(group), "--towers", str(towers), "--jobs", "1"]
         subprocess.run(child(command, args, out), env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0"})
         seconds = time.perf_counter() - began
-        return {name: ("done" if finished(SECTIONS[name], out, data_name) else "failed (see above)", seconds)
+        return {name: ("done" if finished(SECTIONS[name], out, data_name, args.batches) else "failed (see above)",
+                       seconds)
                 for name in group}
     print(f"\n=== {section.name}: {section.book}", flush=True)
     if section.onednn != (os.environ["TF_ENABLE_ONEDNN_OPTS"] == "1"):
@@ -112,7 +117,7 @@ def run_here(section, chosen, args, out, data_name):
         status = "done" if code == 0 else f"failed (exit {code}, see above)"
     else:
         options = RunOptions(data=args.data, seed=args.seed, out=out, progress=args.progress, towers=towers,
-                             force=args.force)
+                             force=args.force, batches=args.batches)
         try:
             section.run(options)
             status = "done"
@@ -198,7 +203,8 @@ def ended_process(name, process, log, began):
 
 def child(command, args, out):
     """The command line of a `python -m tf1_ae` process that runs part of `all` with its options."""
-    line = [sys.executable, "-m", "tf1_ae", *command, "--data", args.data, "--seed", str(args.seed), "--out", str(out)]
+    line = [sys.executable, "-m", "tf1_ae", *command, "--data", args.data, "--seed", str(args.seed), "--out", str(out),
+            "--batches", args.batches]
     quiet = args.progress is False or command[0] == "run" and args.jobs > 1  # a captured log has no bar
     return line + (["--force"] if args.force else []) + (["--no-progress"] if quiet else [])
 
@@ -224,7 +230,7 @@ def record(out, args, data_name, seconds, results, arithmetic, memory):
             pass
     trained = [read_metrics(RunPaths.under(out, name).checkpoint_dir, warn=False) or {} for name in results]
     write_json(Path(out) / "checkpoints" / "all.json", {
-        "data": data_name, "seed": args.seed,
+        "data": data_name, "seed": args.seed, "batches": args.batches,
         "n_train": next((m["n_train"] for m in trained if m.get("data") == data_name and m.get("n_train")), None),
         "tensorflow": versions[0] if versions else None, "machine": peak.machine(), "date": time.strftime("%Y-%m-%d"),
         "jobs": args.jobs, "towers": args.towers, "seconds": round(seconds, 1),

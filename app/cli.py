@@ -34,6 +34,10 @@ def int_between(minimum, maximum):
     return parse
 
 
+BATCHES = ("notebook", "alone")
+BATCHES_HELP = ("notebook (default): the training set and numpy's RNG start where the book's notebook cells before "
+                "this one left them, so the batches are the book's; alone: a fresh training set, as if the cell ran "
+                "alone (sections beyond the book always start fresh)")
 MAX_SEED = 2 ** 32 - 1  # numpy's seeds
 epochs_count = int_between(1, 10_000)
 steps_count = int_between(1, 10_000_000)
@@ -176,6 +180,7 @@ def add_run_parser(commands):
     run.add_argument("--batch-size", type=batch_count, help="mini-batch size (default: the book's)")
     run.add_argument("--learning-rate", type=positive_float, help="Adam's learning rate (default: the book's)")
     run.add_argument("--seed", type=seed_value, default=42, help="graph and numpy seed (default: 42)")
+    run.add_argument("--batches", choices=BATCHES, default="notebook", help=BATCHES_HELP)
     run.add_argument("--out", type=Path, default=None,
                      help="put checkpoints/ and figures/ under DIR (default: the repository root)")
     run.add_argument("--resume", action="store_true",
@@ -217,6 +222,7 @@ def add_all_parser(commands):
                     "on the same data and seed is skipped. Prints how long each took; exit code 1 if any failed.")
     everything.add_argument("--data", type=data_source, default="auto", help="as for run (default: auto)")
     everything.add_argument("--seed", type=seed_value, default=42, help="(default: 42)")
+    everything.add_argument("--batches", choices=BATCHES, default="notebook", help="as for run (default: notebook)")
     everything.add_argument("--out", type=Path, default=None, help="as for run")
     everything.add_argument("--force", action="store_true", help="run finished sections again too")
     everything.add_argument("--towers", type=towers_count, default=1,
@@ -259,7 +265,7 @@ def run_options(args):
     return RunOptions(data=args.data, epochs=args.epochs, steps=args.steps, batch_size=args.batch_size,
                       learning_rate=args.learning_rate, seed=args.seed, resume=args.resume, progress=args.progress,
                       source=args.source, towers=args.towers, force=args.force, compare=args.compare,
-                      overrides=tuple(args.sets) + flags, tensorflow_settings=settings,
+                      overrides=tuple(args.sets) + flags, tensorflow_settings=settings, batches=args.batches,
                       **({"out": args.out} if args.out is not None else {}))
 
 

@@ -93,9 +93,11 @@ class Section:
         return metrics
 
     def new_run(self, options, config, paths, log):
+        from app import notebook
         from tf1_ae.pipeline import Run
 
-        return Run(self.name, options, config, log, paths=paths, checkpoint_of=checkpoint_of)
+        start_of = notebook.start if options.batches == "notebook" else None
+        return Run(self.name, options, config, log, paths=paths, checkpoint_of=checkpoint_of, start_of=start_of)
 
     def kept_run(self, folder, options, full, log):
         """A finished full run stays unless --force: its metrics where this run would change nothing (a
@@ -103,7 +105,8 @@ class Section:
         told finished or not (an unreadable metrics.json beside a checkpoint). None: go on."""
         from tf1_ae.checkpoints import has_checkpoint_files
         from tf1_ae.data import resolved_name
-        from tf1_ae.runs import UsageError, read_metrics
+        from app.notebook import batches_drawn
+        from tf1_ae.runs import UsageError, batches_of, read_metrics
 
         if options.force or self.runner == "draw":  # a drawing is made again whenever asked: it trains nothing
             return None
@@ -119,16 +122,19 @@ class Section:
         if options.resume:
             log(f"{self.name} has finished its full run in {folder}: nothing to resume, nothing changed")
             return metrics
-        ran = {"data": metrics.get("data"), "seed": metrics.get("seed")}
-        asked = {"data": resolved_name(options.data) if self.uses_data else ran["data"], "seed": options.seed}
+        ran = {"data": metrics.get("data"), "seed": metrics.get("seed"), "batches": batches_of(metrics)}
+        asked = {"data": resolved_name(options.data) if self.uses_data else ran["data"], "seed": options.seed,
+                 "batches": batches_drawn(self.name, options.batches)}
+        described = f"data {ran['data']}, seed {ran['seed']}, {ran['batches']} batches"
         if full and asked == ran:
-            log(f"{self.name} has finished this full run in {folder} (data {ran['data']}, seed {ran['seed']}): "
-                f"nothing to do; --force trains it again")
+            log(f"{self.name} has finished this full run in {folder} ({described}): nothing to do; --force trains "
+                f"it again")
             return metrics
-        changed = [f"{key} {asked[key]}" for key in ("data", "seed") if asked[key] != ran[key]]
+        changed = [f"{'--batches' if key == 'batches' else key} {asked[key]}" for key in ("data", "seed", "batches")
+                   if asked[key] != ran[key]]
         changed += [] if full else ["a shorter or changed budget or config"]
-        raise UsageError(f"{folder} holds a finished full run of {self.name} (data {ran['data']}, seed "
-                         f"{ran['seed']}) that this run ({', '.join(changed)}) would replace: {keep_apart}")
+        raise UsageError(f"{folder} holds a finished full run of {self.name} ({described}) that this run "
+                         f"({', '.join(changed)}) would replace: {keep_apart}")
 
     def runner_of(self, towers=1):
         """What runs it: its listing's own runner, or the pipeline training what its build() returns (with its
@@ -143,11 +149,14 @@ class Section:
                        own_data=getattr(module, "data", None))
 
 
-def finished(section, out, data_name):
-    """Whether `make all` may skip the section: a finished full run, on the same data where it uses data."""
-    from tf1_ae.runs import RunPaths, is_complete
+def finished(section, out, data_name, batches="notebook"):
+    """Whether `make all` may skip the section: a finished full run, on the same data where it uses data, of
+    the same batches."""
+    from app.notebook import batches_drawn
+    from tf1_ae.runs import RunPaths, finished_run
 
-    return is_complete(RunPaths.under(out, section.name).checkpoint_dir, data_name if section.uses_data else None)
+    return finished_run(RunPaths.under(out, section.name).checkpoint_dir, data_name if section.uses_data else None,
+                        batches=batches_drawn(section.name, batches)) is not None
 
 
 def checkpoint_of(name, options, log=print):

@@ -120,7 +120,7 @@ def train_one_at_a_time(run):
     """Autoencoder #1 on the images, #2 on #1's codings, each with the book's helper; then the stack, tested."""
     config, mnist = run.config, run.load_data()
     budget = run.budget(config, note=", for each autoencoder")
-    reset_graph(run.options.seed)
+    run.reset_graph()
     helper = partial(train_autoencoder, n_epochs=config.n_epochs, batch_size=config.batch_size,
                      learning_rate=config.learning_rate, l2_reg=config.l2_reg, seed=run.options.seed, budget=budget,
                      log=run.log, progress=run.options.progress, n_towers=run.options.towers)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from tf1_ae.budget import make_budget
 from tf1_ae.checkpoints import restore
-from tf1_ae.compat import reset_graph, tf
+from tf1_ae.compat import tf
 from tf1_ae.data import PermutationSampler
 from tf1_ae.layers import he_init, l2_regularizer
 from tf1_ae.train import Metric, TrainPlan
@@ -105,7 +105,7 @@ def train_classifier(run, mnist, config, n_labeled, pretrained_from=None, separa
     options = run.options
     budget = make_budget(config.n_epochs, config.batch_size, n_labeled, epochs=options.epochs,
                          steps=options.steps, book_train_size=config.n_labeled_instances)
-    reset_graph(options.seed)
+    run.reset_graph()  # the book's cells: without pretraining reseeds; with pretraining goes on from it
     clf = build(config)
     plan = TrainPlan(clf.training_op, inputs=clf.X, labels=clf.y, loss=tf.reduce_sum(clf.loss),
                      separator=separator, metrics=[

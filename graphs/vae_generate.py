@@ -12,7 +12,7 @@ import numpy as np
 
 from graphs import vae_logvar
 from tf1_ae.checkpoints import restore
-from tf1_ae.compat import reset_graph, session_config, tf
+from tf1_ae.compat import session_config, tf
 from tf1_ae.plots import plot_multiple_images
 
 IDEA = "Decoding samples of N(0, I) with the trained VAE gives new digits."
@@ -29,7 +29,7 @@ class Config:
 def restore_trained(run):
     """The trained γ model (trained first if it has no checkpoint): (open session, Autoencoder)."""
     folder = run.checkpoint_of("vae_logvar")
-    reset_graph(run.options.seed)
+    run.reset_graph()
     ae = vae_logvar.build()
     saver = tf.train.Saver()
     sess = tf.Session(config=session_config())
@@ -50,7 +50,7 @@ def draw(run):
     sess, ae = restore_trained(run)
     with sess:
         n_codings = int(ae.codings.shape[1])
-        codings_rnd = np.random.normal(size=[config.n_digits, n_codings])  # global RNG, seeded by reset_graph
+        codings_rnd = np.random.normal(size=[config.n_digits, n_codings])  # numpy's global RNG
         outputs_val = generate(sess, ae, codings_rnd)
     plt.figure(figsize=(8, 5))
     plot_multiple_images(outputs_val.reshape(-1, 28, 28), config.n_rows, config.n_cols)

@@ -4,6 +4,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from app.cli import main
+from app.notebook import batches_drawn
 from app.sections import SECTIONS, finished
 from tf1_ae.checkpoints import latest_checkpoint
 
@@ -15,10 +16,12 @@ def table(out):
     return {line.split()[0]: " ".join(line.split()[2:]) for line in lines[start + 1:-1]}
 
 
-def finish(out, name, data="mnist5k"):
+def finish(out, name, data="mnist5k", batches="notebook"):
+    """A finished full run's metrics.json, as the section writes it (the batches it drew)."""
     folder = out / "checkpoints" / name
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "metrics.json").write_text(json.dumps({"section": name, "data": data, "complete": True}))
+    (folder / "metrics.json").write_text(json.dumps({"section": name, "data": data, "complete": True,
+                                                     "batches": batches_drawn(name, batches)}))
 
 
 def test_all_skips_finished_sections_and_runs_the_rest(tmp_path, capsys):
@@ -39,6 +42,21 @@ def test_a_capped_run_is_not_marked_finished(options):
     SECTIONS["pca"].run(replace(options, steps=5), log=lambda line: None)
     metrics = json.loads((options.out / "checkpoints/pca/metrics.json").read_text())
     assert "complete" not in metrics
+
+
+def test_a_run_of_other_batches_is_not_finished_for_these(tmp_path, capsys):
+    """A finished run of the cell alone (or from before the notebook's batches) is not the notebook's: `all`
+    refuses to replace it; one beyond the book (no cell) draws the same batches either way."""
+    finish(tmp_path, "stacked_tied", batches="alone")
+    finish(tmp_path, "wta", batches="alone")
+    assert not finished(SECTIONS["stacked_tied"], tmp_path, "mnist5k")
+    assert finished(SECTIONS["stacked_tied"], tmp_path, "mnist5k", "alone")
+    assert finished(SECTIONS["wta"], tmp_path, "mnist5k")
+    assert main(["all", "--out", str(tmp_path), "--data", "mnist5k", "--no-progress", "--jobs", "1",
+                 "--only", "stacked_tied,wta"]) == 1
+    statuses = table(capsys.readouterr().out)
+    assert statuses["stacked_tied"].startswith("refused") and "alone batches" in statuses["stacked_tied"]
+    assert statuses["wta"] == "finished before"
 
 
 def test_a_section_finished_on_other_data_is_not_finished_for_this_data(tmp_path):

@@ -38,20 +38,43 @@ class DataError(Exception):
 
 class DataSet:
     """One split with the book's `next_batch`: reshuffle (global numpy RNG) at the start of each epoch;
-    a batch that crosses the epoch's end is the old permutation's tail plus the new one's head."""
+    a batch that crosses the epoch's end is the old permutation's tail plus the new one's head.
+
+    As TF 1.x's DataSet did, `images` and `labels` are the arrays in the order of the last reshuffle (the
+    notebook's `mnist.train.images` after its cells' draws); the file's order is kept apart, and an order is
+    only gathered into a copy when a listing reads it."""
 
     def __init__(self, images, labels):
-        self.images = images
-        self.labels = labels
+        self._file_images = images
+        self._file_labels = labels
         self.num_examples = len(images)
+        self.restart()
+
+    def restart(self):
+        """As freshly loaded: file order, no batch drawn."""
         self._order = np.arange(self.num_examples)
         self._index_in_epoch = 0
         self.epochs_completed = 0
+        self._gathered = (self._file_images, self._file_labels)
+
+    @property
+    def images(self):
+        return self._arrays()[0]
+
+    @property
+    def labels(self):
+        return self._arrays()[1]
+
+    def _arrays(self):
+        if self._gathered is None:
+            self._gathered = (self._file_images[self._order], self._file_labels[self._order])
+        return self._gathered
 
     def _reshuffle(self):
         perm = np.arange(self.num_examples)
         np.random.shuffle(perm)
         self._order = self._order[perm]
+        self._gathered = None
 
     def state(self):
         """Where the batches are: saved with each checkpoint so a resumed run takes the same batches."""
@@ -63,8 +86,10 @@ class DataSet:
         self._order = np.asarray(state["order"])
         self._index_in_epoch = int(state["index"])
         self.epochs_completed = int(state["epochs_completed"])
+        self._gathered = None
 
-    def next_batch(self, batch_size):
+    def _next_indices(self, batch_size):
+        """The file-order indices of the next batch, the position moved past it."""
         start = self._index_in_epoch
         if self.epochs_completed == 0 and start == 0:
             self._reshuffle()
@@ -73,11 +98,18 @@ class DataSet:
             rest = self._order[start:]
             self._reshuffle()
             self._index_in_epoch = batch_size - len(rest)
-            picked = np.concatenate([rest, self._order[:self._index_in_epoch]])
-        else:
-            self._index_in_epoch += batch_size
-            picked = self._order[start:self._index_in_epoch]
-        return self.images[picked], self.labels[picked]
+            return np.concatenate([rest, self._order[:self._index_in_epoch]])
+        self._index_in_epoch += batch_size
+        return self._order[start:self._index_in_epoch]
+
+    def next_batch(self, batch_size):
+        picked = self._next_indices(batch_size)
+        return self._file_images[picked], self._file_labels[picked]
+
+    def skip(self, calls, batch_size):
+        """Where `calls` next_batch calls would leave the set and numpy's RNG, without gathering a batch."""
+        for _ in range(calls):
+            self._next_indices(batch_size)
 
 
 class PermutationSampler:

@@ -28,7 +28,7 @@ N_TEST_DIGITS = 2  # show_reconstructed_digits' default: the first two test digi
 # run, and so does every section here, to the same float32 digits; only a larger set goes in chunks of this
 # many, its memory bounded by the chunk, not the set.
 EVALUATED_AT_ONCE = 10_000
-IDENTITY = ("section", "data", "n_train", "steps", "seed", "seconds", "samples_per_second")  # every metrics.json
+IDENTITY = ("section", "data", "batches", "n_train", "steps", "seed", "seconds", "samples_per_second")  # every metrics.json
 
 
 def process_started():
@@ -62,13 +62,18 @@ class Run:
     """A section's run: `checkpoint_of(name)` gives the checkpoint folder of another section (trained
     first when it has none), as the application provides it; the toolkit knows no section."""
 
-    def __init__(self, section, options, config, log=print, paths=None, checkpoint_of=None, parent=None):
+    def __init__(self, section, options, config, log=print, paths=None, checkpoint_of=None, parent=None,
+                 start_of=None, part=None):
         self.section = section
+        self.part = part  # a part's name (a second model, a variant): its own folder under the run's
         self.options = options
         self.config = config
         self.log = log
         self.paths = paths or RunPaths.under(options.out, section)
         self._checkpoint_of = checkpoint_of
+        self._start_of = start_of  # (run, data, seed) -> a line, or None: where the notebook's cells before left
+        # the data and numpy's RNG (--batches notebook), as the application provides it
+        self.batches = "alone"  # "notebook" once the data starts where the notebook's cell started
         self.parent = parent
         self.data = None
         self.history = []
@@ -87,7 +92,10 @@ class Run:
         progress bar."""
         paths = self.paths.phase(name)
         options, log = (replace(self.options, progress=False), lambda line: None) if quiet else (self.options, self.log)
-        return Run(self.section, options, config or self.config, log, paths, self._checkpoint_of, parent=self)
+        part = Run(self.section, options, config or self.config, log, paths, self._checkpoint_of, parent=self,
+                   start_of=self._start_of, part=name)
+        part.data = self.data
+        return part
 
     def checkpoint_of(self, section):
         return self._checkpoint_of(section, self.options, self.log)
@@ -97,6 +105,23 @@ class Run:
         self.data = own_data(self.config) if own_data is not None else datasets.load(self.options.data)
         self.log(self.data.summary())
         return self.data
+
+    def reset_graph(self):
+        """The book's reset_graph() at the top of a cell (the graph's seed and numpy's); with the notebook's
+        batches, then the training set and numpy's RNG where the notebook's cells before this run's left
+        them. Loads the data where it is not loaded yet."""
+        reset_graph(self.options.seed)
+        if self._start_of is None:
+            return
+        key = self.section if self.part is None else f"{self.section}/{self.part}"
+        line = self._start_of(key, self.data or self.load_data(), self.options.seed)
+        if line is not None:
+            self.batches = "notebook"
+            run = self.parent
+            while run is not None:
+                run.batches = "notebook"
+                run = run.parent
+            self.log(line)
 
     def budget(self, config=None, n_train=None, note=""):
         """The book's steps for a config's n_epochs of batch_size (or --epochs/--steps), logged with `note`
@@ -181,6 +206,7 @@ class Run:
         steps of one model, where a run trains several of the same budget."""
         seconds = self.training_seconds if self.steps else time.perf_counter() - self.started
         return {"section": self.section, "data": data or (self.data.name if self.data else None),
+                "batches": self.batches,
                 "n_train": n_train or (self.data.train.num_examples if self.data else None),
                 "steps": self.steps if steps is None else steps, "seed": self.options.seed, "seconds": round(seconds, 3),
                 "samples_per_second": round(self.samples / self.training_seconds, 1) if self.samples else None,
@@ -240,7 +266,7 @@ def train_listing(run, build, report=None, own_data=None, figure_name="reconstru
     config = run.config
     data = run.load_data(own_data)
     budget = run.budget(config)
-    reset_graph(run.options.seed)
+    run.reset_graph()
     model = build(config)
     model.mark()
     phases = Phases(run, model)

@@ -38,6 +38,8 @@ class RunOptions:
     compare: bool = True  # end with the book's printed numbers beside ours
     overrides: tuple = ()  # (config field, value) pairs: --set field=value, or a flag such as --penalty mse
     tensorflow_settings: tuple = ()  # --onednn on|off, --xla: TensorFlow's own settings changed for this run
+    batches: str = "notebook"  # where the training set and numpy's RNG start: as the book's notebook's cell
+    # found them ("notebook"), or fresh, as if the cell ran alone ("alone")
 
 
 @dataclass(frozen=True)
@@ -102,17 +104,24 @@ def mark_complete(checkpoint_dir):
         write_metrics(checkpoint_dir, {**metrics, "complete": True})
 
 
-def finished_run(checkpoint_dir, data_name=None, seed=None):
-    """The metrics of the finished full-budget run in checkpoint_dir (on data_name, of seed, where given and
-    where the run recorded them), or None."""
+def finished_run(checkpoint_dir, data_name=None, seed=None, batches=None):
+    """The metrics of the finished full-budget run in checkpoint_dir (on data_name, of seed, with batches,
+    where given and where the run recorded them), or None."""
     metrics = read_metrics(checkpoint_dir) or {}
-    return metrics if metrics.get("complete") and is_of(metrics, data_name, seed) else None
+    return metrics if metrics.get("complete") and is_of(metrics, data_name, seed, batches) else None
 
 
-def is_of(metrics, data_name=None, seed=None):
-    """Whether a run's metrics are of data_name and of seed, where given and where the run recorded them."""
+def batches_of(metrics):
+    """The batches a run drew: "notebook" or "alone" (a run from before the notebook's batches: alone)."""
+    return metrics.get("batches", "alone")
+
+
+def is_of(metrics, data_name=None, seed=None, batches=None):
+    """Whether a run's metrics are of data_name, of seed and drew `batches`, where given and where the run
+    recorded them."""
     return ((data_name is None or metrics.get("data", data_name) == data_name)
-            and (seed is None or metrics.get("seed", seed) == seed))
+            and (seed is None or metrics.get("seed", seed) == seed)
+            and (batches is None or batches_of(metrics) == batches))
 
 
 def is_complete(checkpoint_dir, data_name=None):
