@@ -8,7 +8,7 @@ from functools import partial
 from types import SimpleNamespace
 
 from tf1_ae.compat import tf
-from tf1_ae.layers import dense, dropout
+from tf1_ae.layers import dense, dropout, glorot_uniform
 from tf1_ae.model import Autoencoder
 from tf1_ae.pipeline import N_TEST_DIGITS
 from tf1_ae.plots import show_denoising
@@ -32,25 +32,32 @@ class Config:
     corruption: str = "gaussian"  # the book's first listing; "dropout" is the second
     noise_level: float = 1.0  # book, Gaussian
     dropout_rate: float = 0.3  # book, dropout
+    # TF 1.x seeded each random op by the ops its graph held then. Here: X is op 1, tf.shape(X) op 2, and
+    # random_normal makes 2 constants before it draws (noise: op seed 4), then 6 ops to X_noisy; each
+    # glorot-uniform kernel makes 3 constants before it draws, and each tf.layers.dense made 17 ops
+    corruption_op_seed: int = 4
+    op_seeds: tuple = (13, 30, 47, 64)  # the four kernels'
 
     def __post_init__(self):
         if self.corruption not in CORRUPTIONS:
             raise ValueError(f"corruption must be one of {', '.join(CORRUPTIONS)}, not {self.corruption!r}")
 
 
-def denoising_autoencoder(X, config, training=None):
+def denoising_autoencoder(X, config, training=None, corruption_seed=None):
     """The book's corruption, its four layers and its loss on X; called again on a slice of X (towers), the
-    same variables, and noise drawn for that slice."""
+    same variables, and noise drawn for that slice (by an op seeded apart: `corruption_seed` None)."""
     if config.corruption == "gaussian":
-        X_corrupted = tf.add(X, config.noise_level * tf.random_normal(tf.shape(X)), name="X_noisy")
+        X_corrupted = tf.add(X, config.noise_level * tf.random_normal(tf.shape(X), seed=corruption_seed),
+                             name="X_noisy")
     else:  # dropout while `training` is fed True
-        X_corrupted = dropout(X, config.dropout_rate, training=training)
+        X_corrupted = dropout(X, config.dropout_rate, training=training, seed=corruption_seed)
 
     my_dense_layer = partial(dense, activation=tf.nn.relu)  # default glorot init, no L2 (book)
-    hidden1 = my_dense_layer(X_corrupted, config.n_hidden1, name="hidden1")
-    hidden2 = my_dense_layer(hidden1, config.n_hidden2, name="hidden2")  # codings
-    hidden3 = my_dense_layer(hidden2, config.n_hidden3, name="hidden3")
-    outputs = dense(hidden3, config.n_inputs, name="outputs")
+    seed1, seed2, seed3, seed4 = config.op_seeds  # the glorot-uniform kernels', as the book's graph seeded them
+    hidden1 = my_dense_layer(X_corrupted, config.n_hidden1, kernel_initializer=glorot_uniform(seed1), name="hidden1")
+    hidden2 = my_dense_layer(hidden1, config.n_hidden2, kernel_initializer=glorot_uniform(seed2), name="hidden2")  # codings
+    hidden3 = my_dense_layer(hidden2, config.n_hidden3, kernel_initializer=glorot_uniform(seed3), name="hidden3")
+    outputs = dense(hidden3, config.n_inputs, kernel_initializer=glorot_uniform(seed4), name="outputs")
 
     reconstruction_loss = tf.reduce_mean(tf.square(outputs - X), name="reconstruction_loss")  # clean X
     return SimpleNamespace(X_corrupted=X_corrupted, codings=hidden2, outputs=outputs,
@@ -61,7 +68,7 @@ def build(config=Config(), towers=1):
     X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
     training = None if config.corruption == "gaussian" else \
         tf.placeholder_with_default(False, shape=(), name="training")
-    ae = denoising_autoencoder(X, config, training)
+    ae = denoising_autoencoder(X, config, training, corruption_seed=config.corruption_op_seed)
 
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
     if towers == 1:

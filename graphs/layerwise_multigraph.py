@@ -30,13 +30,16 @@ class Config:
     batch_size: int = 150  # book
     learning_rate: float = 0.01  # book default argument
     l2_reg: float = 0.0005  # book default argument
+    OP_SEEDS = (4, 23)  # the kernels', as TF 1.x seeded them: X was op 1, a book's dense layer 19 ops (tf1_ae.layers)
 
 
 def shallow_autoencoder(X, n_neurons, l2_reg, hidden_activation, output_activation):
     """The helper's graph on X: one hidden layer, outputs as wide as X, MSE + L2."""
-    my_dense_layer = partial(dense, kernel_initializer=he_init, kernel_regularizer=l2_regularizer(l2_reg))
-    hidden = my_dense_layer(X, n_neurons, activation=hidden_activation, name="hidden")
-    outputs = my_dense_layer(hidden, int(X.shape[1]), activation=output_activation, name="outputs")
+    hidden_init, outputs_init = (he_init.with_seed(seed) for seed in Config.OP_SEEDS)
+    my_dense_layer = partial(dense, kernel_regularizer=l2_regularizer(l2_reg))
+    hidden = my_dense_layer(X, n_neurons, activation=hidden_activation, kernel_initializer=hidden_init, name="hidden")
+    outputs = my_dense_layer(hidden, int(X.shape[1]), activation=output_activation, kernel_initializer=outputs_init,
+                             name="outputs")
 
     reconstruction_loss = tf.reduce_mean(tf.square(outputs - X), name="reconstruction_loss")
 
@@ -91,22 +94,19 @@ def train_autoencoder(X_train, n_neurons, n_epochs, batch_size, learning_rate=0.
             watch.flops = (trainer.last_step - trainer.first_step) * trainer.flops_per_step(budget.batch_size)
         params = dict([(var.name, var.eval()) for var in tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES)])
         hidden_val = shallow.hidden.eval(feed_dict={X: X_train})
-        return hidden_val, params["hidden/kernel:0"], params["hidden/bias:0"], params["outputs/kernel:0"], \
-            params["outputs/bias:0"]
+        return (hidden_val, *(params[f"{layer}/{kind}:0"] for layer in ("hidden", "outputs") for kind in ("kernel", "bias")))
 
 
 STACKED_PARAMETERS = ("weights1", "biases1", "weights2", "biases2", "weights3", "biases3", "weights4", "biases4")
 
 
 def build(params, config=Config()):
-    """Stack the two autoencoders' parameters into one 784-300-150-300-784 graph.
-
-    The book uses the numpy arrays as constants; here they become variables `weights1..4`, `biases1..4`
-    (loaded after init), so the stacked model has a checkpoint that later sections can restore by name."""
+    """Stack the two autoencoders' parameters into one 784-300-150-300-784 graph. The book uses the numpy arrays
+    as constants; here they are variables `weights1..4`, `biases1..4` (loaded after init), so the stacked model
+    has a checkpoint that later sections can restore by name."""
     W1, b1, W2, b2, W3, b3, W4, b4 = params
     X = tf.placeholder(tf.float32, shape=[None, W1.shape[0]], name="X")
-    variables = {name: tf.Variable(tf.zeros(value.shape), name=name)
-                 for name, value in zip(STACKED_PARAMETERS, params)}
+    variables = {name: tf.Variable(tf.zeros(value.shape), name=name) for name, value in zip(STACKED_PARAMETERS, params)}
     hidden1 = tf.nn.elu(tf.matmul(X, variables["weights1"]) + variables["biases1"], name="hidden1")
     hidden2 = tf.nn.elu(tf.matmul(hidden1, variables["weights2"]) + variables["biases2"], name="hidden2")
     hidden3 = tf.nn.elu(tf.matmul(hidden2, variables["weights3"]) + variables["biases3"], name="hidden3")
@@ -145,6 +145,5 @@ def train_one_at_a_time(run):
         sess.run(tf.global_variables_initializer())
         for name, value in zip(STACKED_PARAMETERS, params):
             stack.tensors["variables"][name].load(value, sess)
-        trained = {f"ae{n}_train_mse": history[-1]["train_mse"] if history else None
-                   for n, history in histories.items()}
+        trained = {f"ae{n}_train_mse": history[-1]["train_mse"] if history else None for n, history in histories.items()}
         return conclude(run, sess, stack, trained, saver=saver)

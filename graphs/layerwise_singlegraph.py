@@ -30,6 +30,9 @@ class Config:
     batch_size: int = 150  # book: batch_sizes = [150, 150]
     freeze: str = "var_list"  # book; "stop_gradient" is layerwise_stopgrad's way
     cache: bool = False  # phase 2 fed from a cache of hidden1 (layerwise_cached)
+    # TF 1.x seeded each random op by the ops its graph held then: X is op 1 and each initializer call makes
+    # 3 constants before it draws and 3 ops after, so the book's weights1..4 drew with op seeds 4, 10, 16, 22
+    op_seeds: tuple = (4, 10, 16, 22)
 
     def __post_init__(self):
         if self.freeze not in ("var_list", "stop_gradient"):
@@ -37,12 +40,13 @@ class Config:
 
 
 def layer_variables(config):
-    """The book's eight tf.Variables, in its order (so a seed gives the book's initial weights)."""
+    """The book's eight tf.Variables, in its order, the initial weights drawn as the book's were."""
     initializer = he_init
-    weights1_init = initializer([config.n_inputs, config.n_hidden1])
-    weights2_init = initializer([config.n_hidden1, config.n_hidden2])
-    weights3_init = initializer([config.n_hidden2, config.n_hidden3])
-    weights4_init = initializer([config.n_hidden3, config.n_outputs])
+    seed1, seed2, seed3, seed4 = config.op_seeds
+    weights1_init = initializer([config.n_inputs, config.n_hidden1], seed=seed1)
+    weights2_init = initializer([config.n_hidden1, config.n_hidden2], seed=seed2)
+    weights3_init = initializer([config.n_hidden2, config.n_hidden3], seed=seed3)
+    weights4_init = initializer([config.n_hidden3, config.n_outputs], seed=seed4)
 
     weights1 = tf.Variable(weights1_init, dtype=tf.float32, name="weights1")
     weights2 = tf.Variable(weights2_init, dtype=tf.float32, name="weights2")

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from tf1_ae.compat import tf
-from tf1_ae.layers import dense
+from tf1_ae.layers import dense, glorot_uniform
 from tf1_ae.model import Autoencoder
 from tf1_ae.train import Metric, TrainPlan
 
@@ -33,6 +33,9 @@ class Config:
     batch_size: int = 1000  # book
     penalty: str = "kl"  # book; "mse": (target - mean activation)²
     reconstruction: str = "mse"  # book; "xent": the book's tip, sigmoid outputs + cross-entropy
+    # TF 1.x seeded each random op by the ops its graph held then: X is op 1, each glorot-uniform kernel makes
+    # 3 constants before it draws, and the book's hidden tf.layers.dense made 17 ops: op seeds 4 and 21
+    op_seeds: tuple = (4, 21)
 
     def __post_init__(self):
         if self.penalty not in PENALTIES or self.reconstruction not in RECONSTRUCTIONS:
@@ -55,8 +58,10 @@ def sparsity_loss(activations, target, penalty="kl"):
 
 def build(config=Config()):
     X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
-    hidden1 = dense(X, config.n_hidden1, activation=tf.nn.sigmoid, name="hidden1")  # values in (0, 1)
-    logits = dense(hidden1, config.n_inputs, name="outputs")
+    seed1, seed2 = config.op_seeds  # the glorot-uniform kernels', as the book's graph seeded them
+    hidden1 = dense(X, config.n_hidden1, activation=tf.nn.sigmoid, kernel_initializer=glorot_uniform(seed1),
+                    name="hidden1")  # values in (0, 1)
+    logits = dense(hidden1, config.n_inputs, kernel_initializer=glorot_uniform(seed2), name="outputs")
 
     if config.reconstruction == "mse":
         outputs = logits

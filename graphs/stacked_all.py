@@ -28,16 +28,22 @@ class Config:
     l2_reg: float = 0.0001  # book (the tied version uses 0.0005)
     n_epochs: int = 5  # book
     batch_size: int = 150  # book
+    # TF 1.x seeded each initializer by the ops its graph held: X is op 1, the initializer makes 3 constants
+    # before it draws, and each tf.layers.dense of the book made 19 ops (initializer 6, kernel 3, regularizer
+    # 3, zero bias 4, matmul, bias_add, activation), so the four kernels drew with op seeds 4, 23, 42, 61
+    op_seeds: tuple = (4, 23, 42, 61)
 
 
 def autoencoder(X, config):
     """The book's four layers and its loss on X; called again on a slice of X (towers), the same variables."""
-    my_dense_layer = partial(dense, activation=tf.nn.elu, kernel_initializer=he_init,
-                             kernel_regularizer=l2_regularizer(config.l2_reg))
-    hidden1 = my_dense_layer(X, config.n_hidden1, name="hidden1")
-    hidden2 = my_dense_layer(hidden1, config.n_hidden2, name="hidden2")  # codings
-    hidden3 = my_dense_layer(hidden2, config.n_hidden3, name="hidden3")
-    outputs = my_dense_layer(hidden3, config.n_outputs, activation=None, name="outputs")
+    my_dense_layer = partial(dense, activation=tf.nn.elu, kernel_regularizer=l2_regularizer(config.l2_reg))
+    seed1, seed2, seed3, seed4 = config.op_seeds  # he_init, as the book's graph seeded each kernel's
+    hidden1 = my_dense_layer(X, config.n_hidden1, kernel_initializer=he_init.with_seed(seed1), name="hidden1")
+    hidden2 = my_dense_layer(hidden1, config.n_hidden2, kernel_initializer=he_init.with_seed(seed2),
+                             name="hidden2")  # codings
+    hidden3 = my_dense_layer(hidden2, config.n_hidden3, kernel_initializer=he_init.with_seed(seed3), name="hidden3")
+    outputs = my_dense_layer(hidden3, config.n_outputs, activation=None, kernel_initializer=he_init.with_seed(seed4),
+                             name="outputs")
 
     reconstruction_loss = tf.reduce_mean(tf.square(outputs - X), name="reconstruction_loss")  # MSE
     reg_losses = tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)

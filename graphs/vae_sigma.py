@@ -32,6 +32,11 @@ class Config:
     batch_size: int = 150  # book
     eps: float = 1e-10  # book: inside log(eps + σ²)
     parametrization: str = "sigma"  # "logvar": the book's variant with γ = log σ²
+    # TF 1.x seeded each random op by the ops its graph held then: X is op 1, each He initializer makes 3
+    # constants before it draws, and each tf.layers.dense made 16 ops (15 without activation); tf.shape and 2
+    # constants come before the noise draws (op seed 66), then 5 ops to hidden3 (8 with γ's exp(0.5 γ))
+    op_seeds: tuple = (4, 20, 36, 51, 74, 90, 106)  # hidden1, hidden2, hidden3_mean, the scale, hidden4, hidden5, logits
+    noise_op_seed: int = 66
 
     def __post_init__(self):
         if self.parametrization not in PARAMETRIZATIONS:
@@ -47,26 +52,31 @@ def latent_loss_of(mean, scale, config, name="latent_loss"):
     return tf.multiply(0.5, tf.reduce_sum(tf.exp(scale) + tf.square(mean) - 1 - scale), name=name)
 
 
-def variational_autoencoder(X, config):
+def variational_autoencoder(X, config, noise_seed=None):
     """The book's encoder, sampled codings, decoder and losses on X; called again on a slice of X (towers), the
-    same variables and noise drawn for that slice. Both losses are sums over the batch, as in the book."""
-    my_dense_layer = partial(dense, activation=tf.nn.elu, kernel_initializer=he_init)
-    hidden1 = my_dense_layer(X, config.n_hidden1, name="hidden1")
-    hidden2 = my_dense_layer(hidden1, config.n_hidden2, name="hidden2")
-    hidden3_mean = my_dense_layer(hidden2, config.n_hidden3, activation=None, name="hidden3_mean")
+    same variables and noise drawn for that slice (by an op seeded apart: `noise_seed` None). Both losses are
+    sums over the batch, as in the book."""
+    my_dense_layer = partial(dense, activation=tf.nn.elu)
+    he = [he_init.with_seed(seed) for seed in config.op_seeds]  # each kernel's, as the book's graph seeded it
+    hidden1 = my_dense_layer(X, config.n_hidden1, kernel_initializer=he[0], name="hidden1")
+    hidden2 = my_dense_layer(hidden1, config.n_hidden2, kernel_initializer=he[1], name="hidden2")
+    hidden3_mean = my_dense_layer(hidden2, config.n_hidden3, activation=None, kernel_initializer=he[2],
+                                  name="hidden3_mean")
     if config.parametrization == "sigma":
-        hidden3_sigma = my_dense_layer(hidden2, config.n_hidden3, activation=None, name="hidden3_sigma")
-        noise = tf.random_normal(tf.shape(hidden3_sigma), dtype=tf.float32, name="noise")
+        hidden3_sigma = my_dense_layer(hidden2, config.n_hidden3, activation=None, kernel_initializer=he[3],
+                                       name="hidden3_sigma")
+        noise = tf.random_normal(tf.shape(hidden3_sigma), dtype=tf.float32, seed=noise_seed, name="noise")
         hidden3 = tf.add(hidden3_mean, hidden3_sigma * noise, name="hidden3")
         scale = hidden3_sigma
     else:
-        hidden3_gamma = my_dense_layer(hidden2, config.n_hidden3, activation=None, name="hidden3_gamma")
-        noise = tf.random_normal(tf.shape(hidden3_gamma), dtype=tf.float32, name="noise")
+        hidden3_gamma = my_dense_layer(hidden2, config.n_hidden3, activation=None, kernel_initializer=he[3],
+                                       name="hidden3_gamma")
+        noise = tf.random_normal(tf.shape(hidden3_gamma), dtype=tf.float32, seed=noise_seed, name="noise")
         hidden3 = tf.add(hidden3_mean, tf.exp(0.5 * hidden3_gamma) * noise, name="hidden3")
         scale = hidden3_gamma
-    hidden4 = my_dense_layer(hidden3, config.n_hidden4, name="hidden4")
-    hidden5 = my_dense_layer(hidden4, config.n_hidden5, name="hidden5")
-    logits = my_dense_layer(hidden5, config.n_inputs, activation=None, name="logits")
+    hidden4 = my_dense_layer(hidden3, config.n_hidden4, kernel_initializer=he[4], name="hidden4")
+    hidden5 = my_dense_layer(hidden4, config.n_hidden5, kernel_initializer=he[5], name="hidden5")
+    logits = my_dense_layer(hidden5, config.n_inputs, activation=None, kernel_initializer=he[6], name="logits")
 
     xentropy = tf.nn.sigmoid_cross_entropy_with_logits(labels=X, logits=logits)
     reconstruction_loss = tf.reduce_sum(xentropy, name="reconstruction_loss")  # summed, not averaged
@@ -78,7 +88,7 @@ def variational_autoencoder(X, config):
 
 def build(config=Config(), towers=1):
     X = tf.placeholder(tf.float32, [None, config.n_inputs], name="X")
-    vae = variational_autoencoder(X, config)
+    vae = variational_autoencoder(X, config, noise_seed=config.noise_op_seed)
     outputs = tf.sigmoid(vae.logits, name="outputs")
 
     optimizer = tf.train.AdamOptimizer(config.learning_rate)

@@ -217,7 +217,7 @@ def test_run_section_help_lists_its_config_fields_with_their_defaults():
     fields = done.stdout.split("sparse's Config")[1].splitlines()[1:]
     assert [line.split()[0] for line in fields] == ["n_inputs", "n_hidden1", "sparsity_target", "sparsity_weight",
                                                     "learning_rate", "n_epochs", "batch_size", "penalty",
-                                                    "reconstruction"]
+                                                    "reconstruction", "op_seeds"]
     assert fields[2].split() == ["sparsity_target", "0.1"] and fields[7].split() == ["penalty", "'kl'"]
 
 

