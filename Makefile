@@ -12,7 +12,7 @@ ARGS ?=
 # The section names, read from the table of sections (standard library only: no .venv needed yet).
 SECTIONS := $(filter-out reconstructions,$(shell $(PYTHON) -m app.sections))
 
-.PHONY: help setup test all report results bench peak list data $(SECTIONS) reconstructions tensorboard clean
+.PHONY: help setup test all spread report results bench peak list data $(SECTIONS) reconstructions tensorboard clean
 
 help:
 	@echo "make setup            create .venv, install tf1_ae with its test tools, fetch full MNIST if a source answers (automatic)"
@@ -20,6 +20,7 @@ help:
 	@echo "make <section>        train / draw one section: $(SECTIONS) reconstructions"
 	@echo "make reconstructions SECTION=stacked_tied   draw a trained section's reconstructions"
 	@echo "make all              every section in dependency order, skipping finished ones"
+	@echo "make spread           every section with a book log again with 2 other TensorFlow seeds: the verdict's allowances"
 	@echo "make report           report/index.html: every section's numbers and figures beside the book's"
 	@echo "make results          README.md's table of results, from the runs' metrics.json (after make all)"
 	@echo "make bench            training throughput side by side: bare steps and the sections' loops, against the GEMM peak"
@@ -58,6 +59,9 @@ reconstructions: $(DATA_STAMP)
 
 all: $(DATA_STAMP)
 	$(PY) -m tf1_ae all $(ARGS)
+
+spread: $(DATA_STAMP)
+	$(PY) -m tf1_ae spread $(ARGS)
 
 report: $(STAMP)
 	$(PY) -m tf1_ae report $(ARGS)

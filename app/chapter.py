@@ -117,7 +117,7 @@ def run_here(section, chosen, args, out, data_name):
         status = "done" if code == 0 else f"failed (exit {code}, see above)"
     else:
         options = RunOptions(data=args.data, seed=args.seed, out=out, progress=args.progress, towers=towers,
-                             force=args.force, batches=args.batches)
+                             force=args.force, batches=args.batches, graph_seed=args.graph_seed)
         try:
             section.run(options)
             status = "done"
@@ -204,7 +204,7 @@ def ended_process(name, process, log, began):
 def child(command, args, out):
     """The command line of a `python -m tf1_ae` process that runs part of `all` with its options."""
     line = [sys.executable, "-m", "tf1_ae", *command, "--data", args.data, "--seed", str(args.seed), "--out", str(out),
-            "--batches", args.batches]
+            "--batches", args.batches, *(["--graph-seed", str(args.graph_seed)] if args.graph_seed is not None else [])]
     quiet = args.progress is False or command[0] == "run" and args.jobs > 1  # a captured log has no bar
     return line + (["--force"] if args.force else []) + (["--no-progress"] if quiet else [])
 

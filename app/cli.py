@@ -95,11 +95,20 @@ def build_parser():
                     "tf.compat.v1.",
         epilog="sections:\n" + section_table())
     commands = parser.add_subparsers(dest="command", required=True,
-                                     metavar="{list,run,all,report,results,bench,data,peak}",
+                                     metavar="{list,run,all,spread,report,results,bench,data,peak}",
                                      parser_class=OneLineParser)
     commands.add_parser("list", help="list the sections, their make targets and book sections")
     add_run_parser(commands)
     add_all_parser(commands)
+    spread = commands.add_parser(
+        "spread", help="measure how far another faithful run lands: every section with a book log again with other "
+                       "TensorFlow graph seeds, into graphs/our_spread.json (the verdict's allowances; after make all)")
+    spread.add_argument("--seeds", type=int_between(1, 20), default=2, help="graph seeds beside 42 (default: 2)")
+    spread.add_argument("--data", type=data_source, default="auto", help="as for run (default: auto)")
+    spread.add_argument("--seed", type=seed_value, default=42, help="numpy's seed, the batches' (default: 42)")
+    spread.add_argument("--out", type=Path, default=None, help="as for run")
+    spread.add_argument("--jobs", type=jobs_count, default=DEFAULT_JOBS, help="as for all")
+    spread.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None)
     report = commands.add_parser("report", help="write report/index.html: every section beside the book")
     report.add_argument("--out", type=Path, default=None, help="read and write under DIR (as for run)")
     results = commands.add_parser("results", help="the table of each section's headline number beside the book's")
@@ -181,6 +190,8 @@ def add_run_parser(commands):
     run.add_argument("--learning-rate", type=positive_float, help="Adam's learning rate (default: the book's)")
     run.add_argument("--seed", type=seed_value, default=42, help="graph and numpy seed (default: 42)")
     run.add_argument("--batches", choices=BATCHES, default="notebook", help=BATCHES_HELP)
+    run.add_argument("--graph-seed", type=seed_value, default=None,
+                     help="TensorFlow's graph seed alone (initial weights, noise), numpy's staying --seed's (make spread)")
     run.add_argument("--out", type=Path, default=None,
                      help="put checkpoints/ and figures/ under DIR (default: the repository root)")
     run.add_argument("--resume", action="store_true",
@@ -223,6 +234,7 @@ def add_all_parser(commands):
     everything.add_argument("--data", type=data_source, default="auto", help="as for run (default: auto)")
     everything.add_argument("--seed", type=seed_value, default=42, help="(default: 42)")
     everything.add_argument("--batches", choices=BATCHES, default="notebook", help="as for run (default: notebook)")
+    everything.add_argument("--graph-seed", type=seed_value, default=None, help="as for run")
     everything.add_argument("--out", type=Path, default=None, help="as for run")
     everything.add_argument("--force", action="store_true", help="run finished sections again too")
     everything.add_argument("--towers", type=towers_count, default=1,
@@ -266,6 +278,7 @@ def run_options(args):
                       learning_rate=args.learning_rate, seed=args.seed, resume=args.resume, progress=args.progress,
                       source=args.source, towers=args.towers, force=args.force, compare=args.compare,
                       overrides=tuple(args.sets) + flags, tensorflow_settings=settings, batches=args.batches,
+                      graph_seed=args.graph_seed,
                       **({"out": args.out} if args.out is not None else {}))
 
 
@@ -295,6 +308,12 @@ def all_command(args):
     from app.chapter import run_chapter
 
     return run_chapter(args)
+
+
+def spread_command(args):
+    from app.spread import run_spread
+
+    return run_spread(args)
 
 
 def run_command(args):
@@ -405,13 +424,14 @@ def main(argv=None):
         check_section_options(parser, args)
     previous = signal.signal(signal.SIGTERM, on_sigterm)
     try:
-        code = {"list": list_command, "run": run_command, "all": all_command, "report": report_command,
+        code = {"list": list_command, "run": run_command, "all": all_command, "spread": spread_command,
+                "report": report_command,
                 "results": results_command, "bench": bench_command, "data": data_command,
                 "peak": peak_command}[args.command](args)
         sys.stdout.flush()
     except BrokenPipeError:  # `… | head`: the reader has gone
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more reaches it, not even at exit
-        if args.command not in ("run", "all", "bench"):
+        if args.command not in ("run", "all", "spread", "bench"):
             return 0  # a listing or a report cut short, as any Unix tool's
         say("error: the output was closed (a pipe whose reader stopped); stopped, the checkpoint of the last "
             "finished epoch is kept")

@@ -1,9 +1,10 @@
 """report/index.html: every section beside the book, one page, figures copied next to it.
 
-Per section: its place in the book, the idea and the loss (its listing's IDEA and LOSS), the make target, the graph builder's source, our final
-metrics beside the numbers the book printed (graphs/book_numbers.json, with the data each came from),
-and the section's figures, with its per-epoch values drawn over the book's printed log where the book
-printed one (graphs/book_logs.json); a section that has not run yet says so.
+Per section: its place in the book, the idea and the loss (its listing's IDEA and LOSS), the make target, the
+graph builder's source, our final metrics with a column of the numbers the book printed (graphs/book_numbers.json
+and the last value of each log in graphs/book_logs.json, with the data each came from), the run's speed in a
+table of its own, and the section's figures, with its per-epoch values drawn over the book's printed log where
+the book printed one; a section that has not run yet says so and shows the book's numbers.
 """
 import html
 import inspect
@@ -27,6 +28,20 @@ figure img { max-width: 480px; max-height: 420px; border: 1px solid #eee; }
 figcaption { font-size: 0.8em; color: #555; text-align: center; }
 """
 SHOWN_APART = (*IDENTITY, "complete", "source")  # said under the table, not in it
+SPEED_KEYS = ("samples_per_second", "gflops", "share_of_peak", "flops", "seconds", "startup_seconds", "peak_gflops")
+
+
+def is_speed(key):
+    """Timing, throughput and arithmetic keys: a table of their own, apart from what the listing computes."""
+    return key in SPEED_KEYS or key.endswith(("_seconds", "_samples_per_second"))
+
+
+def book_values(section, book_numbers, book_logs):
+    """{metric: the book's printed number}: its final values, and the last epoch of each log it printed."""
+    values = {key[len(section) + 1:]: log[-1] for key, log in book_logs.items()
+              if key.startswith(section + "_") and log}
+    values.update((book_numbers.get(section) or {}).get("values", {}))
+    return values
 
 
 def builder_source(module):
@@ -45,16 +60,27 @@ def value_text(value):
     return html.escape(json.dumps(value) if isinstance(value, dict) else str(value))
 
 
-def metrics_table(metrics):
-    """Our final metrics (the book's printed numbers stand beside them in the comparison below) and what the
-    run was: only what it recorded."""
-    rows = [f"<tr><td>{html.escape(key)}</td><td class='num'>{value_text(value)}</td></tr>"
-            for key, value in metrics.items() if key not in SHOWN_APART and value is not None]
+def metrics_table(metrics, book):
+    """Our final metrics beside the book's printed numbers (blank where it printed none), the speed apart, and what
+    the run was: only what it recorded."""
+    rows = [f"<tr><td>{html.escape(key)}</td><td class='num'>{value_text(value)}</td>"
+            f"<td class='num'>{value_text(book[key]) if key in book else ''}</td></tr>"
+            for key, value in metrics.items() if key not in SHOWN_APART and not is_speed(key) and value is not None]
+    speed = [f"<tr><td>{html.escape(key)}</td><td class='num'>{value_text(value)}</td></tr>"
+             for key, value in metrics.items() if is_speed(key) and value is not None]
     run = [f"{label} {value_text(metrics[key])}" for key, label in (("data", "data"), ("n_train", "training images"),
-                                                                     ("steps", "steps"), ("seed", "seed"))
+                                                                     ("steps", "steps"), ("seed", "seed"),
+                                                                     ("batches", "batches"))
            if metrics.get(key)]
-    table = f"<table><tr><th>metric</th><th>ours</th></tr>{''.join(rows)}</table>" if rows else ""
+    table = f"<table><tr><th>metric</th><th>ours</th><th>book</th></tr>{''.join(rows)}</table>" if rows else ""
+    table += f"<table><tr><th>speed</th><th>ours</th></tr>{''.join(speed)}</table>" if speed else ""
     return table + (f"<p class='book'>ours: {', '.join(run)}</p>" if run else "")
+
+
+def book_table(book):
+    """The book's printed numbers alone, for a section that has not run."""
+    rows = [f"<tr><td>{html.escape(key)}</td><td class='num'>{value_text(value)}</td></tr>" for key, value in book.items()]
+    return f"<table><tr><th>metric</th><th>book</th></tr>{''.join(rows)}</table>" if rows else ""
 
 
 def log_figures(section, out, report_dir, book_logs):
@@ -102,11 +128,13 @@ def section_html(section, out, report_dir, book_numbers, book_logs):
     if source:
         parts.append(f"<details><summary>graph builder (<code>graphs/{section.name}.py</code>)</summary>"
                      f"<pre>{html.escape(source)}</pre></details>")
+    printed = book_values(section.name, book_numbers, book_logs)
     if metrics is None:
         parts.append(f"<p class='missing'>Not run yet: <code>make {section.name}</code> writes "
                      f"checkpoints/{section.name}/metrics.json.</p>")
+        parts.append(book_table(printed))
     if metrics is not None:
-        parts.append(metrics_table(metrics))
+        parts.append(metrics_table(metrics, printed))
     book = book_numbers.get(section.name)
     if book:
         parts.append(f"<p class='book'>book: {html.escape(book['data'])} ({html.escape(book['run'])})</p>")

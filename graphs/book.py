@@ -15,6 +15,17 @@ class BookData:
     reruns: dict  # book_reruns.json: <section>_<metric> → {run: the same values in an earlier run}
 
 
+@functools.lru_cache(maxsize=1)
+def our_spread():
+    """our_spread.json (`make spread`): each printed value over several TensorFlow graph seeds, or {}."""
+    path = HERE / "our_spread.json"
+    try:
+        spread = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return spread if isinstance(spread, dict) and isinstance(spread.get("values"), dict) else {}
+
+
 @functools.lru_cache(maxsize=1)  # read once per process: the report asks for every section
 def book_data():
     return BookData(*(json.loads((HERE / f"book_{name}.json").read_text()) for name in ("numbers", "logs", "reruns")))

@@ -122,7 +122,7 @@ def train_one_at_a_time(run):
     budget = run.budget(config, note=", for each autoencoder")
     run.reset_graph()
     helper = partial(train_autoencoder, n_epochs=config.n_epochs, batch_size=config.batch_size,
-                     learning_rate=config.learning_rate, l2_reg=config.l2_reg, seed=run.options.seed, budget=budget,
+                     learning_rate=config.learning_rate, l2_reg=config.l2_reg, seed=run.options.tf_seed, budget=budget,
                      log=run.log, progress=run.options.progress, n_towers=run.options.towers)
     histories = {1: [], 2: []}
     run.log(f"Autoencoder #1: 784 → {config.n_hidden1} (ELU) → 784 (linear)")

@@ -50,7 +50,14 @@ def test_report_loads_cleanly_with_every_image_and_says_what_has_not_run(options
     text = browser.find_element("tag name", "body").text
     assert "2 of" in text and "Not run yet: make vae_logvar" in text
     assert "0.0155875" in text  # the book's tied-weights number beside ours
-    assert "ours: data mnist5k, training images 4000, steps 10, seed 42" in text
+    assert "ours: data mnist5k, training images 4000, steps 10, seed 42, batches notebook" in text
+    tied = browser.find_element("id", "stacked_tied")
+    tables = [t.text.splitlines() for t in tied.find_elements("tag name", "table")]
+    assert tables[0][0] == "metric ours book" and any(row.split()[-1] == "0.0155875" for row in tables[0])
+    assert tables[1][0] == "speed ours" and any(row.startswith("samples_per_second ") for row in tables[1])
+    assert not any(row.startswith(("samples_per_second", "gflops", "seconds")) for row in tables[0])
+    not_run = browser.find_element("id", "vae_logvar").text  # the book's numbers, before any run of ours
+    assert "Not run yet" in not_run and "total_loss 14637.6" in not_run and "latent_loss 3711.55" in not_run
     assert "—" not in text
     assert "not scored: ours ran on mnist5k" in text and "train_mse, epoch 4" in text  # the table each run ends with
     shot = options.out / "report/screenshot.png"

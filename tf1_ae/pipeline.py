@@ -111,6 +111,7 @@ class Run:
         batches, then the training set and numpy's RNG where the notebook's cells before this run's left
         them. Loads the data where it is not loaded yet."""
         reset_graph(self.options.seed)
+        tf.set_random_seed(self.options.tf_seed)
         if self._start_of is None:
             return
         key = self.section if self.part is None else f"{self.section}/{self.part}"
@@ -223,6 +224,8 @@ class Run:
     def finish(self, metrics, data=None, n_train=None, steps=None):
         """Write metrics.json (the metrics and the run's identity) and history.json; say what was written."""
         metrics = {**metrics, **self.identity(data, n_train, steps)}
+        if self.options.graph_seed is not None:
+            metrics["graph_seed"] = self.options.graph_seed
         if self.options.tensorflow_settings:  # numbers that differ from the default's by round-off
             metrics["tensorflow_settings"] = list(self.options.tensorflow_settings)
         if self.startup_seconds is not None:

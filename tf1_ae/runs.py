@@ -40,6 +40,11 @@ class RunOptions:
     tensorflow_settings: tuple = ()  # --onednn on|off, --xla: TensorFlow's own settings changed for this run
     batches: str = "notebook"  # where the training set and numpy's RNG start: as the book's notebook's cell
     # found them ("notebook"), or fresh, as if the cell ran alone ("alone")
+    graph_seed: int | None = None  # TensorFlow's graph seed alone (initial weights, noise), numpy's staying `seed`
+
+    @property
+    def tf_seed(self):
+        return self.seed if self.graph_seed is None else self.graph_seed
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,68 @@
+"""`make spread`: each printed value over several TensorFlow graph seeds, the verdict's measured allowance."""
+import json
+
+import pytest
+
+from app import compare, spread
+from app.cli import main
+from tf1_ae.runs import UsageError
+
+
+def finished(folder, history, batches="notebook", data="mnist"):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "history.json").write_text(json.dumps(history))
+    (folder / "metrics.json").write_text(json.dumps({"section": "stacked_tied", "data": data, "complete": True,
+                                                     "batches": batches, "train_mse": history[-1]["train_mse"]}))
+
+
+def test_each_printed_value_is_kept_per_seed(tmp_path, monkeypatch):
+    monkeypatch.setattr(spread, "logged_sections", lambda: ["stacked_tied"])
+    finished(tmp_path / "checkpoints/stacked_tied", [{"epoch": e, "train_mse": 0.01 + e} for e in range(5)])
+    for seed in (1, 2):
+        finished(spread.seed_folder(tmp_path, seed) / "checkpoints/stacked_tied",
+                 [{"epoch": e, "train_mse": 0.01 + e + seed / 100} for e in range(5)])
+    record = spread.collect(tmp_path, (1, 2), "mnist")
+    assert record["stacked_tied_train_mse"]["epochs"][2] == pytest.approx({"42": 2.01, "1": 2.02, "2": 2.03})
+    assert len(record["stacked_tied_train_mse"]["epochs"]) == 5
+    monkeypatch.setattr(compare, "our_spread", lambda: {"seeds": [42, 1, 2], "values": record})
+    gap, n = compare.seeds_gap("stacked_tied_train_mse", 2)
+    assert n == 3 and gap == pytest.approx(0.02 / 2.01)
+
+
+@pytest.mark.parametrize("what", ["missing", "alone", "mnist5k"])
+def test_the_seeds_wait_for_the_books_run_of_ours(tmp_path, monkeypatch, what):
+    """No hours of seeds before `make all` has left the default run (full data, the notebook's batches)."""
+    monkeypatch.setattr(spread, "logged_sections", lambda: ["stacked_tied"])
+    if what != "missing":
+        finished(tmp_path / "checkpoints/stacked_tied", [{"epoch": 0, "train_mse": 0.01}],
+                 batches="alone" if what == "alone" else "notebook", data="mnist5k" if what == "mnist5k" else "mnist")
+    with pytest.raises(UsageError, match="make all` first"):
+        spread.collect(tmp_path, (), "mnist")
+
+
+def test_spread_refuses_in_one_line_without_the_default_run(tmp_path, capsys):
+    assert main(["spread", "--data", "mnist5k", "--out", str(tmp_path), "--seeds", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "make all` first" in err[0]
+    assert not spread.seed_folder(tmp_path, 1).exists()
+
+
+def test_a_graph_seed_changes_the_weights_and_not_the_batches(options):
+    """--graph-seed moves TensorFlow's seed alone: other initial weights, the book's batches all the same."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from app.sections import SECTIONS
+
+    runs = {}
+    for graph_seed in (None, 7):
+        out = options.out / f"graph_seed_{graph_seed}"
+        SECTIONS["stacked_tied"].run(replace(options, out=out, steps=1, compare=False, graph_seed=graph_seed),
+                                     log=lambda line: None)
+        folder = out / "checkpoints/stacked_tied"
+        with np.load(folder / "trainer_state-1.npz") as saved:
+            runs[graph_seed] = (saved["data_order"], json.loads((folder / "metrics.json").read_text()))
+    np.testing.assert_array_equal(runs[None][0], runs[7][0])
+    assert runs[None][1]["train_mse"] != runs[7][1]["train_mse"]
+    assert runs[7][1]["graph_seed"] == 7 and "graph_seed" not in runs[None][1]
