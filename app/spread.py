@@ -21,12 +21,13 @@ SEEDS = (1, 2)  # graph seeds beside the default run's 42
 
 
 def logged_sections():
-    """The sections whose log (or final values) the book printed, in the table's order."""
+    """The book's sections whose log (or final values) its notebook printed, in the table's order."""
+    from app.notebook import has_cell
     from app.sections import SECTIONS
 
     book = book_data()
     keys = set(book.logs) | {f"{section}_" for section in book.numbers}
-    return [name for name in SECTIONS if any(key.startswith(name + "_") for key in keys)]
+    return [name for name in SECTIONS if has_cell(name) and any(key.startswith(name + "_") for key in keys)]
 
 
 def seed_folder(out, seed):
