@@ -28,7 +28,7 @@ def run_chapter(args):
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # this process runs the dense sections
     out = args.out or REPO_ROOT
     data_name = resolved_name(args.data)
-    chosen = with_what_they_need(args.only, out, data_name, args.batches)
+    chosen = with_what_they_need(args.only, out, data_name, args.batches, args.graph_seed)
     start = time.perf_counter()
     if args.jobs > 1:
         results, memory = side_by_side(chosen, args, out, data_name)
@@ -46,14 +46,14 @@ def run_chapter(args):
     return 1 if any(status.startswith(FAILED) for status, _ in results.values()) else 0
 
 
-def with_what_they_need(only, out, data_name, batches="notebook"):
+def with_what_they_need(only, out, data_name, batches="notebook", graph_seed=None):
     """The chosen sections (all without --only), and those they need that have no finished run here: each
     trained once, before the sections that need it, not by each of them at once."""
     names = set(SECTIONS) if only is None else set(only)
     added = True
     while added:
         needed = {need for name in names for need in SECTIONS[name].needs
-                  if need not in names and not finished(SECTIONS[need], out, data_name, batches)}
+                  if need not in names and not finished(SECTIONS[need], out, data_name, batches, graph_seed)}
         names |= needed
         added = bool(needed)
     return [section for name, section in SECTIONS.items() if name in names]
@@ -74,7 +74,8 @@ def settled(section, results, args, out, data_name):
     done = finished_run(RunPaths.under(out, section.name).checkpoint_dir)  # its metrics.json read once
     if done is None:
         return None
-    if not section.uses_data or is_of(done, data_name, args.seed, batches_drawn(section.name, args.batches)):
+    if not section.uses_data or is_of(done, data_name, args.seed, batches_drawn(section.name, args.batches),
+                                      args.graph_seed):
         return "finished before"
     if section.runner != "draw":
         return (f"refused: it holds a finished run on {done.get('data')}, seed {done.get('seed')}, "
@@ -103,14 +104,14 @@ def run_here(section, chosen, args, out, data_name):
     towers = args.towers if args.towers > 1 and section.towers else 1
     began = time.perf_counter()
     if towers > 1 and not towers_here:
-        group = [s.name for s in chosen if s.towers and (args.force or not finished(s, out, data_name, args.batches))]
+        group = [s.name for s in chosen
+                 if s.towers and (args.force or not finished(s, out, data_name, args.batches, args.graph_seed))]
         print(f"\n=== {len(group)} sections with {towers} towers, in a process of their own", flush=True)
         command = ["all", "--only", ",".join(group), "--towers", str(towers), "--jobs", "1"]
         subprocess.run(child(command, args, out), env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0"})
         seconds = time.perf_counter() - began
-        return {name: ("done" if finished(SECTIONS[name], out, data_name, args.batches) else "failed (see above)",
-                       seconds)
-                for name in group}
+        done = {name: finished(SECTIONS[name], out, data_name, args.batches, args.graph_seed) for name in group}
+        return {name: ("done" if done[name] else "failed (see above)", seconds) for name in group}
     print(f"\n=== {section.name}: {section.book}", flush=True)
     if section.onednn != (os.environ["TF_ENABLE_ONEDNN_OPTS"] == "1"):
         code = subprocess.run(child(["run", section.name], args, out), env=section.environment()).returncode

@@ -51,7 +51,7 @@ class Row:
 
     def gap_text(self, signed=False):
         if self.evidence == "points":
-            return f"{self.signed_gap * 100:+.2g} pt" if signed else f"{self.gap * 100:.2g} points"
+            return f"{self.signed_gap * 100:+.2f} pt" if signed else f"{self.gap * 100:.2f} points"
         return ("+" if signed and self.signed_gap >= 0 else "-" if signed else "") + percent(self.gap)
 
 
@@ -59,8 +59,9 @@ EVIDENCE = {"seeds": "seeds", "reruns": "reruns", "ours": "ours"}
 
 
 def percent(fraction):
-    """A relative gap as a percentage with two significant digits (0.0013%, 0.4%, 12%)."""
-    return f"{fraction * 100:.2g}%"
+    """A relative gap as a percentage with two significant digits (0.0013%, 0.4%, 12%, 116%)."""
+    value = fraction * 100
+    return f"{value:.0f}%" if value >= 10 else f"{value:.2g}%"
 
 
 def seeds_gap(key, epoch):
@@ -138,7 +139,7 @@ def verdict(rows):
             f"farthest: {worst.gap_text()} against {worst.allowed_text().split()[0]} ({worst.label})")
 
 
-EVIDENCE_WORDS = {"seeds": "by our {n_seeds} seeds' spread plus the book's reruns'",
+EVIDENCE_WORDS = {"seeds": "by the spread of our {n_seeds} seeds, 42 among them, plus the book's reruns'",
                   "reruns": "by the book's reruns alone, ours unmeasured",
                   "points": "in points, as accuracies",
                   "ours": f"by our unmeasured ±{OUR_TOLERANCE:.0%}, the book having no rerun"}

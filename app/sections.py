@@ -122,16 +122,17 @@ class Section:
         if options.resume:
             log(f"{self.name} has finished its full run in {folder}: nothing to resume, nothing changed")
             return metrics
-        ran = {"data": metrics.get("data"), "seed": metrics.get("seed"), "batches": batches_of(metrics)}
+        ran = {"data": metrics.get("data"), "seed": metrics.get("seed"), "batches": batches_of(metrics),
+               "graph_seed": metrics.get("graph_seed")}
         asked = {"data": resolved_name(options.data) if self.uses_data else ran["data"], "seed": options.seed,
-                 "batches": batches_drawn(self.name, options.batches)}
+                 "batches": batches_drawn(self.name, options.batches), "graph_seed": options.graph_seed}
         described = f"data {ran['data']}, seed {ran['seed']}, {ran['batches']} batches"
         if full and asked == ran:
             log(f"{self.name} has finished this full run in {folder} ({described}): nothing to do; --force trains "
                 f"it again")
             return metrics
-        changed = [f"{'--batches' if key == 'batches' else key} {asked[key]}" for key in ("data", "seed", "batches")
-                   if asked[key] != ran[key]]
+        changed = [f"{'--' + key.replace('_', '-') if key in ('batches', 'graph_seed') else key} {asked[key]}"
+                   for key in ("data", "seed", "batches", "graph_seed") if asked[key] != ran[key]]
         changed += [] if full else ["a shorter or changed budget or config"]
         raise UsageError(f"{folder} holds a finished full run of {self.name} ({described}) that this run "
                          f"({', '.join(changed)}) would replace: {keep_apart}")
@@ -149,14 +150,14 @@ class Section:
                        own_data=getattr(module, "data", None))
 
 
-def finished(section, out, data_name, batches="notebook"):
+def finished(section, out, data_name, batches="notebook", graph_seed=None):
     """Whether `make all` may skip the section: a finished full run, on the same data where it uses data, of
     the same batches."""
     from app.notebook import batches_drawn
     from tf1_ae.runs import RunPaths, finished_run
 
     return finished_run(RunPaths.under(out, section.name).checkpoint_dir, data_name if section.uses_data else None,
-                        batches=batches_drawn(section.name, batches)) is not None
+                        batches=batches_drawn(section.name, batches), graph_seed=graph_seed) is not None
 
 
 def checkpoint_of(name, options, log=print):

@@ -61,7 +61,7 @@ def collect(out, seeds, data_name):
         for seed, folder in runs.items():
             metrics = read_metrics(folder, warn=False) or {}
             if not metrics.get("complete") or metrics.get("data") != data_name or metrics.get(
-                    "batches", "alone") != batches_drawn(section, "notebook"):
+                    "batches", "alone") != batches_drawn(section, "notebook") or metrics.get("graph_seed", 42) != seed:
                 raise UsageError(f"{folder} holds no finished run of {section} on {data_name} with the notebook's "
                                  f"batches: `make all` first, then `make spread`")
         for seed, folder in runs.items():

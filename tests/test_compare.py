@@ -91,8 +91,8 @@ def test_our_measured_spread_widened_by_the_books_reruns_is_the_allowance(tmp_pa
     assert lines[2].split()[-4:] == ["+1.9%", "±2%", "seeds", "within"]
     assert lines[3].split()[-4:] == ["+3%", "±2%", "seeds", "outside"]
     assert compare.allowance("stacked_tied_train_mse", 3, tied[3]) == (pytest.approx(0.02 + rerun_gap), "seeds")
-    assert lines[-1].startswith("verdict: 1 of 5 values within their allowance (5 by our 3 seeds' spread plus the "
-                                "book's reruns')")
+    assert lines[-1].startswith("verdict: 1 of 5 values within their allowance (5 by the spread of our 3 seeds, 42 "
+                                "among them, plus the book's reruns')")
 
 
 def test_accuracies_are_judged_in_points(tmp_path, unmeasured):
@@ -102,7 +102,7 @@ def test_accuracies_are_judged_in_points(tmp_path, unmeasured):
     lines = comparison("pretraining", tmp_path)
     assert [line.split()[-3:] for line in lines[2:-1]] == [
         ["±1", "pt", "within"], ["±1", "pt", "outside"], ["±1", "pt", "within"], ["±1", "pt", "within"]]
-    assert lines[-1].endswith("farthest: 2 points against ±1 (supervised_test_accuracy, final)")
+    assert lines[-1].endswith("farthest: 2.00 points against ±1 (supervised_test_accuracy, final)")
 
 
 def test_a_run_other_than_the_books_is_not_scored(tmp_path):

@@ -8,11 +8,12 @@ from app.cli import main
 from tf1_ae.runs import UsageError
 
 
-def finished(folder, history, batches="notebook", data="mnist"):
+def finished(folder, history, batches="notebook", data="mnist", graph_seed=None):
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "history.json").write_text(json.dumps(history))
     (folder / "metrics.json").write_text(json.dumps({"section": "stacked_tied", "data": data, "complete": True,
-                                                     "batches": batches, "train_mse": history[-1]["train_mse"]}))
+                                                     "batches": batches, "train_mse": history[-1]["train_mse"],
+                                                     **({"graph_seed": graph_seed} if graph_seed else {})}))
 
 
 def test_each_printed_value_is_kept_per_seed(tmp_path, monkeypatch):
@@ -20,7 +21,7 @@ def test_each_printed_value_is_kept_per_seed(tmp_path, monkeypatch):
     finished(tmp_path / "checkpoints/stacked_tied", [{"epoch": e, "train_mse": 0.01 + e} for e in range(5)])
     for seed in (1, 2):
         finished(spread.seed_folder(tmp_path, seed) / "checkpoints/stacked_tied",
-                 [{"epoch": e, "train_mse": 0.01 + e + seed / 100} for e in range(5)])
+                 [{"epoch": e, "train_mse": 0.01 + e + seed / 100} for e in range(5)], graph_seed=seed)
     record = spread.collect(tmp_path, (1, 2), "mnist")
     assert record["stacked_tied_train_mse"]["epochs"][2] == pytest.approx({"42": 2.01, "1": 2.02, "2": 2.03})
     assert len(record["stacked_tied_train_mse"]["epochs"]) == 5
@@ -66,3 +67,15 @@ def test_a_graph_seed_changes_the_weights_and_not_the_batches(options):
     np.testing.assert_array_equal(runs[None][0], runs[7][0])
     assert runs[None][1]["train_mse"] != runs[7][1]["train_mse"]
     assert runs[7][1]["graph_seed"] == 7 and "graph_seed" not in runs[None][1]
+
+
+def test_a_run_of_another_graph_seed_is_not_this_one(tmp_path, capsys):
+    """A finished default run is not taken for a --graph-seed run (nor the other way): `all` runs it apart."""
+    from app.sections import SECTIONS, finished as is_finished
+
+    folder = tmp_path / "checkpoints/stacked_tied"
+    finished(folder, [{"epoch": 0, "train_mse": 0.01}], data="mnist5k")
+    assert is_finished(SECTIONS["stacked_tied"], tmp_path, "mnist5k")
+    assert not is_finished(SECTIONS["stacked_tied"], tmp_path, "mnist5k", graph_seed=1)
+    assert main(["run", "stacked_tied", "--data", "mnist5k", "--graph-seed", "1", "--out", str(tmp_path)]) == 2
+    assert "--graph-seed 1" in capsys.readouterr().err

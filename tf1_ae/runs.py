@@ -109,11 +109,11 @@ def mark_complete(checkpoint_dir):
         write_metrics(checkpoint_dir, {**metrics, "complete": True})
 
 
-def finished_run(checkpoint_dir, data_name=None, seed=None, batches=None):
-    """The metrics of the finished full-budget run in checkpoint_dir (on data_name, of seed, with batches,
-    where given and where the run recorded them), or None."""
+def finished_run(checkpoint_dir, data_name=None, seed=None, batches=None, graph_seed=None):
+    """The metrics of the finished full-budget run in checkpoint_dir (on data_name, of seed, with batches and
+    graph_seed, where given and where the run recorded them), or None."""
     metrics = read_metrics(checkpoint_dir) or {}
-    return metrics if metrics.get("complete") and is_of(metrics, data_name, seed, batches) else None
+    return metrics if metrics.get("complete") and is_of(metrics, data_name, seed, batches, graph_seed) else None
 
 
 def batches_of(metrics):
@@ -121,12 +121,13 @@ def batches_of(metrics):
     return metrics.get("batches", "alone")
 
 
-def is_of(metrics, data_name=None, seed=None, batches=None):
-    """Whether a run's metrics are of data_name, of seed and drew `batches`, where given and where the run
-    recorded them."""
+def is_of(metrics, data_name=None, seed=None, batches=None, graph_seed=None):
+    """Whether a run's metrics are of data_name, of seed, drew `batches` and had `graph_seed` (None: TensorFlow's
+    seed was `seed`), where given and where the run recorded them."""
     return ((data_name is None or metrics.get("data", data_name) == data_name)
             and (seed is None or metrics.get("seed", seed) == seed)
-            and (batches is None or batches_of(metrics) == batches))
+            and (batches is None or batches_of(metrics) == batches)
+            and metrics.get("graph_seed") == graph_seed)
 
 
 def is_complete(checkpoint_dir, data_name=None):
