@@ -31,7 +31,7 @@ class Config:
     freeze: str = "var_list"  # book; "stop_gradient" is layerwise_stopgrad's way
     cache: bool = False  # phase 2 fed from a cache of hidden1 (layerwise_cached)
     # TF 1.x seeded each random op by the ops its graph held then: X is op 1 and each initializer call makes
-    # 3 constants before it draws and 3 ops after, so the book's weights1..4 drew with op seeds 4, 10, 16, 22
+    # 3 constants, draws, then 2 ops, so the book's weights1..4 drew with op seeds 4, 10, 16, 22
     op_seeds: tuple = (4, 10, 16, 22)
 
     def __post_init__(self):

@@ -35,7 +35,7 @@ class Config:
     source: str = "layerwise_cached"  # book restores ./my_model_cache_frozen.ckpt
     freeze_pretrained: bool = False  # book: `#training_op = optimizer.minimize(loss, var_list=[weights3, biases3])`
     # TF 1.x seeded each random op by the ops its graph held then: X and y are ops 1 and 2, and each
-    # initializer call makes 3 constants before it draws and 3 ops after: op seeds 5, 11, 17
+    # initializer call makes 3 constants, draws, then 2 ops: op seeds 5, 11, 17
     op_seeds: tuple = (5, 11, 17)
 
 

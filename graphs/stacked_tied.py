@@ -29,7 +29,7 @@ class Config:
     n_epochs: int = 5  # book
     batch_size: int = 150  # book
     # TF 1.x seeded each initializer by the ops its graph held: X is op 1, each initializer call makes 3
-    # constants before it draws and 3 ops after, so the book's weights1 and weights2 drew with op seeds 4, 10
+    # constants, draws, then 2 ops, so the book's weights1 and weights2 drew with op seeds 4, 10
     op_seeds: tuple = (4, 10)
 
 
