@@ -100,15 +100,20 @@ def build_parser():
     commands.add_parser("list", help="list the sections, their make targets and book sections")
     add_run_parser(commands)
     add_all_parser(commands)
-    spread = commands.add_parser(
-        "spread", help="measure how far another faithful run lands: every section with a book log again with other "
-                       "TensorFlow graph seeds, into graphs/our_spread.json (the verdict's allowances; after make all)")
-    spread.add_argument("--seeds", type=int_between(1, 20), default=2, help="graph seeds beside 42 (default: 2)")
+    spread_help = ("measure how far another faithful run lands: every section whose numbers the book printed, again "
+                   "with other TensorFlow graph seeds (the book's batches kept), into graphs/our_spread.json, the "
+                   "verdict's allowances; needs make all's runs first")
+    spread = commands.add_parser("spread", help=spread_help, description=spread_help)
+    spread.add_argument("--seeds", type=int_between(1, 20), default=2,
+                        help="how many graph seeds beside 42: 1, 2, ... (default: 2)")
     spread.add_argument("--data", type=data_source, default="auto", help="as for run (default: auto)")
     spread.add_argument("--seed", type=seed_value, default=42, help="numpy's seed, the batches' (default: 42)")
-    spread.add_argument("--out", type=Path, default=None, help="as for run")
+    spread.add_argument("--out", type=Path, default=None,
+                        help="read make all's runs and put the seeds' under DIR (the record is always "
+                             "graphs/our_spread.json)")
     spread.add_argument("--jobs", type=jobs_count, default=DEFAULT_JOBS, help="as for all")
-    spread.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None)
+    spread.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None,
+                        help="no progress bars")
     report = commands.add_parser("report", help="write report/index.html: every section beside the book")
     report.add_argument("--out", type=Path, default=None, help="read and write under DIR (as for run)")
     results = commands.add_parser("results", help="the table of each section's headline number beside the book's")
