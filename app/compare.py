@@ -47,15 +47,13 @@ class Row:
     def allowed_text(self):
         if self.evidence == "points":
             return f"±{self.allowed * 100:g} pt"
-        return f"±{percent(self.allowed)} {EVIDENCE[self.evidence]}"
+        return f"±{percent(self.allowed)} {self.evidence}"
 
     def gap_text(self, signed=False):
         if self.evidence == "points":
             return f"{self.signed_gap * 100:+.2f} pt" if signed else f"{self.gap * 100:.2f} points"
         return ("+" if signed and self.signed_gap >= 0 else "-" if signed else "") + percent(self.gap)
 
-
-EVIDENCE = {"seeds": "seeds", "reruns": "reruns", "ours": "ours"}
 
 
 def percent(fraction):

@@ -34,10 +34,9 @@ def seed_folder(out, seed):
     return Path(out) / "checkpoints" / "spread" / f"graph_seed_{seed}"
 
 
-def printed_values(section, folder):
+def printed_values(section, history, metrics):
     """{<section>_<metric>: {"epochs": [...], "final": value}} of a run: each value the book printed."""
     book = book_data()
-    history, metrics = read_history(folder) or [], read_metrics(folder, warn=False) or {}
     values = {}
     for key in book.logs:
         if key.startswith(section + "_"):
@@ -58,14 +57,15 @@ def collect(out, seeds, data_name):
     for section in logged_sections():
         runs = {42: RunPaths.under(out, section).checkpoint_dir}
         runs.update({seed: RunPaths.under(seed_folder(out, seed), section).checkpoint_dir for seed in seeds})
+        kept = {}
         for seed, folder in runs.items():
-            metrics = read_metrics(folder, warn=False) or {}
+            metrics = kept[seed] = read_metrics(folder, warn=False) or {}
             if not metrics.get("complete") or metrics.get("data") != data_name or metrics.get(
                     "batches", "alone") != batches_drawn(section, "notebook") or metrics.get("graph_seed", 42) != seed:
                 raise UsageError(f"{folder} holds no finished run of {section} on {data_name} with the notebook's "
                                  f"batches: `make all` first, then `make spread`")
         for seed, folder in runs.items():
-            for key, values in printed_values(section, folder).items():
+            for key, values in printed_values(section, read_history(folder) or [], kept[seed]).items():
                 entry = record.setdefault(key, {})
                 for epoch, value in enumerate(values.get("epochs", [])):
                     entry.setdefault("epochs", [])

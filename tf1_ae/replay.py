@@ -24,9 +24,6 @@ class NextBatch:
     def replay(self, data):
         getattr(data, self.split).skip(self.calls, self.batch_size)
 
-    def describe(self):
-        return f"{self.calls:,} × {self.split}.next_batch({self.batch_size})"
-
 
 @dataclass(frozen=True)
 class Permutations:
@@ -39,9 +36,6 @@ class Permutations:
         for _ in range(self.calls):
             np.random.permutation(n)
 
-    def describe(self):
-        return f"{self.calls:,} × rnd.permutation"
-
 
 @dataclass(frozen=True)
 class Normals:
@@ -50,9 +44,6 @@ class Normals:
 
     def replay(self, data):
         np.random.normal(size=self.count)
-
-    def describe(self):
-        return f"np.random.normal of {self.count:,}"
 
 
 @dataclass(frozen=True)
