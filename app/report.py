@@ -1,18 +1,19 @@
 """report/index.html: every section beside the book, one page, figures copied next to it.
 
 Per section: its place in the book, the idea and the loss (its listing's IDEA and LOSS), the make target, the
-graph builder's source, our final metrics with a column of the numbers the book printed (graphs/book_numbers.json
-and the last value of each log in graphs/book_logs.json, with the data each came from), the run's speed in a
-table of its own, and the section's figures, with its per-epoch values drawn over the book's printed log where
-the book printed one; a section that has not run yet says so and shows the book's numbers.
+code that builds its graph (app/graph_code.py), our final metrics with a column of the numbers the book
+printed (graphs/book_numbers.json and the last value of each log in graphs/book_logs.json, with the data each
+came from), the run's speed in a table of its own, and the section's figures, with its per-epoch values drawn
+over the book's printed log where the book printed one; a section that has not run yet says so and shows the
+book's numbers.
 """
 import html
-import inspect
 import json
 import shutil
 from pathlib import Path
 
 from app.compare import comparison
+from app.graph_code import graph_code
 from tf1_ae.pipeline import IDENTITY
 from tf1_ae.runs import RunPaths, read_history, read_metrics
 
@@ -42,13 +43,6 @@ def book_values(section, book_numbers, book_logs):
               if key.startswith(section + "_") and log}
     values.update((book_numbers.get(section) or {}).get("values", {}))
     return values
-
-
-def builder_source(module):
-    try:
-        return inspect.getsource(module.build)
-    except (AttributeError, OSError, TypeError):
-        return None
 
 
 def value_text(value):
@@ -124,9 +118,10 @@ def section_html(section, out, report_dir, book_numbers, book_logs):
              f"<p>{html.escape(module.IDEA)}</p>",
              f"<pre>{html.escape(module.LOSS)}</pre>"]
     parts.append(f"<p>Run it: <code>make {section.name}</code></p>")
-    source = builder_source(module)
+    source = graph_code(module)
     if source:
-        parts.append(f"<details><summary>graph builder (<code>graphs/{section.name}.py</code>)</summary>"
+        parts.append(f"<details><summary>the code that builds its graph (<code>graphs/{section.name}.py</code> "
+                     "and the listing functions it calls)</summary>"
                      f"<pre>{html.escape(source)}</pre></details>")
     printed = book_values(section.name, book_numbers, book_logs)
     if metrics is None:
@@ -174,7 +169,7 @@ def write_report(sections, out, book_numbers, book_logs):
 <html lang="en"><head><meta charset="utf-8"><title>tf1_ae: the Autoencoders chapter, side by side</title>
 <link rel="icon" href="data:,"><style>{STYLE}</style></head>
 <body><h1>tf1_ae: Géron, <i>Hands-On ML</i> (1st ed.), chapter 15 "Autoencoders", side by side</h1>
-<p>{n_run} of {len(sections)} sections have run. Each part: the idea, the make target, the graph builder,
+<p>{n_run} of {len(sections)} sections have run. Each part: the idea, the make target, the code that builds its graph,
 our final metrics beside the book's printed numbers, and the figures.</p>
 <ol>{index}</ol>
 {chr(10).join(bodies)}

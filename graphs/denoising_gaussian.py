@@ -8,7 +8,7 @@ from functools import partial
 from types import SimpleNamespace
 
 from tf1_ae.compat import tf
-from tf1_ae.layers import dense, dropout, glorot_uniform
+from tf1_ae.layers import dense, glorot_uniform
 from tf1_ae.model import Autoencoder
 from tf1_ae.pipeline import N_TEST_DIGITS
 from tf1_ae.plots import show_denoising
@@ -17,11 +17,11 @@ from tf1_ae.train import Metric, TrainPlan
 
 IDEA = "A 784-300-150-300-784 ReLU autoencoder that reconstructs clean digits from noisy ones."
 LOSS = "loss = mean((outputs(X + noise_level·ε) - X)²),  ε ~ N(0, I)"
-CORRUPTIONS = ("gaussian", "dropout")
 
 
 @dataclass(frozen=True)
-class Config:
+class Layers:
+    """The values both denoising listings share."""
     n_inputs: int = 28 * 28
     n_hidden1: int = 300  # book
     n_hidden2: int = 150  # codings
@@ -29,28 +29,28 @@ class Config:
     learning_rate: float = 0.01  # book
     n_epochs: int = 10  # book
     batch_size: int = 150  # book
-    corruption: str = "gaussian"  # the book's first listing; "dropout" is the second
-    noise_level: float = 1.0  # book, Gaussian
-    dropout_rate: float = 0.3  # book, dropout
     # TF 1.x seeded each random op by the ops its graph held then. Here: X is op 1, tf.shape(X) op 2, and
     # random_normal makes 2 constants before it draws (noise: op seed 4), then 6 ops to X_noisy; each
     # glorot-uniform kernel makes 3 constants before it draws, and each tf.layers.dense made 17 ops
     corruption_op_seed: int = 4
     op_seeds: tuple = (13, 30, 47, 64)  # the four kernels'
 
-    def __post_init__(self):
-        if self.corruption not in CORRUPTIONS:
-            raise ValueError(f"corruption must be one of {', '.join(CORRUPTIONS)}, not {self.corruption!r}")
+
+@dataclass(frozen=True)
+class Config(Layers):
+    noise_level: float = 1.0  # book
 
 
-def denoising_autoencoder(X, config, training=None, corruption_seed=None):
-    """The book's corruption, its four layers and its loss on X; called again on a slice of X (towers), the
-    same variables, and noise drawn for that slice (by an op seeded apart: `corruption_seed` None)."""
-    if config.corruption == "gaussian":
-        X_corrupted = tf.add(X, config.noise_level * tf.random_normal(tf.shape(X), seed=corruption_seed),
-                             name="X_noisy")
-    else:  # dropout while `training` is fed True
-        X_corrupted = dropout(X, config.dropout_rate, training=training, seed=corruption_seed)
+def add_noise(X, config, seed=None):
+    """The book's corruption: Gaussian noise, on at all times."""
+    return tf.add(X, config.noise_level * tf.random_normal(tf.shape(X), seed=seed), name="X_noisy")
+
+
+def denoising_autoencoder(X, config, corrupt, corruption_seed=None):
+    """`corrupt`ed X (the noise above, or a variant's corruption), the book's four layers and its loss against
+    the clean X; called again on a slice of X (towers), the same variables, and noise drawn for that slice (by
+    an op seeded apart: `corruption_seed` None)."""
+    X_corrupted = corrupt(X, config, seed=corruption_seed)
 
     my_dense_layer = partial(dense, activation=tf.nn.relu)  # default glorot init, no L2 (book)
     seed1, seed2, seed3, seed4 = config.op_seeds  # the glorot-uniform kernels', as the book's graph seeded them
@@ -66,24 +66,28 @@ def denoising_autoencoder(X, config, training=None, corruption_seed=None):
 
 def build(config=Config(), towers=1):
     X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
-    training = None if config.corruption == "gaussian" else \
-        tf.placeholder_with_default(False, shape=(), name="training")
-    ae = denoising_autoencoder(X, config, training, corruption_seed=config.corruption_op_seed)
+    return train_to_denoise(X, config, add_noise, towers)
+
+
+def train_to_denoise(X, config, corrupt, towers=1, train_feed=None):
+    """The autoencoder on X corrupted by `corrupt`, its Adam training op, and what the loop feeds while it
+    trains (`train_feed`: the dropout listing's training=True)."""
+    ae = denoising_autoencoder(X, config, corrupt, corruption_seed=config.corruption_op_seed)
 
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
     if towers == 1:
         training_op, loss = optimizer.minimize(ae.reconstruction_loss, name="training_op"), ae.reconstruction_loss
     else:  # beyond the book (--towers N): the same update from equal slices of each batch, on the cores side by side
         training_op, loss = minimize_in_towers(
-            optimizer, lambda part: denoising_autoencoder(part, config, training).reconstruction_loss, X, towers)
+            optimizer, lambda part: denoising_autoencoder(part, config, corrupt).reconstruction_loss, X, towers)
 
     plan = TrainPlan(training_op, X, loss, [Metric("train_mse", "Train MSE", ae.reconstruction_loss)],
-                     train_feed={} if training is None else {training: True})
+                     train_feed=train_feed or {})
     return Autoencoder(X=X, codings=ae.codings, outputs=ae.outputs, reconstruction_loss=ae.reconstruction_loss,
                        plan=plan, tensors={"corrupted": ae.X_corrupted})
 
 
-def report(run, sess, ae):
+def report(run, sess, ae, metrics):
     """Ours beside the book's figure: each test digit as the network sees it while training, corrupted, then
     its reconstruction from that corrupted input and the clean target."""
     shown = run.data.test.images[:N_TEST_DIGITS]

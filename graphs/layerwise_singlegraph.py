@@ -28,15 +28,9 @@ class Config:
     l2_reg: float = 0.0001  # book
     n_epochs: int = 4  # book: n_epochs = [4, 4], for each phase
     batch_size: int = 150  # book: batch_sizes = [150, 150]
-    freeze: str = "var_list"  # book; "stop_gradient" is layerwise_stopgrad's way
-    cache: bool = False  # phase 2 fed from a cache of hidden1 (layerwise_cached)
     # TF 1.x seeded each random op by the ops its graph held then: X is op 1 and each initializer call makes
     # 3 constants, draws, then 2 ops, so the book's weights1..4 drew with op seeds 4, 10, 16, 22
     op_seeds: tuple = (4, 10, 16, 22)
-
-    def __post_init__(self):
-        if self.freeze not in ("var_list", "stop_gradient"):
-            raise ValueError(f"freeze must be var_list or stop_gradient, not {self.freeze!r}")
 
 
 def layer_variables(config):
@@ -60,7 +54,15 @@ def layer_variables(config):
     return weights1, weights2, weights3, weights4, biases1, biases2, biases3, biases4
 
 
-def build(config=Config(), towers=1):
+def freeze_by_var_list(hidden1, inner_variables):
+    """The book's way: phase 2 is built on hidden1 itself, and its optimizer is given only the inner layers'
+    variables (`var_list`), so weights1/biases1 and weights4/biases4 stay as phase 1 left them."""
+    return hidden1, inner_variables
+
+
+def build(config=Config(), towers=1, freeze=freeze_by_var_list):
+    """`freeze(hidden1, inner_variables)` returns what phase 2 is built on and the var_list its optimizer gets
+    (the book's, above, or the tf.stop_gradient listing's)."""
     activation = tf.nn.elu
     regularizer = l2_regularizer(config.l2_reg)
     X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
@@ -86,18 +88,14 @@ def build(config=Config(), towers=1):
         return phase2_reconstruction_loss, phase2_reg_loss, phase2_reconstruction_loss + phase2_reg_loss
 
     hidden1 = outer(X, name="hidden1")
-    if config.freeze == "stop_gradient":
-        # No gradient flows back through this point: whatever is built on it cannot move weights1/biases1.
-        hidden1_frozen = tf.stop_gradient(hidden1, name="hidden1_frozen")
-    else:
-        hidden1_frozen = hidden1
+    train_vars = [weights2, biases2, weights3, biases3]  # phase 2's; the rest is frozen
+    hidden1_frozen, var_list = freeze(hidden1, train_vars)
     hidden2, hidden3 = inner(hidden1_frozen, names=("hidden2", "hidden3"))
     outputs = tf.add(tf.matmul(hidden3, weights4), biases4, name="outputs")
 
     reconstruction_loss = tf.reduce_mean(tf.square(outputs - X), name="reconstruction_loss")
 
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
-    train_vars = [weights2, biases2, weights3, biases3]  # phase 2's; the rest is frozen
     with tf.name_scope("phase1"):
         phase1_reconstruction_loss, phase1_reg_loss, phase1_loss = phase1_losses(X, hidden1)
         if towers == 1:
@@ -108,7 +106,6 @@ def build(config=Config(), towers=1):
 
     with tf.name_scope("phase2"):
         phase2_reconstruction_loss, phase2_reg_loss, phase2_loss = phase2_losses(hidden1_frozen, hidden3)
-        var_list = train_vars if config.freeze == "var_list" else None  # None: frozen by stop_gradient above
         if towers == 1:
             phase2_training_op = optimizer.minimize(phase2_loss, var_list=var_list)  # freeze hidden1
         else:  # the towers slice hidden1, so a cache of it fed in its place is sliced too
@@ -119,7 +116,7 @@ def build(config=Config(), towers=1):
     phases = (Phase("phase1", phase_plan(X, "phase1", phase1_training_op, phase1_loss, phase1_reconstruction_loss,
                                          phase1_reg_loss)),
               Phase("phase2", phase_plan(X, "phase2", phase2_training_op, phase2_loss, phase2_reconstruction_loss,
-                                         phase2_reg_loss), cached=hidden1 if config.cache else None))
+                                         phase2_reg_loss)))
     return Autoencoder(X=X, codings=hidden2, outputs=outputs, reconstruction_loss=reconstruction_loss, phases=phases,
                        tensors={"hidden1": hidden1, "frozen": (weights1, biases1, weights4, biases4),
                                 "trained_in_phase2": tuple(train_vars), "weights1": weights1})

@@ -17,18 +17,21 @@ What each way of freezing does:
   untouched; the shared beta1/beta2 power accumulators keep advancing in both phases. The backward graph
   is pruned at hidden1 either way (nothing asks for a gradient through it).
 """
-from dataclasses import dataclass
-
 from graphs import layerwise_singlegraph
+from tf1_ae.compat import tf
 
 IDEA = "The same two phases, with hidden1 frozen in the graph by tf.stop_gradient instead of by var_list."
 LOSS = "phase 2: mean((hidden3 - sg(hidden1))²) + l2_reg · (½‖weights2‖² + ½‖weights3‖²),  sg = stop_gradient"
 
+Config = layerwise_singlegraph.Config  # the book's values, unchanged
 
-@dataclass(frozen=True)
-class Config(layerwise_singlegraph.Config):
-    freeze: str = "stop_gradient"
+
+def freeze_by_stop_gradient(hidden1, inner_variables):
+    """No gradient flows back through hidden1_frozen: whatever is built on it cannot move weights1/biases1, so
+    phase 2's optimizer needs no var_list (None: every variable it reaches)."""
+    hidden1_frozen = tf.stop_gradient(hidden1, name="hidden1_frozen")
+    return hidden1_frozen, None
 
 
 def build(config=Config(), towers=1):
-    return layerwise_singlegraph.build(config, towers)
+    return layerwise_singlegraph.build(config, towers, freeze=freeze_by_stop_gradient)

@@ -9,6 +9,7 @@ from functools import partial
 from types import SimpleNamespace
 
 from tf1_ae.compat import tf
+from tf1_ae.config import positive
 from tf1_ae.layers import dense, he_init
 from tf1_ae.model import Autoencoder
 from tf1_ae.towers import minimize_in_towers
@@ -16,7 +17,6 @@ from tf1_ae.train import Metric, TrainPlan
 
 IDEA = "A 784-500-500-20-500-500-784 VAE: sampled codings, pulled toward N(0, I) by a latent loss."
 LOSS = "loss = Σ_batch,pixels xent(X, sigmoid(logits)) + ½ Σ_batch,codings (σ² + μ² - 1 - log(eps + σ²))"
-PARAMETRIZATIONS = ("sigma", "logvar")
 
 
 @dataclass(frozen=True)
@@ -30,73 +30,60 @@ class Config:
     learning_rate: float = 0.001  # book
     n_epochs: int = 50  # book
     batch_size: int = 150  # book
-    eps: float = 1e-10  # book: inside log(eps + σ²)
-    parametrization: str = "sigma"  # "logvar": the book's variant with γ = log σ²
+    eps: float = positive(1e-10)  # book: inside log(eps + σ²)
     # TF 1.x seeded each random op by the ops its graph held then: X is op 1, each He initializer makes 3
     # constants before it draws, and each tf.layers.dense made 16 ops (15 without activation); tf.shape and 2
-    # constants come before the noise draws (op seed 66), then 5 ops to hidden3 (8 with γ's exp(0.5 γ))
-    op_seeds: tuple = (4, 20, 36, 51, 74, 90, 106)  # hidden1, hidden2, hidden3_mean, the scale, hidden4, hidden5, logits
+    # constants come before the noise draws (op seed 66), then 5 ops to hidden3
+    op_seeds: tuple = (4, 20, 36, 51, 74, 90, 106)  # hidden1, hidden2, hidden3_mean, hidden3_sigma, hidden4, hidden5, logits
     noise_op_seed: int = 66
 
-    def __post_init__(self):
-        if self.parametrization not in PARAMETRIZATIONS:
-            raise ValueError(f"parametrization must be one of {', '.join(PARAMETRIZATIONS)}")
+
+def sigma_codings(hidden2, hidden3_mean, my_dense_layer, config, kernel_initializer, noise_seed):
+    """The book's σ head: hidden3 = μ + σ·ε, and the latent loss KL(N(μ, σ²) ‖ N(0, I)) summed over the batch
+    and codings, ½ Σ (σ² + μ² - 1 - log(eps + σ²)). σ is a plain linear output: it may reach 0, hence eps."""
+    hidden3_sigma = my_dense_layer(hidden2, config.n_hidden3, activation=None, kernel_initializer=kernel_initializer,
+                                   name="hidden3_sigma")
+    noise = tf.random_normal(tf.shape(hidden3_sigma), dtype=tf.float32, seed=noise_seed, name="noise")
+    hidden3 = tf.add(hidden3_mean, hidden3_sigma * noise, name="hidden3")
+    latent_loss = tf.multiply(0.5, tf.reduce_sum(
+        tf.square(hidden3_sigma) + tf.square(hidden3_mean) - 1 - tf.log(config.eps + tf.square(hidden3_sigma))),
+        name="latent_loss")
+    return hidden3, latent_loss
 
 
-def latent_loss_of(mean, scale, config, name="latent_loss"):
-    """KL(N(μ, σ²) ‖ N(0, I)) summed over the batch and codings: ½ Σ (σ² + μ² - 1 - log(eps + σ²)); with
-    scale = γ = log σ², ½ Σ (exp(γ) + μ² - 1 - γ), which takes no log of a σ² that may reach 0."""
-    if config.parametrization == "sigma":
-        return tf.multiply(0.5, tf.reduce_sum(tf.square(scale) + tf.square(mean) - 1
-                                              - tf.log(config.eps + tf.square(scale))), name=name)
-    return tf.multiply(0.5, tf.reduce_sum(tf.exp(scale) + tf.square(mean) - 1 - scale), name=name)
-
-
-def variational_autoencoder(X, config, noise_seed=None):
-    """The book's encoder, sampled codings, decoder and losses on X; called again on a slice of X (towers), the
-    same variables and noise drawn for that slice (by an op seeded apart: `noise_seed` None). Both losses are
-    sums over the batch, as in the book."""
+def variational_autoencoder(X, config, codings=sigma_codings, noise_seed=None):
+    """The book's encoder to hidden3_mean, the sampled `codings` (the σ head, or a variant's), the decoder and
+    the losses on X; called again on a slice of X (towers), the same variables and noise drawn for that slice
+    (by an op seeded apart: `noise_seed` None). Both losses are sums over the batch, as in the book."""
     my_dense_layer = partial(dense, activation=tf.nn.elu)
     he = [he_init.with_seed(seed) for seed in config.op_seeds]  # each kernel's, as the book's graph seeded it
     hidden1 = my_dense_layer(X, config.n_hidden1, kernel_initializer=he[0], name="hidden1")
     hidden2 = my_dense_layer(hidden1, config.n_hidden2, kernel_initializer=he[1], name="hidden2")
     hidden3_mean = my_dense_layer(hidden2, config.n_hidden3, activation=None, kernel_initializer=he[2],
                                   name="hidden3_mean")
-    if config.parametrization == "sigma":
-        hidden3_sigma = my_dense_layer(hidden2, config.n_hidden3, activation=None, kernel_initializer=he[3],
-                                       name="hidden3_sigma")
-        noise = tf.random_normal(tf.shape(hidden3_sigma), dtype=tf.float32, seed=noise_seed, name="noise")
-        hidden3 = tf.add(hidden3_mean, hidden3_sigma * noise, name="hidden3")
-        scale = hidden3_sigma
-    else:
-        hidden3_gamma = my_dense_layer(hidden2, config.n_hidden3, activation=None, kernel_initializer=he[3],
-                                       name="hidden3_gamma")
-        noise = tf.random_normal(tf.shape(hidden3_gamma), dtype=tf.float32, seed=noise_seed, name="noise")
-        hidden3 = tf.add(hidden3_mean, tf.exp(0.5 * hidden3_gamma) * noise, name="hidden3")
-        scale = hidden3_gamma
+    hidden3, latent_loss = codings(hidden2, hidden3_mean, my_dense_layer, config, he[3], noise_seed)
     hidden4 = my_dense_layer(hidden3, config.n_hidden4, kernel_initializer=he[4], name="hidden4")
     hidden5 = my_dense_layer(hidden4, config.n_hidden5, kernel_initializer=he[5], name="hidden5")
     logits = my_dense_layer(hidden5, config.n_inputs, activation=None, kernel_initializer=he[6], name="logits")
 
     xentropy = tf.nn.sigmoid_cross_entropy_with_logits(labels=X, logits=logits)
     reconstruction_loss = tf.reduce_sum(xentropy, name="reconstruction_loss")  # summed, not averaged
-    latent_loss = latent_loss_of(hidden3_mean, scale, config)
     loss = tf.add(reconstruction_loss, latent_loss, name="loss")
     return SimpleNamespace(codings=hidden3, logits=logits, reconstruction_loss=reconstruction_loss,
                            latent_loss=latent_loss, loss=loss)
 
 
-def build(config=Config(), towers=1):
+def build(config=Config(), towers=1, codings=sigma_codings):
     X = tf.placeholder(tf.float32, [None, config.n_inputs], name="X")
-    vae = variational_autoencoder(X, config, noise_seed=config.noise_op_seed)
+    vae = variational_autoencoder(X, config, codings, noise_seed=config.noise_op_seed)
     outputs = tf.sigmoid(vae.logits, name="outputs")
 
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
     if towers == 1:
         training_op, loss = optimizer.minimize(vae.loss, name="training_op"), vae.loss
     else:  # beyond the book (--towers N): the batch's sums are the sums of its slices' sums, on the cores side by side
-        training_op, loss = minimize_in_towers(optimizer, lambda part: variational_autoencoder(part, config).loss, X,
-                                               towers, reduction="sum")
+        training_op, loss = minimize_in_towers(
+            optimizer, lambda part: variational_autoencoder(part, config, codings).loss, X, towers, reduction="sum")
 
     n_images = tf.cast(tf.shape(X)[0], tf.float32)
     metrics = [Metric("total_loss", "Train total loss", vae.loss),

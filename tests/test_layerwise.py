@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from app.sections import SECTIONS
-from graphs import layerwise_cached, layerwise_multigraph, layerwise_singlegraph
+from graphs import layerwise_cached, layerwise_multigraph, layerwise_singlegraph, layerwise_stopgrad
 from tf1_ae.budget import make_budget
 from tf1_ae.compat import reset_graph, tf
 from tf1_ae.data import DataSet, PermutationSampler
@@ -28,10 +28,10 @@ def train_steps(sess, plan, data, n, batch_size=150):
         sess.run(plan.training_op, plan.feed(data.next_batch(batch_size)))
 
 
-@pytest.mark.parametrize("freeze", ["var_list", "stop_gradient"])
-def test_phase2_leaves_the_outer_layers_bit_identical(freeze, mnist5k):
+@pytest.mark.parametrize("module", [layerwise_singlegraph, layerwise_stopgrad], ids=lambda m: m.__name__[7:])
+def test_phase2_leaves_the_outer_layers_bit_identical(module, mnist5k):
     reset_graph()
-    g = layerwise_singlegraph.build(layerwise_singlegraph.Config(freeze=freeze))
+    g = module.build()
     frozen, inner = g.tensors["frozen"], g.tensors["trained_in_phase2"]
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())

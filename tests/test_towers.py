@@ -64,17 +64,22 @@ def test_two_towers_make_the_same_adam_steps_as_the_plain_graph(name, mnist5k):
     assert tower_names == names  # the towers share the plain graph's variables, nothing more
     if not draws:  # same weights, same batch: the same loss, up to the GEMM's summation order on this CPU
         np.testing.assert_allclose(tower_losses[0, 0], plain_losses[0, 0], rtol=1e-6)
-    np.testing.assert_allclose(tower_losses, plain_losses, rtol=1e-5)
+    # Later steps: Adam magnifies the round-off of near-zero gradients (below), and the losses follow it: seen 1e-5
+    # apart once in five runs on a busy machine; a wrong split of the batch is 1e-2 apart and more.
+    np.testing.assert_allclose(tower_losses, plain_losses, rtol=1e-4)
     # The loss the loop fetches every step is the towers' own: the batch's loss without a second pass.
     np.testing.assert_allclose(tower_losses[:, 1], tower_losses[:, 0], rtol=1e-5)
     # Adam scales each gradient to about its learning rate, so a weight whose gradient is round-off around zero
-    # may step either way: all of them within that (two steps' worth a step), all but a handful within atol.
+    # may step either way: all of them within that (two steps' worth a step), all but 5 (or one in 10,000)
+    # within atol (seen: up to 9 of weights1's 235,200, depending on the tests run before in the process; a
+    # wrong split of the batch moves most of them).
     largest_step = 2 * module.Config().learning_rate * n_steps
     for a, b, s in zip(plain, towers, start):
         assert not np.array_equal(a, s)
         assert np.abs(b - a).max() <= largest_step
         close = np.isclose(b, a, rtol=1e-4, atol=atol)
-        assert close.sum() >= close.size - 5, f"{close.size - close.sum()} weights of {close.size} differ"
+        differ = close.size - close.sum()
+        assert differ <= max(5, close.size // 10_000), f"{differ} weights of {close.size} differ"
 
 
 def layerwise_run(module, towers, initial, batches):
@@ -91,8 +96,8 @@ def layerwise_run(module, towers, initial, batches):
         start, after, losses = sess.run(variables), [], []
         for plan in (phase1, phase2):
             for batch in batches:
-                feed = {plan.inputs: batch}
-                if plan is phase2 and module.Config().cache:
+                feed = {g.X: batch}
+                if plan.inputs is not g.X:  # the cached phase 2: hidden1 of the batch, fed in hidden1's place
                     feed = {hidden1: sess.run(hidden1, feed)}
                 losses.append(sess.run([plan.training_op, plan.loss], feed)[1])
             after.append(sess.run(variables))

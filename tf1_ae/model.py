@@ -14,8 +14,8 @@ class Phase:
     """One of the trainings of a graph trained in several: its own step counter and checkpoint folder."""
     name: str  # its folder, checkpoints/<section>/<name>/, and its step counter, <name>_step
     plan: TrainPlan
-    cached: object = None  # a tensor frozen in this phase: computed once on every training example when the
-    # phase starts, then fed in its own place, batch by batch (`rnd.permutation(n)[:batch_size]`)
+    batches: object = None  # or a function (session, training set) -> the batches it trains on, called when the
+    # phase starts (a cache of a frozen layer's outputs)
 
 
 @dataclass(frozen=True)

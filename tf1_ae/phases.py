@@ -1,9 +1,6 @@
 """Training a model in one session: a one-phase model trains in its run's own folder; the phases of a model
 trained in several run one after another, each with its own step counter and checkpoint folder (so each
 can resume), each timed on its own."""
-from dataclasses import replace
-
-from tf1_ae.data import PermutationSampler
 from tf1_ae.model import Phase
 from tf1_ae.checkpoints import latest_checkpoint
 
@@ -20,8 +17,7 @@ class Phases:
     def _trainer(self, phase):
         if phase.name is None:
             return self.run.trainer(phase.plan)
-        plan = phase.plan if phase.cached is None else replace(phase.plan, inputs=phase.cached)
-        return self.run.trainer(plan, self.run.paths.phase(phase.name).checkpoint_dir, f"{phase.name}_step")
+        return self.run.trainer(phase.plan, self.run.paths.phase(phase.name).checkpoint_dir, f"{phase.name}_step")
 
     @property
     def trained_nothing(self):
@@ -49,9 +45,9 @@ class Phases:
         # A later phase resumes only where it has a checkpoint; otherwise it goes on from the earlier ones.
         resume = run.options.resume and (number == 1 or latest_checkpoint(trainer.checkpoint_dir) is not None)
         with run.stopwatch() as phase_time:
-            if phase.cached is not None:
+            if phase.batches is not None:
                 with run.stopwatch() as cache_time:
-                    data = PermutationSampler(sess.run(phase.cached, {phase.plan.inputs: data.images}))
+                    data = phase.batches(sess, data)
                 timings["cache_seconds"] = cache_time.seconds
             run.train(sess, trainer, data, budget, resume=resume)
         timings[f"phase{number}_seconds"] = phase_time.seconds
