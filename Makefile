@@ -6,19 +6,18 @@ STAMP := $(VENV)/.installed
 DATA_STAMP := $(VENV)/.data-tried
 PY := $(VENV)/bin/python
 RUN := $(PY) -m tf1_ae run
-SECTION ?= layerwise_singlegraph
 ARGS ?=
 
 # The section names, read from the table of sections (standard library only: no .venv needed yet).
-SECTIONS := $(filter-out reconstructions,$(shell $(PYTHON) -m app.sections))
+SECTIONS := $(shell $(PYTHON) -m app.sections)
 
-.PHONY: help setup test all spread report results bench peak list data $(SECTIONS) reconstructions tensorboard clean
+.PHONY: help setup test all spread report results bench peak list data $(SECTIONS) tensorboard clean
 
 help:
 	@echo "make setup            create .venv, install tf1_ae with its test tools, fetch full MNIST if a source answers (automatic)"
 	@echo "make test             run the test suite (a few minutes on 2 cores, after set-up)"
-	@echo "make <section>        train / draw one section: $(SECTIONS) reconstructions"
-	@echo "make reconstructions SECTION=stacked_tied   draw a trained section's reconstructions"
+	@echo "make <section>        train / draw one section: $(SECTIONS)"
+	@echo "make reconstructions ARGS='--source stacked_tied'   draw another trained section's reconstructions"
 	@echo "make all              every section in dependency order, skipping finished ones"
 	@echo "make spread           every section with a book log again with 2 other TensorFlow seeds: the verdict's allowances"
 	@echo "make report           report/index.html: every section's numbers and figures beside the book's"
@@ -53,9 +52,6 @@ setup: $(DATA_STAMP)
 # options (see run --help).
 $(SECTIONS): %: $(DATA_STAMP)
 	$(RUN) $@ $(ARGS)
-
-reconstructions: $(DATA_STAMP)
-	$(RUN) reconstructions --source $(SECTION) $(ARGS)
 
 all: $(DATA_STAMP)
 	$(PY) -m tf1_ae all $(ARGS)

@@ -260,7 +260,7 @@ def settings_workers(data, seed):
     workers = []
     for setting in bench_settings.SETTINGS:
         for onednn in (False, True):
-            names = [n for n in bench_settings.SECTIONS if SECTIONS[n].onednn == onednn]
+            names = [n for n in bench_settings.measured() if SECTIONS[n].onednn == onednn]
             command = [sys.executable, "-m", "app.bench_settings", setting, ",".join(names), data, str(seed)]
             workers.append(Worker(command, env=bench_settings.environment(setting, SECTIONS[names[0]])))
     return workers
@@ -316,7 +316,7 @@ def settings_table(speeds, peak_gflops, log):
         f"the speed of oneDNN the other way and of XLA relative to it:")
     log(f"{'section':<24}{'images/s':>10}{'of peak':>9}{'oneDNN flipped':>16}{'XLA':>7}")
     shares = {}
-    for name in bench_settings.SECTIONS:
+    for name in bench_settings.measured():
         default = speeds.get(f"{name}_default")
         if not default:
             continue

@@ -7,9 +7,11 @@ import sys
 import numpy as np
 
 SETTINGS = ("default", "onednn_flipped", "xla")
-# The sections whose listing builds one model with a plan (or phases): their first training op is measured.
-SECTIONS = ("stacked_all", "stacked_tied", "layerwise_singlegraph", "denoising_gaussian", "denoising_dropout",
-            "sparse", "contractive", "wta", "conv", "adversarial", "gsn", "vae_sigma", "vae_logvar")
+def measured():
+    """The sections whose records say `make bench` times them, in the table's order."""
+    from app.sections import SECTIONS
+
+    return [name for name, section in SECTIONS.items() if section.bench]
 
 
 def environment(setting, section):

@@ -77,7 +77,7 @@ def settled(section, results, args, out, data_name):
     if not section.uses_data or is_of(done, data_name, args.seed, batches_drawn(section.name, args.batches),
                                       args.graph_seed):
         return "finished before"
-    if section.runner != "draw":
+    if section.trains:
         return (f"refused: it holds a finished run on {done.get('data')}, seed {done.get('seed')}, "
                 f"{batches_of(done)} batches (--force replaces it, --out DIR keeps both)")
     return None

@@ -133,16 +133,24 @@ def build_parser():
     return parser
 
 
-# The shorthand flags of some sections' Config fields (each section's record says which it takes).
-SECTION_FLAGS = {
-    "freeze_pretrained": dict(action="store_const", const=True, default=None,
-                              help="train only the new output layer on top of the restored autoencoder layers"),
-    "penalty": dict(choices=["kl", "mse"], help="the sparsity penalty (default: kl, the book's)"),
-    "reconstruction": dict(choices=["mse", "xent"],
-                           help="mse (the book's) or xent (the book's tip: sigmoid outputs, cross-entropy)"),
-    "wta": dict(choices=["none", "spatial"],
-                help="spatial turns it into the convolutional winner-take-all autoencoder (default: none)"),
-}
+def flag_settings():
+    """{Config field: its flag's argparse settings} of the shorthand flags the sections' records name, each
+    flag's choices and help read from its listing's Config field (tf1_ae.config.choice / switch)."""
+    from tf1_ae.config import flag_fields
+
+    found = {}
+    for section in SECTIONS.values():
+        listing_flags = flag_fields(section.module.Config) if section.flags else {}
+        for name in section.flags:
+            choices, help_text = listing_flags[name]
+            settings = dict(action="store_const", const=True, default=None) if choices is None else dict(
+                choices=list(choices))
+            found.setdefault(name, {**settings, "help": help_text})
+    return found
+
+
+def flag_names():
+    return list(dict.fromkeys(name for section in SECTIONS.values() for name in section.flags))
 
 
 def sections_with_flag(flag):
@@ -205,7 +213,9 @@ def add_run_parser(commands):
                      help="let a shorter or changed run (--steps, --epochs, --set, ...) replace a finished full run "
                           "(refused otherwise; --out DIR keeps quick looks apart)")
     run.add_argument("--source", choices=list(SECTIONS), metavar="SECTION",
-                     help="for reconstructions: whose checkpoint to draw (default: layerwise_singlegraph, the book's)")
+                     help=f"for {', '.join(s.name for s in SECTIONS.values() if s.sources)}: whose checkpoint to "
+                          "restore (--set source=SECTION; default: the book's, e.g. layerwise_singlegraph for "
+                          "reconstructions)")
     run.add_argument("--towers", type=towers_count, default=1,
                      help="the fast path, where a section's listing has a towers graph: split each batch into N "
                           "equal towers that run on the cores side by side (default: 1, the book's graph)")
@@ -214,7 +224,7 @@ def add_run_parser(commands):
                                metavar="FIELD=VALUE",
                                help="change a field of the section's Config (see its graphs/ module), e.g. "
                                     "--set l2_reg=0.001; repeatable. The flags below are shorthands")
-    for flag, settings in SECTION_FLAGS.items():
+    for flag, settings in flag_settings().items():
         help_text = f"{', '.join(sections_with_flag(flag))}: {settings['help']}"
         section_flags.add_argument("--" + flag.replace("_", "-"), **{**settings, "help": help_text})
     run.add_argument("--onednn", choices=["on", "off"],
@@ -277,12 +287,12 @@ def run_options(args):
     """The command line's run options, its section flags as --set overrides."""
     from tf1_ae.runs import RunOptions
 
-    flags = tuple((name, getattr(args, name)) for name in SECTION_FLAGS if getattr(args, name) is not None)
+    flags = tuple((name, getattr(args, name)) for name in flag_names() if getattr(args, name, None) is not None)
     settings = (*([f"onednn {args.onednn}"] if args.onednn else []), *(["xla"] if args.xla else []))
     return RunOptions(data=args.data, epochs=args.epochs, steps=args.steps, batch_size=args.batch_size,
                       learning_rate=args.learning_rate, seed=args.seed, resume=args.resume, progress=args.progress,
-                      source=args.source, towers=args.towers, force=args.force, compare=args.compare,
-                      overrides=tuple(args.sets) + flags, tensorflow_settings=settings, batches=args.batches,
+                      towers=args.towers, force=args.force, compare=args.compare,
+                      overrides=tuple(args.sets) + flags + ((("source", args.source),) if args.source else ()), tensorflow_settings=settings, batches=args.batches,
                       graph_seed=args.graph_seed,
                       **({"out": args.out} if args.out is not None else {}))
 
@@ -293,13 +303,10 @@ def check_section_options(parser, args):
     from tf1_ae.runs import UsageError
 
     section = SECTIONS[args.section]
-    if args.source is not None:
-        if args.section != "reconstructions":
-            parser.error(f"--source applies to reconstructions, not {args.section}")
-        if not SECTIONS[args.source].autoencoder:
-            parser.error(f"--source {args.source}: its checkpoint holds no autoencoder to draw; choose one of "
-                         + ", ".join(s.name for s in SECTIONS.values() if s.autoencoder))
-    for flag in SECTION_FLAGS:
+    if args.source is not None and not section.sources:
+        parser.error(f"--source applies to {', '.join(s.name for s in SECTIONS.values() if s.sources)}, not "
+                     f"{args.section}")
+    for flag in flag_names():
         if getattr(args, flag) is not None and flag not in section.flags:
             parser.error(f"--{flag.replace('_', '-')} applies to {', '.join(sections_with_flag(flag))}, "
                          f"not {section.name}")

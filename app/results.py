@@ -13,7 +13,6 @@ from tf1_ae.runs import RunPaths, UsageError, read_json, read_metrics
 MARKERS = {name: (f"<!-- {name}: written by `make results`, from checkpoints/*/metrics.json -->", f"<!-- /{name} -->")
            for name in ("results", "speed")}
 START, END = MARKERS["results"]
-FIGURES = None  # a section whose result is its figures
 
 
 def number(value):
@@ -24,37 +23,18 @@ def number(value):
     return f"{value:.4g}"
 
 
-# (make targets, the book's section, the headline, the metric it shows or FIGURES); the first target's run
-ROWS = [
-    (("pca",), "Performing PCA with an Undercomplete Linear Autoencoder", "test MSE (PCA's optimum: {pca_test_mse})",
-     "test_mse"),
-    (("stacked_all",), "Stacked Autoencoders", "last epoch's Train MSE", "train_mse"),
-    (("stacked_tied",), "Tying Weights", "last epoch's Train MSE", "train_mse"),
-    (("layerwise_multigraph",), "Training One Autoencoder at a Time (graphs)", "2nd AE, last Train MSE",
-     "ae2_train_mse"),
-    (("layerwise_singlegraph",), "… in a single graph (`var_list`)", "stack's test MSE", "test_mse"),
-    (("layerwise_stopgrad",), "… frozen by `tf.stop_gradient`", "stack's test MSE", "test_mse"),
-    (("layerwise_cached",), "… caching the frozen layer's outputs", "stack's test MSE", "test_mse"),
-    (("reconstructions",), "Visualizing the Reconstructions", "figure from any checkpoint", FIGURES),
-    (("features",), "Visualizing Features (four ways)", "figures", FIGURES),
-    (("pretraining",), "Unsupervised Pretraining Using Stacked Autoencoders", "pretrained test accuracy",
-     "pretrained_test_accuracy"),
-    (("pretraining_sweep",), "beyond the book: accuracy against the number of labels", "figure", FIGURES),
-    (("denoising_gaussian",), "Denoising Autoencoders (Gaussian noise)", "last epoch's Train MSE", "train_mse"),
-    (("denoising_dropout",), "Denoising Autoencoders (dropout)", "last epoch's Train MSE", "train_mse"),
-    (("kl_plot",), "Sparse Autoencoders: the sparsity cost", "figure", FIGURES),
-    (("sparse",), "Sparse Autoencoders", "last epoch's total loss", "total_loss"),
-    (("vae_sigma",), "Variational Autoencoders", "last epoch's total loss", "total_loss"),
-    (("vae_logvar",), "… with γ = log σ²", "last epoch's total loss", "total_loss"),
-    (("vae_generate", "vae_encode_decode", "vae_interpolate"), "Generating Digits", "figures", FIGURES),
-    (("vae_compare",), "beyond the book: σ against γ", "figure", FIGURES),
-    (("contractive",), "Other Autoencoders: contractive", "‖J‖²_F (without the penalty: {plain_jacobian_penalty})",
-     "jacobian_penalty"),
-    (("wta",), "… winner-take-all", "test MSE", "test_mse"),
-    (("conv",), "… stacked convolutional (`--wta spatial`)", "test MSE", "test_mse"),
-    (("adversarial",), "… adversarial", "test MSE", "test_mse"),
-    (("gsn",), "… generative stochastic network", "test MSE (binarized)", "test_mse"),
-]
+def rows():
+    """(make targets, their Headline) per row of the table, from the table of sections: a section without a
+    headline of its own joins the row before it; the row shows its first target's run."""
+    from app.sections import SECTIONS
+
+    found = []
+    for name, section in SECTIONS.items():
+        if section.headline is None:
+            found[-1] = (found[-1][0] + (name,), found[-1][1])
+        else:
+            found.append(((name,), section.headline))
+    return found
 
 
 class Shown(dict):
@@ -64,20 +44,21 @@ class Shown(dict):
         return "—"
 
 
-def row(targets, book_section, headline, metric, out):
+def row(targets, headline, out):
     metrics = read_metrics(RunPaths.under(out, targets[0]).checkpoint_dir)
     if metrics:
-        label = headline.format_map(Shown({k: number(v) for k, v in metrics.items() if isinstance(v, (int, float))}))
+        label = headline.words.format_map(Shown({k: number(v) for k, v in metrics.items()
+                                                 if isinstance(v, (int, float))}))
     else:  # no run: the headline without the parenthesis that would quote it
-        label = re.sub(r"\s*\([^()]*\{\w+\}[^()]*\)", "", headline)
+        label = re.sub(r"\s*\([^()]*\{\w+\}[^()]*\)", "", headline.words)
     book = book_data().numbers.get(targets[0], {}).get("values", {})
-    if metric is FIGURES:
-        ours, theirs = ("✓" if metrics else "not run"), ("✓" if not book_section.startswith("beyond") else "—")
+    if headline.metric is None:  # its result is its figures
+        ours, theirs = ("✓" if metrics else "not run"), ("✓" if not headline.heading.startswith("beyond") else "—")
     else:
-        ours = number(metrics.get(metric)) if metrics else "not run"
-        theirs = number(book.get(metric)) if metric in book else "—"
+        ours = number(metrics.get(headline.metric)) if metrics else "not run"
+        theirs = number(book.get(headline.metric)) if headline.metric in book else "—"
     make = ", ".join(f"`{target}`" for target in targets)
-    return f"| {make} | {book_section} | {label} | {ours} | {theirs} |"
+    return f"| {make} | {headline.heading} | {label} | {ours} | {theirs} |"
 
 
 def all_record(out):
@@ -104,7 +85,7 @@ def run_line(run):
 
 def table(out):
     lines = ["| make target | book section (1st ed., ch. 15) | headline | ours | book |", "|---|---|---|---|---|"]
-    lines += [row(*entry, out) for entry in ROWS]
+    lines += [row(targets, headline, out) for targets, headline in rows()]
     return "\n".join(lines + run_line(all_record(out)))
 
 

@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from tf1_ae.compat import tf
+from tf1_ae.config import positive
 from tf1_ae.layers import dense
 from tf1_ae.model import Autoencoder
 from tf1_ae.plots import plot_multiple_images
@@ -30,7 +31,7 @@ LOSS = """1. autoencoder:   min_{enc,dec}  mean xent(X, dec(enc(X)))
 class Config:
     n_hidden: int = 512  # ours (paper: 1000) per hidden layer, two per network
     n_codings: int = 2  # 2-D codings, so they can be plotted against the prior
-    prior_stddev: float = 1.0  # N(0, σ²I); Naresh1318's TF1 version uses σ = 5
+    prior_stddev: float = positive(1.0)  # N(0, σ²I); Naresh1318's TF1 version uses σ = 5
     learning_rate: float = 0.001  # Adam, as Naresh1318/Adversarial_Autoencoder
     n_epochs: int = 5  # ours: 5 × 550 iterations of batch 100
     batch_size: int = 100  # Naresh1318/Adversarial_Autoencoder
@@ -104,7 +105,7 @@ def build(config=Config()):
                        test_metric=Metric("test_mse", "Test MSE", mse), tensors={"scopes": scopes})
 
 
-def report(run, sess, ae):
+def report(run, sess, ae, metrics):
     """Where the test digits' codings land against the prior, and digits decoded from a grid of it."""
     data = run.data
     codings = sess.run(ae.codings, {ae.X: data.test.images})

@@ -87,7 +87,7 @@ def train_with_and_without_penalty(run):
     for key, part in (("contractive", run), ("plain", plain)):
         run.log(f"— {key} autoencoder, λ = {part.config.contraction_level}")
 
-        def report(part, sess, ae, key=key):
+        def report(part, sess, ae, metrics, key=key):
             curves[key] = contraction_curve(sess, ae, part.data.test.images[:200])
             return {"contraction_ratio_small": curves[key][0]}
 

@@ -12,18 +12,18 @@ decodes, so its 16 kernels are the dictionary: loss = Σ_batch,pixels (X - decon
 """
 from dataclasses import dataclass
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from tf1_ae.compat import tf
+from tf1_ae.config import FRACTION, choice, ranged
 from tf1_ae.layers import conv2d, conv2d_transpose, layer_variable, lifetime_wta_mask, spatial_wta_mask
 from tf1_ae.model import Autoencoder
-from tf1_ae.plots import plot_multiple_images
 from tf1_ae.train import Metric, TrainPlan
 
 IDEA = "Convolutions and pooling encode each digit into 3×3×64 codings; transposed convolutions decode them."
 LOSS = "loss = mean_batch,pixels xent(X, sigmoid(decoder(encoder(X))))"
 WTA_MODES = ("none", "spatial")
+WTA_HELP = "spatial turns it into the convolutional winner-take-all autoencoder (default: none)"
 
 
 @dataclass(frozen=True)
@@ -33,15 +33,11 @@ class Config:
     learning_rate: float = 0.001  # ours: Adam (2nd ed.: SGD 1.0)
     n_epochs: int = 5  # 2nd ed.: 5 epochs
     batch_size: int = 150  # the chapter's batch size
-    wta: str = "none"  # "spatial": convolutional winner-take-all (WTAConfig)
+    wta: str = choice("none", WTA_MODES, flag=WTA_HELP)  # "spatial": convolutional winner-take-all (WTAConfig)
     wta_filters: tuple = (16, 16)  # ours (iwyoo/tf_ConvWTA: 128, 128, 16), sized for a CPU
     wta_kernel_size: int = 5  # tf_ConvWTA
     wta_decoder_kernel: int = 11  # tf_ConvWTA: one linear 11×11 transposed convolution
-    wta_sparsity: float = 0.2  # tf_ConvWTA loss()'s default (its train.py's 0.05 leaves most images no map)
-
-    def __post_init__(self):
-        if self.wta not in WTA_MODES:
-            raise ValueError(f"wta must be one of {', '.join(WTA_MODES)}, not {self.wta!r}")
+    wta_sparsity: float = ranged(0.2, FRACTION)  # tf_ConvWTA loss()'s default (its train.py's 0.05 leaves most images no map)
 
 
 @dataclass(frozen=True)
@@ -127,8 +123,12 @@ def build_wta(config):
                                 "first_kernel": layer_variable("conv1/kernel"), "dictionary": layer_variable("deconv/kernel")})
 
 
-def report(run, sess, ae):
+def report(run, sess, ae, metrics):
     """The first layer's filters as images (and, for WTA, the decoder's dictionary)."""
+    import matplotlib.pyplot as plt  # here: the command line reads this listing's flags without loading it
+
+    from tf1_ae.plots import plot_multiple_images
+
     kernel = sess.run(ae.tensors["first_kernel"])  # (k, k, 1, filters)
     filters = np.transpose(kernel[:, :, 0, :], [2, 0, 1])
     plt.figure(figsize=(8, 2.5))

@@ -14,6 +14,7 @@ import numpy as np
 from graphs import layerwise_singlegraph
 from tf1_ae.checkpoints import restore
 from tf1_ae.compat import reset_graph, tf
+from tf1_ae.config import COUNTS_FROM_ZERO, UNIT_INTERVAL, positive, ranged
 from tf1_ae.plots import plot_image
 from tf1_ae.visualize import GradientAscent, top_activating
 
@@ -27,10 +28,10 @@ class Config:
     n_weight_images: int = 5  # book: weights1_val.T[i] for i in range(5)
     n_units: int = 6  # coding units shown by methods 1 and 3 (those whose activation varies most)
     n_top: int = 8  # method 1: images per unit
-    ascent_step: float = 0.5  # method 3: η (0.01 barely moves the image in 200 steps)
-    ascent_start_noise: float = 0.2  # method 3 starts from faint uniform noise in [0, 0.2]
+    ascent_step: float = positive(0.5)  # method 3: η (0.01 barely moves the image in 200 steps)
+    ascent_start_noise: float = ranged(0.2, UNIT_INTERVAL)  # method 3 starts from faint uniform noise in [0, 0.2]
     ascent_iterations: int = 200
-    ascent_record: tuple = (0, 10, 50, 100, 200)
+    ascent_record: tuple = ranged((0, 10, 50, 100, 200), COUNTS_FROM_ZERO)
 
 
 def caption(text):

@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from tf1_ae.compat import tf
+from tf1_ae.config import PROBABILITY, ranged
 from tf1_ae.model import Autoencoder
 from tf1_ae.plots import plot_multiple_images
 from tf1_ae.train import Metric, TrainPlan
@@ -26,7 +27,7 @@ LOSS = ("loss = Σ_{t=1..walkback} mean xent(x, p_t),  p_t = sigmoid(dec(enc(x̃
 class Config:
     n_hidden: int = 1000  # ours (yaoli/GSN's walk-back DAE: 2000), sigmoid, tied weights
     walkback: int = 5  # yaoli/GSN run_dae_walkback.py
-    salt_and_pepper: float = 0.4  # yaoli/GSN: each pixel replaced by a coin flip with probability 0.4
+    salt_and_pepper: float = ranged(0.4, PROBABILITY)  # yaoli/GSN: each pixel replaced by a coin flip with probability 0.4
     learning_rate: float = 0.001  # ours: Adam (yaoli/GSN: SGD 10)
     n_epochs: int = 5  # ours: 5 × 550 steps of batch 100
     batch_size: int = 100  # yaoli/GSN
@@ -95,7 +96,7 @@ def sample_chain(sess, ae, start, n_steps, noise, seed=42):
     return np.array(chain)
 
 
-def report(run, sess, ae):
+def report(run, sess, ae, metrics):
     """A Markov chain started at the first test digit: 100 consecutive samples, row by row."""
     n = run.config.chain_length
     chain = sample_chain(sess, ae, run.data.test.images[0], n, run.config.salt_and_pepper)

@@ -11,13 +11,15 @@ from dataclasses import dataclass
 import matplotlib.pyplot as plt
 import numpy as np
 
+from tf1_ae.config import OPEN_UNIT, ranged
+
 IDEA = "Why KL divergence for sparsity: it is larger and steeper than the squared error away from the target."
 LOSS = "KL(p‖q) = p·log(p/q) + (1-p)·log((1-p)/(1-q)),   MSE = (p - q)²,   MAE = |p - q|"
 
 
 @dataclass(frozen=True)
 class Config:
-    p: float = 0.1  # book: the target sparsity
+    p: float = ranged(0.1, OPEN_UNIT)  # book: the target sparsity
     n_points: int = 500  # book: np.linspace(0.001, 0.999, 500)
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from tf1_ae.budget import make_budget
 from tf1_ae.checkpoints import restore
 from tf1_ae.compat import tf
+from tf1_ae.config import switch
 from tf1_ae.data import PermutationSampler
 from tf1_ae.layers import he_init, l2_regularizer
 from tf1_ae.train import Metric, TrainPlan
@@ -18,6 +19,7 @@ IDEA = "A classifier trained on few labels, from scratch and from the layer-wise
 LOSS = ("loss = xent(softmax(logits), y)  (per example, unreduced as in the book: Adam minimizes its sum)"
         " + l2_reg · Σ_{k=1..3} ½‖weights_k‖²")
 
+FREEZE_HELP = "train only the new output layer on top of the restored autoencoder layers"
 BOOK_LABELED_FRACTION = 20000 / 55000  # the book labels the first 20,000 of 55,000 training images
 
 
@@ -33,7 +35,7 @@ class Config:
     batch_size: int = 150  # book
     n_labeled_instances: int = 20000  # book (on other data: the same fraction of the training set)
     source: str = "layerwise_cached"  # book restores ./my_model_cache_frozen.ckpt
-    freeze_pretrained: bool = False  # book: `#training_op = optimizer.minimize(loss, var_list=[weights3, biases3])`
+    freeze_pretrained: bool = switch(False, FREEZE_HELP)  # book: `#training_op = optimizer.minimize(loss, var_list=[weights3, biases3])`
     # TF 1.x seeded each random op by the ops its graph held then: X and y are ops 1 and 2, and each
     # initializer call makes 3 constants, draws, then 2 ops: op seeds 5, 11, 17
     op_seeds: tuple = (5, 11, 17)

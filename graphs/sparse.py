@@ -7,10 +7,10 @@ book's tip (sigmoid output with cross-entropy, which trains faster on [0, 1] pix
 """
 from dataclasses import dataclass
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from tf1_ae.compat import tf
+from tf1_ae.config import OPEN_UNIT, choice, ranged
 from tf1_ae.layers import dense, glorot_uniform
 from tf1_ae.model import Autoencoder
 from tf1_ae.train import Metric, TrainPlan
@@ -26,21 +26,18 @@ CLIP = 1e-7  # keeps the batch-mean activation inside (0, 1), where the KL is fi
 class Config:
     n_inputs: int = 28 * 28
     n_hidden1: int = 1000  # book: sparse coding units
-    sparsity_target: float = 0.1  # book
+    sparsity_target: float = ranged(0.1, OPEN_UNIT)  # book
     sparsity_weight: float = 0.2  # book
     learning_rate: float = 0.01  # book
     n_epochs: int = 100  # book
     batch_size: int = 1000  # book
-    penalty: str = "kl"  # book; "mse": (target - mean activation)²
-    reconstruction: str = "mse"  # book; "xent": the book's tip, sigmoid outputs + cross-entropy
+    penalty: str = choice("kl", PENALTIES, flag="the sparsity penalty (default: kl, the book's)")  # book; "mse":
+    # (target - mean activation)²
+    reconstruction: str = choice("mse", RECONSTRUCTIONS, flag="mse (the book's) or xent (the book's tip: sigmoid "
+                                 "outputs, cross-entropy)")  # book; "xent": sigmoid outputs + cross-entropy
     # TF 1.x seeded each random op by the ops its graph held then: X is op 1, each glorot-uniform kernel makes
     # 3 constants before it draws, and the book's hidden tf.layers.dense made 17 ops: op seeds 4 and 21
     op_seeds: tuple = (4, 21)
-
-    def __post_init__(self):
-        if self.penalty not in PENALTIES or self.reconstruction not in RECONSTRUCTIONS:
-            raise ValueError(f"penalty must be one of {', '.join(PENALTIES)}, reconstruction one of "
-                             f"{', '.join(RECONSTRUCTIONS)}")
 
 
 def kl_divergence(p, q):
@@ -88,8 +85,10 @@ def build(config=Config()):
                        plan=TrainPlan(training_op, X, loss, metrics, separator=" \t"), test_metric=test_mse)
 
 
-def report(run, sess, ae):
+def report(run, sess, ae, metrics):
     """Where sparsity landed: a histogram of each coding unit's mean activation over the test set."""
+    import matplotlib.pyplot as plt  # here: the command line reads this listing's flags without loading it
+
     activations = sess.run(ae.codings, {ae.X: run.data.test.images})
     per_unit = activations.mean(axis=0)
     target = run.config.sparsity_target

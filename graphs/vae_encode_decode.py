@@ -14,6 +14,7 @@ LOSS = "z = μ(x) + exp(γ(x)/2)·ε,   x̂ = sigmoid(decoder(z))"
 class Config:
     n_digits: int = 3  # book
     batch_size: int = 150  # book: mnist.test.next_batch(batch_size)
+    source: str = "vae_logvar"  # book: the γ = log σ² model, trained last
 
 
 def draw(run):
@@ -32,4 +33,4 @@ def draw(run):
         plot_image(outputs_val[iteration])
     fig.suptitle("test digit → codings → decoded")
     run.figure("encode_decode_plot")
-    return run.finish({"source": "vae_logvar", "codings_shape": list(codings_val.shape)})
+    return run.finish({"source": config.source, "codings_shape": list(codings_val.shape)})

@@ -24,17 +24,18 @@ class Config:
     n_digits: int = 60  # book
     n_rows: int = 6  # book: plot_multiple_images(..., 6, 10)
     n_cols: int = 10
+    source: str = "vae_logvar"  # book: the γ = log σ² model, trained last
 
 
 def restore_trained(run):
     """The trained γ model (trained first if it has no checkpoint): (open session, Autoencoder)."""
-    folder = run.checkpoint_of("vae_logvar")
+    folder = run.checkpoint_of(run.config.source)
     run.reset_graph()
     ae = vae_logvar.build()
     saver = tf.train.Saver()
     sess = tf.Session(config=session_config())
     try:
-        run.log(f"restored {restore(sess, saver, folder, 'vae_logvar')}")
+        run.log(f"restored {restore(sess, saver, folder, run.config.source)}")
     except Exception:
         sess.close()
         raise
@@ -55,4 +56,4 @@ def draw(run):
     plt.figure(figsize=(8, 5))
     plot_multiple_images(outputs_val.reshape(-1, 28, 28), config.n_rows, config.n_cols)
     run.figure("generated_digits_plot")
-    return run.finish({"source": "vae_logvar", "n_digits": config.n_digits, "mean_pixel": float(outputs_val.mean())})
+    return run.finish({"source": config.source, "n_digits": config.n_digits, "mean_pixel": float(outputs_val.mean())})

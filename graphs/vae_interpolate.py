@@ -20,6 +20,7 @@ LOSS = "z_t = z_k + (z_{k+1} - z_k) · t / 3,  t = 0 … 3"
 class Config:
     n_iterations: int = 3  # book
     n_digits: int = 6  # book
+    source: str = "vae_logvar"  # book: the γ = log σ² model, trained last
 
 
 def draw(run):
@@ -46,4 +47,4 @@ def draw(run):
             if digit == 0:
                 plt.title(f"step {row}/{config.n_iterations}", fontsize=9, loc="left")
     run.figure("interpolated_digits_grid")
-    return run.finish({"source": "vae_logvar", "n_iterations": config.n_iterations, "n_digits": config.n_digits})
+    return run.finish({"source": config.source, "n_iterations": config.n_iterations, "n_digits": config.n_digits})

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import matplotlib.pyplot as plt
 
 from tf1_ae.compat import tf
+from tf1_ae.config import FRACTION, ranged
 from tf1_ae.layers import lifetime_wta_mask
 from tf1_ae.model import Autoencoder
 from tf1_ae.plots import plot_multiple_images
@@ -25,7 +26,7 @@ LOSS = ("loss = Σ_batch,pixels (X - (M ⊙ h)·Wᵀ - b')²,  h = relu(X·W + b
 class Config:
     n_inputs: int = 28 * 28
     n_hidden: int = 2000  # Makhzani & Frey's shallow FC-WTA (guoguo12/tensorflow-fcwta's default)
-    sparsity: float = 0.05  # k = 5% lifetime sparsity (same)
+    sparsity: float = ranged(0.05, FRACTION)  # k = 5% lifetime sparsity (same)
     learning_rate: float = 0.001  # Adam, tensorflow-fcwta's train_mnist.py
     n_epochs: int = 10  # ours (tensorflow-fcwta: 30,000 steps); 10 × 550 = 5,500 steps of batch 100
     batch_size: int = 100  # tensorflow-fcwta
@@ -59,7 +60,7 @@ def build(config=Config()):
                        tensors={"mask": mask, "hidden": hidden, "training": training, "weights1": weights1})
 
 
-def report(run, sess, ae):
+def report(run, sess, ae, metrics):
     """The learned dictionary: each coding unit's decoder weights (tied: a column of weights1) as an image."""
     config = run.config
     weights = sess.run(ae.tensors["weights1"])

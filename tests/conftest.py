@@ -1,6 +1,8 @@
 import os
 import shutil
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tf1_ae import data
@@ -32,3 +34,61 @@ def options(tmp_path):
 def mnist5k():
     from tf1_ae.data import load_mnist5k
     return load_mnist5k()
+
+
+def panel(axes):
+    """What one panel of a figure shows, element by element; "blank" marks an element with nothing to see (an
+    image of one flat value, a curve with fewer than 2 finite points, a scatter with all its points on one spot),
+    which a file's being written never tells."""
+    if axes.get_label() == "<colorbar>":
+        return ["colorbar"]
+    shown = []
+    for image in axes.images:
+        pixels = np.asarray(image.get_array(), dtype=float)
+        blank = not np.isfinite(pixels).all() or pixels.max() == pixels.min()
+        shown.append(f"{'blank ' if blank else ''}image {pixels.shape[0]}×{pixels.shape[1]}")
+    for line in axes.lines:
+        finite = np.isfinite(np.asarray(line.get_ydata(), dtype=float)).sum()
+        shown.append(f"curve of {finite} points" if finite >= 2 else "blank curve")
+    for points in axes.collections:
+        offsets = np.asarray(points.get_offsets(), dtype=float)
+        finite = np.isfinite(offsets).all(axis=1).sum() if offsets.size else 0
+        shown.append(f"scatter of {finite} points" if finite and np.ptp(offsets, axis=0).any() else "blank scatter")
+    return shown
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """The figures a run saves, each as its panels (`panel`), by the path of its PNG: read from the figure
+    itself as the run drew it, just before the run's save_fig closes it."""
+    import matplotlib.pyplot as plt
+
+    from tf1_ae import pipeline
+
+    figures = {}
+    save_fig = pipeline.save_fig
+
+    def reading_panels(figure_dir, fig_id, **kwargs):
+        axes = plt.gcf().axes
+        path = save_fig(figure_dir, fig_id, **kwargs)
+        figures[Path(path)] = [panel(a) for a in axes]
+        return path
+
+    monkeypatch.setattr(pipeline, "save_fig", reading_panels)
+    return figures
+
+
+@pytest.fixture
+def read_until():
+    """`read_until(process, prefix)`: a child's output read up to its first line that starts with `prefix`,
+    returned; a child that closes its output first fails the test with its exit code and last error lines,
+    where a bare readline() loop would read the empty string of end-of-file forever."""
+    def read(process, prefix):
+        for line in iter(process.stdout.readline, ""):
+            if line.startswith(prefix):
+                return line
+        code = process.wait(timeout=60)
+        errors = process.stderr.read()[-2000:] if process.stderr else "(not captured)"
+        pytest.fail(f"the child ended (exit code {code}) before printing a line starting with {prefix!r}; "
+                    f"its last error output:\n{errors}")
+    return read

@@ -75,15 +75,15 @@ def test_the_blas_reference_runs_the_products_the_graph_counts():
     assert GemmStep([784, 300, 150, 300, 784], 150).flops == counted == 433_800_000
 
 
-def test_the_pytorch_peer_measures_the_same_model_or_says_it_is_not_installed():
-    import importlib.util
+def test_the_pytorch_peer_says_in_one_json_line_that_it_is_not_installed():
+    """The PyTorch row's model is torch code from end to end and torch is an optional extra that `make test`
+    never installs, so what is tested is the line `make bench` reads without it: torch is hidden from the
+    peer's process (a None in sys.modules fails its import), whether or not this .venv has the extra."""
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "app.bench_torch", "mnist5k", "5"], capture_output=True, text=True,
-                          check=True)
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    if importlib.util.find_spec("torch") is None:
-        assert result == {"not_installed": True}
-    else:  # five Adam steps of the 784-300-150-300-784 autoencoder from He init: an MSE in MNIST's range
-        assert result["samples_per_second"] > 0 and 0 < result["last_loss"] < 1
+    without_torch = ("import runpy, sys; sys.modules['torch'] = None; "
+                     "runpy.run_module('app.bench_torch', run_name='__main__')")
+    done = subprocess.run([sys.executable, "-c", without_torch, "mnist5k", "5"], capture_output=True, text=True,
+                          check=True, timeout=120)
+    assert done.stdout.strip().splitlines() == ['{"not_installed": true}']

@@ -42,8 +42,12 @@ def snapshot(folder):
     (["run", "conv", "--towers", "2"], "--towers applies to stacked_all, stacked_tied, layerwise_multigraph, "
                                        "layerwise_singlegraph, layerwise_stopgrad, layerwise_cached, "
                                        "denoising_gaussian, denoising_dropout, vae_sigma, vae_logvar, not conv"),
-    (["run", "reconstructions", "--source", "pca"], "--source pca: its checkpoint holds no autoencoder"),
-    (["run", "stacked_all", "--source", "stacked_tied"], "--source applies to reconstructions"),
+    (["run", "reconstructions", "--source", "pca"], "--source pca: expected a section whose checkpoint has an "
+                                                     "autoencoder to draw, one of stacked_all,"),
+    (["run", "reconstructions", "--source", "reconstructions"], "--source reconstructions: expected a section"),
+    (["run", "vae_generate", "--source", "vae_sigma"], "--source vae_sigma: expected a section whose checkpoint "
+                                                        "has the γ = log σ² VAE's variables, one of vae_logvar"),
+    (["run", "stacked_all", "--source", "stacked_tied"], "--source applies to reconstructions, features, pretraining,"),
     (["run", "stacked_all", "--learning-rate", "fast"], "positive number"),
     (["run", "stacked_all", "--data", "kaggle"], "unknown data source"),
     (["bogus"], "invalid choice"),
@@ -119,7 +123,7 @@ def test_every_section_is_a_make_target():
 
 @pytest.mark.parametrize("args, expected", [
     (["stacked_tied", "--set", "l2_reg=lots"], "expected a float"),
-    (["sparse", "--set", "penalty=l3"], "penalty must be one of kl, mse"),
+    (["sparse", "--set", "penalty=l3"], "--set penalty=l3: expected one of kl, mse"),
     (["stacked_all", "--towers", "4"], "must divide the batch size 150"),
     (["wta", "--batch-size", "9000"], "a batch of 9,000 is larger than the 4,000 training images"),
 ])

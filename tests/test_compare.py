@@ -120,9 +120,15 @@ def test_the_sparsity_cost_figure_has_the_books_two_curves_and_ours_adds_mae():
     assert len(ours.axes[0].get_legend().get_texts()) == 3
 
 
-def test_reconstructions_draws_the_books_model_by_default(options):
-    SECTIONS["reconstructions"].run(replace(options, steps=4), log=lambda line: None)
-    assert (options.out / "figures/reconstructions/layerwise_singlegraph_reconstruction_plot.png").is_file()
+def test_reconstructions_draws_the_books_model_by_default(options, drawn):
+    metrics = SECTIONS["reconstructions"].run(replace(options, steps=4), log=lambda line: None)
+    trained = json.loads((options.out / "checkpoints/layerwise_singlegraph/metrics.json").read_text())
+    # the restored checkpoint is the model just trained: the same test set gives the same test MSE
+    assert 0 < metrics["test_mse"] == trained["test_mse"] < 1
+    assert metrics["layerwise_singlegraph_test_mse"] == trained["test_mse"]
+    # the book's figure: the first 2 test digits, each beside its reconstruction
+    figure = options.out / "figures/reconstructions/layerwise_singlegraph_reconstruction_plot.png"
+    assert drawn[figure] == [["image 28×28"]] * 4
 
 
 def test_denoising_draws_the_books_two_columns_and_our_three(options):

@@ -88,7 +88,7 @@ def test_a_damaged_pointer_file_is_read_past_and_never_retrains_the_source(optio
     folder = options.out / "checkpoints/stacked_tied"
     (folder / "checkpoint").write_text("garbage {{{")
     weights = (folder / "model.ckpt-10.data-00000-of-00001").read_bytes()
-    drawn, _ = quiet("reconstructions", replace(options, source="stacked_tied", steps=5))
+    drawn, _ = quiet("reconstructions", replace(options, overrides=(("source", "stacked_tied"),), steps=5))
     assert drawn["test_mse"] == trained["test_mse"]
     assert (folder / "model.ckpt-10.data-00000-of-00001").read_bytes() == weights
     assert json.loads((folder / "metrics.json").read_text())["steps"] == 10
@@ -143,11 +143,10 @@ def test_an_output_that_cannot_be_written_is_one_line(tmp_path, capsys):
     assert len(err) == 1 and err[0].startswith("python -m tf1_ae: error: cannot write") and "a_file" in err[0]
 
 
-def test_a_closed_pipe_ends_in_one_line_and_keeps_the_checkpoint(tmp_path):
+def test_a_closed_pipe_ends_in_one_line_and_keeps_the_checkpoint(tmp_path, read_until):
     process = subprocess.Popen(command("stacked_tied", "--steps", "400", "--out", str(tmp_path)), cwd=REPO_ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    while not process.stdout.readline().startswith("1 Train MSE"):  # epoch 0's checkpoint is written by then
-        pass
+    read_until(process, "1 Train MSE")  # epoch 0's checkpoint is written by then
     process.stdout.close()  # like `| head`: the reader is gone
     err = process.stderr.read().strip().splitlines()
     assert process.wait(timeout=120) == 2
@@ -155,11 +154,10 @@ def test_a_closed_pipe_ends_in_one_line_and_keeps_the_checkpoint(tmp_path):
     assert latest_checkpoint(tmp_path / "checkpoints/stacked_tied") is not None
 
 
-def test_sigterm_ends_in_one_line_with_143_and_keeps_the_checkpoint(tmp_path):
+def test_sigterm_ends_in_one_line_with_143_and_keeps_the_checkpoint(tmp_path, read_until):
     process = subprocess.Popen(command("stacked_tied", "--steps", "4000", "--out", str(tmp_path)), cwd=REPO_ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    while not process.stdout.readline().startswith("1 Train MSE"):  # epoch 0's checkpoint is written by then
-        pass
+    read_until(process, "1 Train MSE")  # epoch 0's checkpoint is written by then
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=120) == 143
     err = process.stderr.read().strip().splitlines()

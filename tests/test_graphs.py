@@ -63,3 +63,27 @@ def test_tied_regularization_covers_only_the_two_real_weight_matrices():
     expected = 0.0005 * (np.sum(w1.astype(np.float64) ** 2) + np.sum(w2.astype(np.float64) ** 2)) / 2
     assert abs(reg_val - expected) < 1e-6 * expected
     assert abs(loss - (rec + reg_val)) < 1e-6
+
+
+def test_each_variant_s_graph_code_holds_its_own_lines_and_not_the_ones_it_replaces():
+    """The report's view of a section's graph: its build, the lines the book changes for it, the base listing's
+    functions it calls, and not the base listing's own variant of those lines."""
+    from app.graph_code import graph_code
+    from graphs import (denoising_dropout, layerwise_cached, layerwise_singlegraph, layerwise_stopgrad, vae_logvar,
+                        vae_sigma)
+    shown = {module.__name__[7:]: graph_code(module) for module in (
+        vae_sigma, vae_logvar, denoising_dropout, layerwise_singlegraph, layerwise_stopgrad, layerwise_cached,
+        stacked_all)}
+    assert "hidden3_sigma" in shown["vae_sigma"] and "hidden3_gamma" not in shown["vae_sigma"]
+    assert "tf.exp(0.5 * hidden3_gamma)" in shown["vae_logvar"] and "hidden3_sigma" not in shown["vae_logvar"]
+    assert "# graphs/vae_sigma.py\ndef build" in shown["vae_logvar"]
+    assert "def variational_autoencoder" in shown["vae_logvar"]  # the encoder and decoder it shares
+    assert "training = tf.placeholder_with_default" in shown["denoising_dropout"]
+    assert "def denoising_autoencoder" in shown["denoising_dropout"] and "X_noisy" not in shown["denoising_dropout"]
+    assert "tf.stop_gradient(hidden1" in shown["layerwise_stopgrad"]
+    assert "def freeze_by_var_list" not in shown["layerwise_stopgrad"]
+    assert "def freeze_by_var_list" in shown["layerwise_singlegraph"] and "stop_gradient(" not in shown[
+        "layerwise_singlegraph"]
+    assert "hidden1_cache = sess.run(hidden1" in shown["layerwise_cached"]
+    assert "def freeze_by_var_list" in shown["layerwise_cached"]  # the book's freeze, left at its default
+    assert "def autoencoder(X, config)" in shown["stacked_all"]  # the helper that holds the graph, not just build

@@ -78,15 +78,23 @@ def test_gsn_chain_stays_in_range_moves_and_repeats_with_the_seed(mnist5k):
     assert np.array_equal(chain, again) and not np.array_equal(chain, other)
 
 
+# Each figure's panels as the listing draws them: a 10×10 grid of 28×28 digits 2 pixels apart is 302 pixels
+# square; conv's 16 first-layer 3×3 filters, 2 rows of 8, 1 pixel apart, 9×33; mnist5k has 500 test digits.
+DIGIT_GRID = [["image 302×302"]]
+TWO_DIGITS_AND_RECONSTRUCTIONS = [["image 28×28"]] * 4  # what every trained section ends with
+
+
 @pytest.mark.parametrize("section, figures", [
-    ("adversarial", ["adversarial/adversarial_codings_plot", "adversarial/adversarial_generated_digits"]),
-    ("gsn", ["gsn/gsn_chain_plot"]),
-    ("conv", ["conv/conv_filters", "conv/reconstruction_plot"]),
+    ("adversarial", {"adversarial_codings_plot": [["scatter of 500 points"] * 2, ["colorbar"]],
+                     "adversarial_generated_digits": DIGIT_GRID}),
+    ("gsn", {"gsn_chain_plot": DIGIT_GRID}),
+    ("conv", {"conv_filters": [["image 9×33"]]}),
 ])
-def test_short_runs_draw_their_figures(section, figures, options):
+def test_short_runs_draw_their_figures_panel_by_panel_none_blank(section, figures, options, drawn):
     SECTIONS[section].run(replace(options, steps=5), log=lambda line: None)
-    for figure in figures:
-        assert (options.out / f"figures/{figure}.png").stat().st_size > 0
+    expected = {**figures, "reconstruction_plot": TWO_DIGITS_AND_RECONSTRUCTIONS}
+    assert {path.relative_to(options.out / "figures" / section).stem: shown for path, shown in drawn.items()} == expected
+    assert all(path.is_file() for path in drawn)
 
 
 def test_conv_wta_run_keeps_the_plain_models_folders(options):

@@ -46,7 +46,7 @@ def refused_before_tensorflow(*args, cwd=REPO_ROOT):
     (["sparse", "--set", "sparsity_target=1.5"], "--set sparsity_target=1.5: expected a number between 0 and 1"),
     (["denoising_dropout", "--set", "dropout_rate=1"], "--set dropout_rate=1.0: expected a number from 0 up to"),
     (["stacked_all", "--set", "n_hidden1=100000000"], "--set n_hidden1=100000000: expected an integer from 1 to"),
-    (["features", "--set", "source=nope"], "--set source=nope: expected a section whose checkpoint has the layer-wise stack's weights1 and weights2"),
+    (["features", "--set", "source=nope"], "--source nope: expected a section whose checkpoint has the layer-wise stack's weights1 and weights2"),
     (["stacked_all", "--towers", "7"], "--towers 7 must divide the batch size 150"),
     (["pca", "--batch-size", "1000"], "a batch of 1,000 is larger than the 100 training images"),
     (["kl_plot", "--out", "/proc/nope"], "cannot write /proc/nope"),
@@ -64,14 +64,14 @@ def test_every_config_field_has_a_range_that_refuses_nonsense():
     import dataclasses
     import math
 
-    from tf1_ae.config import RANGES, check_ranges
+    from tf1_ae.config import check_ranges
     from tf1_ae.runs import UsageError
 
     for section in SECTIONS.values():
         config = section.module.Config()
         for field in dataclasses.fields(config):
             value = getattr(config, field.name)
-            if isinstance(value, (bool, str)) or RANGES.get(field.name, (0,))[0] == -math.inf:
+            if isinstance(value, (bool, str)) or field.metadata.get("range", (0,))[0] == -math.inf:
                 continue
             bad = [(-1,) * len(value)] if isinstance(value, tuple) else [-1, float("nan")] if isinstance(
                 value, float) else [-1, 0] if field.name != "data_seed" else [-1]
@@ -155,7 +155,7 @@ def test_a_closed_pipe_ends_a_listing_quietly(args, tmp_path):
     assert process.stderr.read() == b""
 
 
-def test_a_runs_lines_reach_a_pipe_as_they_are_printed(tmp_path):
+def test_a_runs_lines_reach_a_pipe_as_they_are_printed(tmp_path, read_until):
     buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as a user's shell has it
     process = subprocess.Popen([sys.executable, "-m", "tf1_ae", "run", "stacked_tied", "--steps", "4000", "--data",
                                 "mnist5k", "--no-progress", "--out", str(tmp_path)], cwd=REPO_ROOT, env=buffered,
@@ -163,8 +163,7 @@ def test_a_runs_lines_reach_a_pipe_as_they_are_printed(tmp_path):
     try:
         first, arrived = process.stdout.readline(), time.monotonic()
         assert first.startswith("data: mnist5k")
-        while not process.stdout.readline().startswith("0 Train MSE"):
-            pass
+        read_until(process, "0 Train MSE")
         # The data line came when printed, seconds before the first epoch's (TensorFlow's start-up and 366 steps
         # lie between them), not with it in one block when a buffer filled.
         assert time.monotonic() - arrived > 1.0

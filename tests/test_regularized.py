@@ -104,15 +104,22 @@ def test_gaussian_noise_has_the_requested_standard_deviation(mnist5k):
     assert abs(noise.mean()) < 0.01
 
 
-def test_short_runs_write_each_sections_figures(options):
+def test_short_runs_draw_each_sections_figures_panel_by_panel_none_blank(options, drawn):
     quick = replace(options, steps=6)
     metrics = SECTIONS["contractive"].run(quick, log=lambda line: None)
     # The same initial weights and batches, 6 steps: the penalized model's codings already move less.
     assert metrics["jacobian_penalty"] < metrics["plain_jacobian_penalty"]
     assert metrics["contraction_ratio_small"] < metrics["plain_contraction_ratio_small"]
-    SECTIONS["wta"].run(quick, log=lambda line: None)
+    # The training mask keeps each unit's top 5% of a batch: at most that share of the codings is non-zero.
+    assert 0 < SECTIONS["wta"].run(quick, log=lambda line: None)["masked_active_fraction"] <= wta.Config().sparsity
     SECTIONS["denoising_dropout"].run(quick, log=lambda line: None)
     SECTIONS["kl_plot"].run(quick, log=lambda line: None)
-    for figure in ("contractive/contraction_curve", "wta/wta_dictionary", "denoising_dropout/reconstruction_plot",
-                   "kl_plot/sparsity_loss_plot"):
-        assert (options.out / f"figures/{figure}.png").stat().st_size > 0
+    figures = {str(path.relative_to(options.out / "figures").with_suffix("")): shown for path, shown in drawn.items()}
+    expected = {
+        "contractive/contraction_curve": [["curve of 13 points"] * 2],  # with and without the penalty, 13 radii
+        "wta/wta_dictionary": [["image 302×302"]],  # 100 units' 28×28 atoms, 10×10, 2 pixels apart
+        "denoising_dropout/reconstruction_plot": [["image 28×28"]] * 4,  # 2 digits beside their reconstructions
+        "denoising_dropout/denoising_plot": [["image 28×28"]] * 6,  # 2 digits noisy, reconstructed, clean
+        # the target's dotted mark, then the book's KL and MSE over its 500 values of q
+        "kl_plot/sparsity_loss_plot": [["curve of 2 points", "curve of 500 points", "curve of 500 points"]]}
+    assert {name: figures.get(name) for name in expected} == expected

@@ -102,11 +102,11 @@ def test_same_seed_gives_identical_metrics(tmp_path, options):
 
 def test_reconstructions_restores_a_sections_checkpoint_and_keeps_each_sources_result(options):
     trained, _ = run_section("stacked_tied", replace(options, steps=10))
-    drawn, lines = run_section("reconstructions", replace(options, source="stacked_tied"))
+    drawn, lines = run_section("reconstructions", replace(options, overrides=(("source", "stacked_tied"),)))
     assert drawn["test_mse"] == trained["test_mse"]
     assert (options.out / "figures/reconstructions/stacked_tied_reconstruction_plot.png").is_file()
     other, _ = run_section("stacked_all", replace(options, steps=10))
-    run_section("reconstructions", replace(options, source="stacked_all"))
+    run_section("reconstructions", replace(options, overrides=(("source", "stacked_all"),)))
     kept = json.loads((options.out / "checkpoints/reconstructions/metrics.json").read_text())
     assert kept["stacked_tied_test_mse"] == trained["test_mse"] and kept["stacked_all_test_mse"] == other["test_mse"]
 

@@ -22,14 +22,21 @@ def evaluate(tensor):
         return sess.run(tensor)
 
 
+def latent_loss(codings, mean, scale, config):
+    """A listing's head's latent loss, its dense layer standing in for a `scale` (σ or γ) given outright."""
+    def given_scale(*args, **kwargs):
+        return tf.constant(scale)
+    return evaluate(codings(None, tf.constant(mean), given_scale, config, None, None)[1])
+
+
 def test_latent_losses_match_numpy_and_each_other():
     rng = np.random.RandomState(0)
     mean = rng.randn(150, 20).astype(np.float32)
     sigma = rng.uniform(0.2, 2.0, size=(150, 20)).astype(np.float32)
     gamma = np.log(sigma ** 2)
     reset_graph()
-    by_sigma = evaluate(vae_sigma.latent_loss_of(tf.constant(mean), tf.constant(sigma), vae_sigma.Config()))
-    by_gamma = evaluate(vae_sigma.latent_loss_of(tf.constant(mean), tf.constant(gamma), vae_logvar.Config()))
+    by_sigma = latent_loss(vae_sigma.sigma_codings, mean, sigma, vae_sigma.Config())
+    by_gamma = latent_loss(vae_logvar.gamma_codings, mean, gamma, vae_logvar.Config())
     expected = kl_oracle(mean.astype(np.float64), sigma.astype(np.float64))
     assert by_sigma == pytest.approx(expected, rel=1e-4)
     assert by_gamma == pytest.approx(expected, rel=1e-4)
@@ -37,9 +44,9 @@ def test_latent_losses_match_numpy_and_each_other():
 
 
 def test_latent_losses_vanish_for_the_standard_normal():
-    zeros, ones = tf.zeros([150, 20]), tf.ones([150, 20])
-    assert abs(evaluate(vae_sigma.latent_loss_of(zeros, ones, vae_sigma.Config()))) < 1e-6
-    assert evaluate(vae_sigma.latent_loss_of(zeros, zeros, vae_logvar.Config())) == 0.0
+    zeros, ones = np.zeros([150, 20], np.float32), np.ones([150, 20], np.float32)
+    assert abs(latent_loss(vae_sigma.sigma_codings, zeros, ones, vae_sigma.Config())) < 1e-6
+    assert latent_loss(vae_logvar.gamma_codings, zeros, zeros, vae_logvar.Config()) == 0.0
 
 
 @pytest.mark.parametrize("module", [vae_sigma, vae_logvar])
@@ -109,11 +116,18 @@ def test_generated_digits_have_the_right_shape_range_and_repeat_with_the_seed(op
     assert first.read_bytes() == png
 
 
-def test_encode_decode_and_interpolate_draw_their_figures(options, trained_logvar):
-    SECTIONS["vae_encode_decode"].run(options, log=lambda line: None)
+def test_encode_decode_and_interpolate_draw_their_digits_panel_by_panel_none_blank(options, trained_logvar,
+                                                                                     drawn):
+    metrics = SECTIONS["vae_encode_decode"].run(options, log=lambda line: None)
+    assert metrics["codings_shape"] == [150, 20]  # the book's test batch, encoded into the 20 codings
     SECTIONS["vae_interpolate"].run(options, log=lambda line: None)
-    assert (options.out / "figures/vae_encode_decode/encode_decode_plot.png").is_file()
-    assert (options.out / "figures/vae_interpolate/interpolated_digits_plot_step3.png").is_file()
+    figures = options.out / "figures"
+    digit = ["image 28×28"]
+    # the book's 3 test digits, each beside its decoded codings
+    assert drawn[figures / "vae_encode_decode/encode_decode_plot.png"] == [digit] * 3 * 2
+    for step in range(4):  # the book's one row of 6 digits per step, from t = 0 to 3
+        assert drawn[figures / f"vae_interpolate/interpolated_digits_plot_step{step}.png"] == [digit] * 6
+    assert drawn[figures / "vae_interpolate/interpolated_digits_grid.png"] == [digit] * 4 * 6  # ours: all in one
     assert not (options.out / "checkpoints/vae_sigma").exists()  # the σ model is never touched
 
 

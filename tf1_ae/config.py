@@ -1,35 +1,66 @@
 """A listing's Config as a run uses it: the book's values changed by the command line, every value checked
 before any work (and before TensorFlow loads: a Config loads without it).
 
-What a field may hold follows from its name: the few below are rates, probabilities or free numbers; every
-other field is a count or a size (an integer from 1 to MAX_COUNT, a tuple of them) or a weight of a loss
-term, a penalty or a noise level (a number ≥ 0). Text fields are checked by their Config's own __post_init__.
+A field says what it may hold in its metadata, written with the helpers below (`rate(0.3)`,
+`choice("kl", ("kl", "mse"))`...): a range, or a list of choices. A number without one is a count or a size
+(an integer from 1 to MAX_COUNT, a tuple of them) or a weight of a loss term, a penalty or a noise level (a
+number ≥ 0); `learning_rate`, which --learning-rate sets in every listing, is a positive number. The toolkit
+knows no other field by name.
 """
 import math
-from dataclasses import fields, replace
+from dataclasses import field, fields, replace
 
 from tf1_ae.runs import UsageError
 
 MAX_COUNT = 100_000  # past any layer, batch or epoch count of the chapter; a larger one would exhaust the machine
-RANGES = {  # field: (lowest, highest, whether the lowest may be reached, whether the highest may, the words)
-    "learning_rate": (0, math.inf, False, False, "a positive number"),
-    "eps": (0, math.inf, False, False, "a positive number"),
-    "prior_stddev": (0, math.inf, False, False, "a positive number"),
-    "ascent_step": (0, math.inf, False, False, "a positive number"),
-    "sparsity_target": (0, 1, False, False, "a number between 0 and 1, both excluded"),
-    "p": (0, 1, False, False, "a number between 0 and 1, both excluded"),
-    "dropout_rate": (0, 1, True, False, "a number from 0 up to, not including, 1"),
-    "sparsity": (0, 1, False, True, "a fraction above 0, at most 1"),
-    "wta_sparsity": (0, 1, False, True, "a fraction above 0, at most 1"),
-    "salt_and_pepper": (0, 1, True, True, "a probability from 0 to 1"),
-    "ascent_start_noise": (0, 1, True, True, "a number from 0 to 1"),
-    "w1": (-math.inf, math.inf, False, False, "a finite number"),
-    "w2": (-math.inf, math.inf, False, False, "a finite number"),
-    "data_seed": (0, 2 ** 32 - 1, True, True, "an integer from 0 to 4,294,967,295"),
-    "ascent_record": (0, MAX_COUNT, True, True, f"integers from 0 to {MAX_COUNT:,}"),
-}
+# (lowest, highest, whether the lowest may be reached, whether the highest may, the words)
+POSITIVE = (0, math.inf, False, False, "a positive number")
+OPEN_UNIT = (0, 1, False, False, "a number between 0 and 1, both excluded")
+RATE = (0, 1, True, False, "a number from 0 up to, not including, 1")
+FRACTION = (0, 1, False, True, "a fraction above 0, at most 1")
+PROBABILITY = (0, 1, True, True, "a probability from 0 to 1")
+UNIT_INTERVAL = (0, 1, True, True, "a number from 0 to 1")
+FINITE = (-math.inf, math.inf, False, False, "a finite number")
+SEED = (0, 2 ** 32 - 1, True, True, "an integer from 0 to 4,294,967,295")
+COUNTS_FROM_ZERO = (0, MAX_COUNT, True, True, f"integers from 0 to {MAX_COUNT:,}")
 COUNT = (1, MAX_COUNT, True, True, f"an integer from 1 to {MAX_COUNT:,}")
 WEIGHT = (0, math.inf, True, False, "a number ≥ 0")
+DEFAULT_RANGES = {"learning_rate": POSITIVE}  # the run options' own field (--learning-rate)
+
+
+def ranged(default, allowed, flag=None):
+    """A Config field whose value must lie in `allowed` (one of the ranges above); `flag`: the help of a
+    shorthand command-line flag for it."""
+    return field(default=default, metadata={"range": allowed, **({"flag": flag} if flag else {})})
+
+
+def positive(default):
+    return ranged(default, POSITIVE)
+
+
+def rate(default):
+    return ranged(default, RATE)
+
+
+def choice(default, choices, flag=None):
+    """A text (or on/off) field that takes one of `choices`; `flag`: the help of its shorthand flag
+    (`--penalty mse` for `--set penalty=mse`)."""
+    return field(default=default, metadata={"choices": tuple(choices), **({"flag": flag} if flag else {})})
+
+
+def switch(default, flag):
+    """An on/off field with a shorthand flag that turns it on (`--freeze-pretrained`)."""
+    return field(default=default, metadata={"flag": flag})
+
+
+def flag_fields(config_class):
+    """{field name: (its choices or None for an on/off flag, the flag's help)} of the fields with a shorthand flag."""
+    return {f.name: (f.metadata.get("choices"), f.metadata["flag"]) for f in fields(config_class)
+            if "flag" in f.metadata}
+
+
+def choices_of(config_class, name):
+    return next((f.metadata.get("choices") for f in fields(config_class) if f.name == name), None)
 
 
 def in_range(value, lowest, highest, low_included, high_included):
@@ -40,17 +71,23 @@ def in_range(value, lowest, highest, low_included, high_included):
 
 
 def check_ranges(config):
-    """UsageError naming the first field whose value is out of its range."""
-    for field in fields(config):
-        value = getattr(config, field.name)
+    """UsageError naming the first field whose value is out of its range or not one of its choices."""
+    for item in fields(config):
+        value = getattr(config, item.name)
+        choices = item.metadata.get("choices")
+        if choices is not None:
+            if value not in choices:
+                raise UsageError(f"--set {item.name}={value}: expected one of {', '.join(map(str, choices))}")
+            continue
         if isinstance(value, (bool, str)):
             continue
         default = COUNT if isinstance(value, (int, tuple)) else WEIGHT
-        lowest, highest, low_included, high_included, words = RANGES.get(field.name, default)
+        lowest, highest, low_included, high_included, words = item.metadata.get(
+            "range", DEFAULT_RANGES.get(item.name, default))
         values = value if isinstance(value, tuple) else (value,)
         if not values or not all(in_range(v, lowest, highest, low_included, high_included) for v in values):
             shown = ",".join(map(str, values)) if isinstance(value, tuple) else value
-            raise UsageError(f"--set {field.name}={shown}: expected {words}")
+            raise UsageError(f"--set {item.name}={shown}: expected {words}")
     return config
 
 

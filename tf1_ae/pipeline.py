@@ -16,8 +16,9 @@ from pathlib import Path
 from tf1_ae import data as datasets
 from tf1_ae import peak
 from tf1_ae.budget import make_budget
-from tf1_ae.checkpoints import CHECKPOINT_NAME, latest_checkpoint
+from tf1_ae.checkpoints import CHECKPOINT_NAME, latest_checkpoint, restore
 from tf1_ae.compat import reset_graph, session_config, tf
+from tf1_ae.model import INPUTS_COLLECTION, OUTPUTS_COLLECTION, Autoencoder
 from tf1_ae.phases import Phases
 from tf1_ae.plots import save_fig, show_reconstructed_digits
 from tf1_ae.runs import RunPaths, UsageError, read_metrics, write_history, write_metrics
@@ -264,7 +265,7 @@ def evaluate(sess, tensor, X, images):
 
 
 def train_listing(run, build, report=None, own_data=None, figure_name="reconstruction_plot"):
-    """Train `build(run.config)` for the book's budget, then `conclude`; `report(run, sess, model)` may add
+    """Train `build(run.config)` for the book's budget, then `conclude`; `report(run, sess, model, metrics)` may add
     figures and metrics; `own_data(config)`: the listing's own data instead of --data's."""
     config = run.config
     data = run.load_data(own_data)
@@ -290,15 +291,16 @@ def train_listing(run, build, report=None, own_data=None, figure_name="reconstru
 
 
 def conclude(run, sess, model, metrics, report=None, figure_name="reconstruction_plot", saver=None):
-    """The tail of every trained model's run: its test metric on the whole test set, logged; the listing's
-    own figures and metrics (`report`); the first test digits beside their reconstructions; with `saver`,
+    """The tail of every run of a trained model (trained here, or restored by `restored_autoencoder`): its test
+    metric on the whole test set, logged; the listing's own figures and metrics (`report`, given the metrics so
+    far); the first test digits beside their reconstructions; with `saver`,
     the whole model's checkpoint in the run's folder (a one-phase model's Trainer has saved it already);
     metrics.json."""
     test = model.test_metric
     metrics = {**metrics, test.key: evaluate(sess, test.tensor, model.X, run.data.test.images)}
     run.log(f"{test.label}: {book_format(metrics[test.key])}")
     if report is not None:
-        metrics.update(report(run, sess, model))
+        metrics.update(report(run, sess, model, metrics))
     shown = run.data.test.images[:N_TEST_DIGITS]
     reconstructed = sess.run(model.outputs, {model.X: shown})  # the book's show_reconstructed_digits
     if saver is not None:
@@ -310,3 +312,28 @@ def conclude(run, sess, model, metrics, report=None, figure_name="reconstruction
         show_reconstructed_digits(shown, reconstructed, N_TEST_DIGITS, title=title)
         run.figure(figure_name)
     return run.finish(metrics)
+
+
+def restored_autoencoder(checkpoint_dir, section):
+    """A trained autoencoder rebuilt from its checkpoint alone (the .meta file holds the graph, its inputs and
+    outputs marked by `Autoencoder.mark`), its variables restored: (open session, Autoencoder whose test metric
+    is the test MSE). UsageError where the graph cannot be read or marks no images in and out."""
+    path = latest_checkpoint(checkpoint_dir)
+    tf.reset_default_graph()
+    try:
+        saver = tf.train.import_meta_graph(path + ".meta")
+    except Exception as exc:
+        raise UsageError(f"cannot read the graph of {path} ({type(exc).__name__}: {str(exc)[:200]}); "
+                         f"`make {section} ARGS=--force` trains it again") from exc
+    inputs, outputs = tf.get_collection(INPUTS_COLLECTION), tf.get_collection(OUTPUTS_COLLECTION)
+    if not inputs or not outputs:
+        raise UsageError(f"{section} has no image reconstructions to draw (its graph marks no inputs/outputs)")
+    X, outputs = inputs[0], outputs[0]
+    sess = tf.Session(config=session_config())
+    try:
+        restore(sess, saver, checkpoint_dir, section)
+    except BaseException:
+        sess.close()
+        raise
+    return sess, Autoencoder(X=X, codings=None, outputs=outputs,
+                             reconstruction_loss=tf.reduce_mean(tf.square(outputs - X)))

@@ -32,7 +32,6 @@ class RunOptions:
     out: Path = REPO_ROOT
     resume: bool = False
     progress: bool | None = None  # None: a bar when stderr is a terminal
-    source: str | None = None  # the section whose checkpoint `reconstructions` draws
     towers: int = 1  # the fast path: each batch split over N towers (sections with a towers graph)
     force: bool = False  # let a shorter or changed run replace a finished full run
     compare: bool = True  # end with the book's printed numbers beside ours
