@@ -288,11 +288,12 @@ def run_options(args):
     from tf1_ae.runs import RunOptions
 
     flags = tuple((name, getattr(args, name)) for name in flag_names() if getattr(args, name, None) is not None)
+    source = (("source", args.source),) if args.source else ()  # --source is --set source=
     settings = (*([f"onednn {args.onednn}"] if args.onednn else []), *(["xla"] if args.xla else []))
     return RunOptions(data=args.data, epochs=args.epochs, steps=args.steps, batch_size=args.batch_size,
                       learning_rate=args.learning_rate, seed=args.seed, resume=args.resume, progress=args.progress,
                       towers=args.towers, force=args.force, compare=args.compare,
-                      overrides=tuple(args.sets) + flags + ((("source", args.source),) if args.source else ()), tensorflow_settings=settings, batches=args.batches,
+                      overrides=tuple(args.sets) + flags + source, tensorflow_settings=settings, batches=args.batches,
                       graph_seed=args.graph_seed,
                       **({"out": args.out} if args.out is not None else {}))
 

@@ -35,7 +35,8 @@ class Config:
     batch_size: int = 150  # book
     n_labeled_instances: int = 20000  # book (on other data: the same fraction of the training set)
     source: str = "layerwise_cached"  # book restores ./my_model_cache_frozen.ckpt
-    freeze_pretrained: bool = switch(False, FREEZE_HELP)  # book: `#training_op = optimizer.minimize(loss, var_list=[weights3, biases3])`
+    # book: `#training_op = optimizer.minimize(loss, var_list=[weights3, biases3])`, commented out
+    freeze_pretrained: bool = switch(False, FREEZE_HELP)
     # TF 1.x seeded each random op by the ops its graph held then: X and y are ops 1 and 2, and each
     # initializer call makes 3 constants, draws, then 2 ops: op seeds 5, 11, 17
     op_seeds: tuple = (5, 11, 17)

@@ -3,8 +3,8 @@
 Restore a trained autoencoder from its checkpoint alone (the .meta file holds the graph) and draw test
 digits beside what the network makes of them; a good autoencoder's outputs are blurred copies.
 The book draws the model trained one autoencoder at a time (`layerwise_singlegraph`, the default);
-`--source SECTION` (any section that trains an autoencoder) picks another; metrics.json keeps `<section>_test_mse` for every
-section drawn so far.
+`--source SECTION` (any section that trains an autoencoder) picks another; metrics.json keeps
+`<section>_test_mse` for every section drawn so far.
 """
 from dataclasses import dataclass
 

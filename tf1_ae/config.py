@@ -28,10 +28,9 @@ WEIGHT = (0, math.inf, True, False, "a number ≥ 0")
 DEFAULT_RANGES = {"learning_rate": POSITIVE}  # the run options' own field (--learning-rate)
 
 
-def ranged(default, allowed, flag=None):
-    """A Config field whose value must lie in `allowed` (one of the ranges above); `flag`: the help of a
-    shorthand command-line flag for it."""
-    return field(default=default, metadata={"range": allowed, **({"flag": flag} if flag else {})})
+def ranged(default, allowed):
+    """A Config field whose value must lie in `allowed` (one of the ranges above)."""
+    return field(default=default, metadata={"range": allowed})
 
 
 def positive(default):
@@ -57,10 +56,6 @@ def flag_fields(config_class):
     """{field name: (its choices or None for an on/off flag, the flag's help)} of the fields with a shorthand flag."""
     return {f.name: (f.metadata.get("choices"), f.metadata["flag"]) for f in fields(config_class)
             if "flag" in f.metadata}
-
-
-def choices_of(config_class, name):
-    return next((f.metadata.get("choices") for f in fields(config_class) if f.name == name), None)
 
 
 def in_range(value, lowest, highest, low_included, high_included):
