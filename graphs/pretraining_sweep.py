@@ -6,11 +6,12 @@ layer-wise autoencoder's weights (all layers trained), and from those weights fr
 layer trained), each with the book's step budget. The book's single point (20,000 labels) shows no gain;
 the curve shows where one appears.
 """
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 import matplotlib.pyplot as plt
 
-from graphs.pretraining import Config, build, train_classifier  # noqa: F401  (the same classifier)
+from graphs import pretraining
+from graphs.pretraining import build, train_classifier  # noqa: F401  (the same classifier)
 
 IDEA = "Test accuracy against the number of labels: from scratch, pretrained, and pretrained with frozen layers."
 LOSS = "loss = xent(softmax(logits), y) + l2_reg · Σ_k ½‖weights_k‖²,  trained on the first n labelled images"
@@ -19,6 +20,12 @@ LABEL_COUNTS = (50, 100, 500, 1000, None)  # None: every training image
 KINDS = (("scratch", "from scratch", False, False),
          ("pretrained", "pretrained, all layers trained", True, False),
          ("frozen", "pretrained, only the output layer trained", True, True))
+
+
+@dataclass(frozen=True)
+class Config(pretraining.Config):
+    # each curve sets it (KINDS): no --freeze-pretrained here, and --set may not ask for it
+    freeze_pretrained: bool = field(default=False, metadata={"choices": (False,)})
 
 
 def sweep(run):

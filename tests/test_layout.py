@@ -54,6 +54,24 @@ def test_every_section_has_its_idea_formula_config_and_builder_or_named_runner(n
     assert not hasattr(module, "run") and not any(hasattr(module, flag) for flag in ("RESUMABLE", "TOWERS", "VARIANTS"))
 
 
+@pytest.mark.parametrize("name", list(SECTIONS))
+def test_a_record_states_what_its_listing_defines(name):
+    """The record's shorthand flags are exactly its Config's flag fields, each variant names a Config class of
+    its listing with that field, and a record has sources exactly when its Config has a source (what it needs)."""
+    from tf1_ae.config import flag_fields
+
+    section = SECTIONS[name]
+    config_class = section.module.Config
+    assert set(section.flags) == set(flag_fields(config_class))
+    for field, value, class_name in section.variants:
+        variant = getattr(section.module, class_name)
+        assert field in section.flags and value in flag_fields(config_class)[field][0]
+        assert issubclass(variant, config_class) and getattr(variant(), field) == value
+    has_source = "source" in {f.name for f in dataclasses.fields(config_class)}
+    assert (section.sources is not None) == has_source
+    if has_source:
+        assert section.needs[0] in section.source_names()
+
 def test_an_autoencoder_is_closed(mnist5k):
     from graphs import stacked_all
     from tf1_ae.compat import reset_graph
