@@ -1,5 +1,6 @@
-"""The README's table of promises, case by case, as an ordinary user breaks them: typos refused before
-TensorFlow loads, a finished full run kept, one run per folder, pipes, damaged files, the newcomer's help."""
+"""The table of promises in docs/command_line.md, case by case, as an ordinary user breaks them: typos
+refused before TensorFlow loads, a finished full run kept, one run per folder, pipes, damaged files, the
+newcomer's help."""
 import json
 import os
 import signal
