@@ -6,12 +6,17 @@ process is free and what it needs has finished, each section's lines printed tog
 line and a row of the closing table; the sections that need it are skipped, the others run. The run ends
 with its arithmetic (the FLOPs of every section it trained, over its wall time) as a share of this
 machine's GEMM peak, and writes checkpoints/all.json, the record the README's table quotes.
+
+However `all` ends (a closed pipe, Ctrl-C, SIGTERM, a second one while it stops, an exception), it stops every
+process it started and waits for each before it exits: none goes on training into --out on its own.
 """
 import os
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from app.failures import PROG, failure, say
@@ -20,6 +25,7 @@ from tf1_ae import peak
 from tf1_ae.runs import REPO_ROOT, RunOptions, RunPaths, finished_run, is_of, read_metrics, write_json
 
 FAILED = ("failed", "skipped", "refused")
+GRACE = 5  # seconds a stopped section's process has to end its step and exit before it is killed
 
 
 def run_chapter(args):
@@ -108,13 +114,13 @@ def run_here(section, chosen, args, out, data_name):
                  if s.towers and (args.force or not finished(s, out, data_name, args.batches, args.graph_seed))]
         print(f"\n=== {len(group)} sections with {towers} towers, in a process of their own", flush=True)
         command = ["all", "--only", ",".join(group), "--towers", str(towers), "--jobs", "1"]
-        subprocess.run(child(command, args, out), env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0"})
+        run_to_its_end(child(command, args, out), env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0"})
         seconds = time.perf_counter() - began
         done = {name: finished(SECTIONS[name], out, data_name, args.batches, args.graph_seed) for name in group}
         return {name: ("done" if done[name] else "failed (see above)", seconds) for name in group}
     print(f"\n=== {section.name}: {section.book}", flush=True)
     if section.onednn != (os.environ["TF_ENABLE_ONEDNN_OPTS"] == "1"):
-        code = subprocess.run(child(["run", section.name], args, out), env=section.environment()).returncode
+        code = run_to_its_end(child(["run", section.name], args, out), env=section.environment())
         status = "done" if code == 0 else f"failed (exit {code}, see above)"
     else:
         options = RunOptions(data=args.data, seed=args.seed, out=out, progress=args.progress, towers=towers,
@@ -148,7 +154,9 @@ def side_by_side(chosen, args, out, data_name):
                          for other in section.needs + section.after):
                     continue  # what it needs, or reuses, is still to run: later
                 else:
-                    running[section.name] = start_process(section, args, out)
+                    with signals_held():  # started and noted at once, so that the `finally` stops it
+                        running[section.name] = start_process(section, args, out)
+                    print(f"=== {section.name} started", flush=True)  # may find the pipe closed: it is noted
                 waiting.remove(section)
             for name, (process, log, began) in list(running.items()):
                 usage = ended(process)
@@ -158,11 +166,70 @@ def side_by_side(chosen, args, out, data_name):
                     del running[name]
             time.sleep(0.2)
     finally:
-        for process, log, _ in running.values():  # left running only when this process is being stopped
-            process.terminate()
-            process.wait(timeout=60)
+        stop([process for process, _, _ in running.values()])  # left running only when `all` is being stopped
+        for _, log, _ in running.values():
             log.close()
     return {s.name: results[s.name] for s in chosen}, memory
+
+
+def run_to_its_end(command, env):
+    """The exit code of a process whose output is this one's; stopped with `all`, however `all` ends."""
+    started = []
+    try:
+        with signals_held():  # started and noted at once, so that the `finally` stops it
+            started.append(subprocess.Popen(command, env=env))
+        return started[0].wait()
+    finally:
+        stop(started)
+
+
+def stop(processes):
+    """End these processes and wait for each: SIGTERM (a section ends its step and exits, its checkpoints
+    kept), then SIGKILL for any still running GRACE seconds on. A Ctrl-C or SIGTERM meanwhile (a second one,
+    `all` already stopping) is held until they have all ended, then raised: it cannot cut this short."""
+    with signals_held():
+        for process in processes:
+            process.terminate()  # does nothing to one that has ended (its exit code is known)
+        deadline = time.monotonic() + GRACE
+        for process in processes:
+            try:
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+STOPPING = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def signals_held():
+    """Ctrl-C and SIGTERM held while the block runs, then raised as they would have been (KeyboardInterrupt,
+    Terminated). Python runs a signal's handler between any two steps: one between starting a process and
+    noting it, or in the middle of stopping them, would leave a process behind."""
+    held = []
+
+    def hold(signum, frame):
+        held.append(signum)
+
+    # an ignored signal stays ignored (and so for the processes started meanwhile, which inherit it)
+    previous = set_handlers({signum: hold for signum in STOPPING if signal.getsignal(signum) != signal.SIG_IGN})
+    try:
+        yield
+    finally:
+        set_handlers(previous)
+        if held:
+            signal.raise_signal(held[0])
+
+
+def set_handlers(handlers):
+    """Set these signal handlers, returning those they replace; the signals blocked meanwhile, so that none
+    finds half of them changed (one that came meanwhile is delivered when they are unblocked, to the new)."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, handlers)
+    try:
+        return {signum: signal.signal(signum, handler) for signum, handler in handlers.items()}
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def ended(process):
@@ -184,7 +251,6 @@ def start_process(section, args, out):
     log = tempfile.TemporaryFile(mode="w+")
     command = child(["run", section.name, *towers], args, out)
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=section.environment(), text=True)
-    print(f"=== {section.name} started", flush=True)
     return process, log, time.perf_counter()
 
 
