@@ -127,8 +127,8 @@ def build_parser():
     add_bench_parser(commands)
     add_data_parser(commands)
     peak = commands.add_parser("peak", help="this machine's float32 GEMM peak, the limit every run's speed is "
-                                            "compared with (measured once, then kept)")
-    peak.add_argument("--again", action="store_true", help="measure it anew")
+                                            "compared with (the best measured here is kept)")
+    peak.add_argument("--again", action="store_true", help="measure it again; a higher peak replaces the kept one")
     peak.add_argument("--if-missing", action="store_true", help="measure it only where it is not kept yet (set-up)")
     return parser
 
@@ -344,19 +344,8 @@ def run_command(args):
 
 def peak_command(args):
     from tf1_ae import peak
-    from tf1_ae.runs import UsageError
 
-    record = peak.kept()
-    if record is None or args.again:
-        record = peak.measure()
-    elif args.if_missing:
-        return 0
-    if not record.get("gflops"):
-        raise UsageError(f"the peak could not be measured: {record['ways']}")
-    ways = ", ".join(f"{name.replace('_', ' ')} {way['gflops']}" + (f" ({way['kernel']})" if way.get("kernel") else "")
-                     for name, way in record["ways"].items() if way.get("gflops"))
-    print(f"this machine ({record['machine']}): float32 GEMM peak {record['gflops']} GFLOP/s, measured "
-          f"{record['date']} ({ways}); `python -m tf1_ae peak --again` measures it anew")
+    return peak.command(again=args.again, if_missing=args.if_missing)
 
 
 def results_command(args):
