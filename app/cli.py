@@ -386,11 +386,10 @@ def data_command(args):
     if args.action == "download":
         return download_command(args.optional)
     hints = {"mnist": "`make data` fetches it", "fashion": "`apt-get install dataset-fashion-mnist` puts it there"}
-    source = fetch.cached_source()
     for name, where in data.available():
         print(f"{name:<9} {where if where is not None else 'not on disk: ' + hints[name]}")
-        if name == "mnist" and where == fetch.mnist_cache() and source:
-            print(f"{'':<9} fetched {source.get('fetched')} from {source.get('source')}, checked by SHA-256")
+        if name == "mnist" and where == fetch.mnist_cache():
+            print(f"{'':<9} {fetch.describe_cache()}")  # verified now: what was fetched, or what is damaged
     print("idx:DIR   any folder of MNIST-format IDX files")
     print(f"--data auto uses {data.resolved_name('auto')}")
 
@@ -400,11 +399,15 @@ def download_command(optional):
     from tf1_ae import fetch
     from tf1_ae.data import DataError
 
-    if fetch.is_cached():
-        print(f"full MNIST: already here, checked ({fetch.mnist_cache()}); runs use it")
-        return 0
-    try:
-        folder, where, size = fetch.fetch()
+    try:  # a line per source tried and every few seconds of a download (the set-up shows them)
+        if fetch.is_cached():
+            print(f"full MNIST: already here, checked ({fetch.mnist_cache()}); runs use it")
+            return 0
+        folder, where, size = fetch.fetch(say=lambda line: print(f"full MNIST: {line}"))
+    except (KeyboardInterrupt, Terminated) as exc:  # the cache is renamed into place whole, or not at all
+        say(f"{'interrupted' if isinstance(exc, KeyboardInterrupt) else 'terminated (SIGTERM)'}: nothing was "
+            f"written to the cache")
+        return 130 if isinstance(exc, KeyboardInterrupt) else 143
     except DataError as exc:
         if not optional:
             raise

