@@ -119,12 +119,14 @@ def run_here(section, chosen, args, out, data_name):
         done = {name: finished(SECTIONS[name], out, data_name, args.batches, args.graph_seed) for name in group}
         return {name: ("done" if done[name] else "failed (see above)", seconds) for name in group}
     print(f"\n=== {section.name}: {section.book}", flush=True)
+    resume = continues(section, args, out)
     if section.onednn != (os.environ["TF_ENABLE_ONEDNN_OPTS"] == "1"):
-        code = run_to_its_end(child(["run", section.name], args, out), env=section.environment())
+        command = ["run", section.name, *(["--resume"] if resume else [])]
+        code = run_to_its_end(child(command, args, out), env=section.environment())
         status = "done" if code == 0 else f"failed (exit {code}, see above)"
     else:
         options = RunOptions(data=args.data, seed=args.seed, out=out, progress=args.progress, towers=towers,
-                             force=args.force, batches=args.batches, graph_seed=args.graph_seed)
+                             force=args.force, batches=args.batches, graph_seed=args.graph_seed, resume=resume)
         try:
             section.run(options)
             status = "done"
@@ -246,10 +248,17 @@ def ended(process):
     return usage.ru_maxrss
 
 
+def continues(section, args, out):
+    """Whether `all` continues the section's unfinished run of the book's budget (an interrupted `make all`,
+    run again) with --resume: a run never starts over trained epochs without --force."""
+    return not args.force and section.unfinished(RunPaths.under(out, section.name).checkpoint_dir) is not None
+
+
 def start_process(section, args, out):
     towers = ["--towers", str(args.towers)] if args.towers > 1 and section.towers else []
+    resume = ["--resume"] if continues(section, args, out) else []
     log = tempfile.TemporaryFile(mode="w+")
-    command = child(["run", section.name, *towers], args, out)
+    command = child(["run", section.name, *towers, *resume], args, out)
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=section.environment(), text=True)
     return process, log, time.perf_counter()
 

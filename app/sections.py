@@ -112,7 +112,7 @@ class Section:
         with run_lock(paths):  # one run at a time in a folder; an --out that cannot be written ends here
             metrics = self.kept_run(paths.checkpoint_dir, options, full, log)
             if metrics is None:
-                metrics = self.runner_of(options.towers)(self.new_run(options, config, paths, log))
+                metrics = self.runner_of(options.towers)(self.new_run(options, config, paths, log, full))
                 if full:
                     mark_complete(paths.checkpoint_dir)
         if options.compare:
@@ -121,18 +121,20 @@ class Section:
                 log(line)
         return metrics
 
-    def new_run(self, options, config, paths, log):
+    def new_run(self, options, config, paths, log, full=None):
         from app import notebook
         from tf1_ae.pipeline import Run
 
         start_of = notebook.start if options.batches == "notebook" else None
-        return Run(self.name, options, config, log, paths=paths, checkpoint_of=checkpoint_of, start_of=start_of)
+        return Run(self.name, options, config, log, paths=paths, checkpoint_of=checkpoint_of, start_of=start_of,
+                   full=full)
 
     def kept_run(self, folder, options, full, log):
         """A finished full run stays unless --force: its metrics where this run would change nothing (a
         --resume, or the same run again), a refusal where it would replace it. So does a run that cannot be
-        told finished or not (an unreadable metrics.json beside a checkpoint). None: go on."""
-        from tf1_ae.checkpoints import has_checkpoint_files
+        told finished or not (an unreadable metrics.json beside a checkpoint), an unfinished run of the full
+        budget (`keep_unfinished`), and another section's run. None: go on."""
+        from tf1_ae.checkpoints import has_checkpoint_files, saved_record
         from tf1_ae.data import resolved_name
         from app.notebook import batches_drawn
         from tf1_ae.runs import UsageError, batches_of, read_metrics
@@ -141,12 +143,20 @@ class Section:
             return None
         metrics = read_metrics(folder, warn=False)  # a refusal below says what is wrong with it
         keep_apart = "--force replaces it, --out DIR keeps this run apart"
+        # whose run this is: its metrics.json says, or the record saved with its checkpoint (a copied folder,
+        # a mistyped --out: never taken for this section's, resumed or replaced)
+        other = (metrics or {}).get("section") or (saved_record(folder) or {}).get("section")
+        if other not in (None, self.name):
+            raise UsageError(f"{folder} holds a run of {other}, not {self.name}: --force replaces it, --out DIR "
+                             f"keeps both")
         if metrics is None and (folder / "metrics.json").exists() and has_checkpoint_files(folder):
             if options.resume:
                 return None
             raise UsageError(f"{folder} holds a run whose metrics.json cannot be read, so it may be a finished one: "
                              f"--resume continues it, {keep_apart}")
         if not (metrics or {}).get("complete"):
+            if metrics is None and not options.resume:
+                self.keep_unfinished(folder)
             return None
         if options.resume:
             log(f"{self.name} has finished its full run in {folder}: nothing to resume, nothing changed")
@@ -165,6 +175,34 @@ class Section:
         changed += [] if full else ["a shorter or changed budget or config"]
         raise UsageError(f"{folder} holds a finished full run of {self.name} ({described}) that this run "
                          f"({', '.join(changed)}) would replace: {keep_apart}")
+
+    def unfinished(self, folder):
+        """(the folder, what saved its checkpoint) of a run of the full budget that stopped before its end
+        (interrupted, killed, on a NaN), in folder or one of its parts' (phases, the models it compares), or
+        None. It is trained work: --resume continues it (`all` does). A quick look's (--steps 10...) is not."""
+        from tf1_ae.checkpoints import saved_record
+
+        if not self.resumable or not folder.is_dir():
+            return None
+        variants = {f"{field}_{value}" for field, value, _ in self.variants}  # runs of their own
+        for part in [folder, *sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in variants)]:
+            record = saved_record(part)
+            if record is not None and record.get("full") is not False:
+                return part, record
+        return None
+
+    def keep_unfinished(self, folder):
+        """An unfinished run of the full budget is refused, never replaced: its trainer replaces a quick look's,
+        saying so."""
+        from tf1_ae.runs import UsageError
+
+        found = self.unfinished(folder)
+        if found is None:
+            return
+        part, record = found
+        budget = (f"{self.name}'s full budget (step {record['step']:,} of {record['steps']:,})" if record.get("full")
+                  else f"{self.name} whose budget was not recorded (an older version's), so it may be the full one")
+        raise UsageError(f"{part} holds an unfinished run of {budget}: --resume continues it, --force starts over")
 
     def runner_of(self, towers=1):
         """What runs it: its listing's own runner, or the pipeline training what its build() returns (with its
@@ -193,13 +231,13 @@ def checkpoint_of(name, options, log=print):
     """Section `name`'s checkpoint folder, training it first (with the same data and seed) only where it has
     none at all: one that cannot be read is refused, never replaced."""
     from tf1_ae.runs import RunPaths, UsageError
-    from tf1_ae.checkpoints import has_checkpoint_files, latest_checkpoint
+    from tf1_ae.checkpoints import has_checkpoint_files, latest_checkpoint, make_command
 
     folder = RunPaths.under(options.out, name).checkpoint_dir
     readable = latest_checkpoint(folder) is not None
     if not readable and has_checkpoint_files(folder):
-        raise UsageError(f"the {name} checkpoint in {folder} cannot be read; `make {name} ARGS=--force` trains it "
-                         f"again")
+        raise UsageError(f"the {name} checkpoint in {folder} cannot be read; {make_command(name, folder, '--force')} "
+                         f"trains it again")
     if not readable:
         log(f"no {name} checkpoint in {folder}: training it first")
         SECTIONS[name].run(replace(options, resume=False, overrides=(), towers=1, force=False), log)

@@ -80,7 +80,13 @@ def test_checkpoint_from_another_graph_is_refused_and_kept(tmp_path, capsys):
     shutil.copytree(src, dst)
     before = snapshot(dst)
     assert cli(tmp_path, "stacked_all", "--resume", "--steps", "4") == 2
-    assert "does not match the stacked_all graph" in one_error_line(capsys)
+    assert f"{dst} holds a run of pca, not stacked_all" in one_error_line(capsys)  # its records say so
+    assert snapshot(dst) == before
+    for record in [dst / "metrics.json", dst / "history.json", *dst.glob("trainer_state-*")]:
+        record.unlink()  # nothing left to say whose run it is but the checkpoint's graph
+    before = snapshot(dst)
+    assert cli(tmp_path, "stacked_all", "--resume", "--steps", "4") == 2
+    assert "is not a checkpoint of the stacked_all graph: it has no variable" in one_error_line(capsys)
     assert snapshot(dst) == before
 
 
@@ -92,7 +98,8 @@ def test_corrupt_checkpoint_is_refused_and_kept(tmp_path, capsys):
     before = snapshot(folder)
     assert cli(tmp_path, "stacked_tied", "--resume", "--steps", "4") == 2
     line = one_error_line(capsys)
-    assert "model.ckpt-2 is unreadable" in line and line.endswith("`make stacked_tied ARGS=--force` trains it again")
+    assert "model.ckpt-2 cannot be read: its index file" in line
+    assert line.endswith(f"`make stacked_tied ARGS='--force --out {tmp_path}'` trains it again")
     assert snapshot(folder) == before
 
 

@@ -103,7 +103,7 @@ def test_an_unreadable_source_checkpoint_is_refused_in_one_line_not_retrained(op
     args = ["run", "reconstructions", "--source", "stacked_tied", "--data", "mnist5k", "--out", str(options.out)]
     assert main(args) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "cannot be read; `make stacked_tied ARGS=--force` trains it again" in err[0]
+    assert len(err) == 1 and f"cannot be read; `make stacked_tied ARGS='--force --out {options.out}'` trains it again" in err[0]
     assert not list(folder.glob("model.ckpt*"))
 
 

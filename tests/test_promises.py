@@ -194,7 +194,7 @@ def test_a_damaged_checkpoint_is_one_line_naming_its_make_target_and_no_tensorfl
                               timeout=300)
         lines = done.stderr.strip().splitlines()
         assert done.returncode == 2 and len(lines) == 1, done.stderr
-        assert lines[0].endswith("`make stacked_tied ARGS=--force` trains it again"), lines
+        assert lines[0].endswith(f"`make stacked_tied ARGS='--force --out {options.out}'` trains it again"), lines
 
 
 def test_each_phase_logs_its_terms_under_losses(options):

@@ -16,8 +16,9 @@ from pathlib import Path
 from tf1_ae import data as datasets
 from tf1_ae import peak
 from tf1_ae.budget import make_budget
-from tf1_ae.checkpoints import CHECKPOINT_NAME, latest_checkpoint, restore
+from tf1_ae.checkpoints import CHECKPOINT_NAME, latest_checkpoint, make_command, restore
 from tf1_ae.compat import reset_graph, session_config, tf
+from tf1_ae.config import is_full_budget
 from tf1_ae.model import INPUTS_COLLECTION, OUTPUTS_COLLECTION, Autoencoder
 from tf1_ae.phases import Phases
 from tf1_ae.plots import save_fig, show_reconstructed_digits
@@ -64,10 +65,13 @@ class Run:
     first when it has none), as the application provides it; the toolkit knows no section."""
 
     def __init__(self, section, options, config, log=print, paths=None, checkpoint_of=None, parent=None,
-                 start_of=None, part=None):
+                 start_of=None, part=None, full=None):
         self.section = section
         self.part = part  # a part's name (a second model, a variant): its own folder under the run's
         self.options = options
+        # of the book's full budget (None: as the options say), as its checkpoints record: a later run refuses
+        # to replace an unfinished full run's, where a quick look's may be replaced
+        self.full = parent.full if parent else (is_full_budget(options) if full is None else full)
         self.config = config
         self.log = log
         self.paths = paths or RunPaths.under(options.out, section)
@@ -145,7 +149,7 @@ class Run:
 
     def trainer(self, plan, folder=None, counter="global_step"):
         return Trainer(plan, folder or self.paths.checkpoint_dir, self.section, progress=self.options.progress,
-                       counter=counter)
+                       counter=counter, record={"section": self.section, "full": self.full})
 
     @contextmanager
     def stopwatch(self, budget=None):
@@ -324,7 +328,7 @@ def restored_autoencoder(checkpoint_dir, section):
         saver = tf.train.import_meta_graph(path + ".meta")
     except Exception as exc:
         raise UsageError(f"cannot read the graph of {path} ({type(exc).__name__}: {str(exc)[:200]}); "
-                         f"`make {section} ARGS=--force` trains it again") from exc
+                         f"{make_command(section, checkpoint_dir, '--force')} trains it again") from exc
     inputs, outputs = tf.get_collection(INPUTS_COLLECTION), tf.get_collection(OUTPUTS_COLLECTION)
     if not inputs or not outputs:
         raise UsageError(f"{section} has no image reconstructions to draw (its graph marks no inputs/outputs)")

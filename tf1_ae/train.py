@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from tf1_ae.checkpoints import Checkpoints, latest_checkpoint
+from tf1_ae.checkpoints import Checkpoints, latest_checkpoint, saved_record
 from tf1_ae.compat import tf
 from tf1_ae.flops import step_flops
 from tf1_ae.runs import TrainingFailed
@@ -84,8 +84,9 @@ class Trainer:
     model's seeded initial weights do not move), then call `run`.
     """
 
-    def __init__(self, plan, checkpoint_dir, what, progress=None, counter="global_step"):
+    def __init__(self, plan, checkpoint_dir, what, progress=None, counter="global_step", record=None):
         self.plan = plan
+        self.record = dict(record or {})  # {section, full}: what this training is, kept with its checkpoints
         self.what = what
         self.checkpoint_dir = Path(checkpoint_dir)
         self.progress = progress
@@ -104,26 +105,39 @@ class Trainer:
         self.fetch = [plan.ops[-1], self.increment, plan.loss]
         self.history = []
         self.first_step_at = None  # wall-clock time of this trainer's first step
+        self.saved = False  # whether this training has saved a checkpoint
+        self.replaced = None  # the checkpoint a fresh training found here: another run's, kept until its first save
+        self.old_events = set()  # that run's TensorBoard event files, which go with it
 
-    def start(self, sess, data, resume, log=print):
+    def start(self, sess, data, resume, log=print, budget=None):
         """Restore for --resume (the weights, Adam's slots, the step, the batches' position, numpy's RNG and
-        the epochs printed so far); on a fresh run drop old event files so TensorBoard shows one run."""
+        the epochs printed so far), saying so, and how far it goes where that is not the checkpoint's own
+        budget. A fresh run leaves the checkpoint it finds (and its event files) until its own first save,
+        so that one which dies first has lost nothing."""
         self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
         if resume:
-            path, step, history = self.checkpoints.load(sess, self.what, self.global_step, data)
+            path, step, history, saved = self.checkpoints.load(sess, self.what, self.global_step, data)
             if history is None:
                 log(f"resuming from step {step:,} ({path}) with fresh batches: its batch state was not saved")
             else:
                 self.history = history
-                log(f"resuming from step {step:,} ({path})")
+                log(f"resuming from step {step:,} ({path}){self._continued(saved, budget)}")
             return step
-        for old in self.checkpoint_dir.glob("events.out.tfevents.*"):
-            old.unlink()
-        replaced = latest_checkpoint(self.checkpoint_dir)
-        if replaced:  # a run's pairs never mix with another's, and a NaN names no other run's checkpoint
-            log(f"starting afresh: the checkpoint {replaced} is replaced")
-            self.checkpoints.remove_older(None)
+        self.old_events = set(self.checkpoint_dir.glob("events.out.tfevents.*"))
+        self.replaced = latest_checkpoint(self.checkpoint_dir)
+        if self.replaced:
+            found = _described(saved_record(self.checkpoint_dir), self.what)
+            log(f"starting afresh: the checkpoint {self.replaced}{found} is replaced once this run has saved its first")
         return int(sess.run(self.global_step))
+
+    def _continued(self, saved, budget):
+        """': the quick look's 10 steps (capped by --steps 10), continued to the full budget's 1,830 steps' where
+        a resume goes on to another budget than the one its checkpoint was saved for; '' where it does not."""
+        if budget is None or "steps" not in saved or (saved["steps"], saved.get("full")) == (
+                budget.total_steps, self.record.get("full")):
+            return ""
+        return (f": {_budget_words(saved.get('full'), saved['steps'], saved['budget'])}, continued to "
+                f"{_budget_words(self.record.get('full'), budget.total_steps, budget.origin, quick='')}")
 
     def flops_per_step(self, batch_size):
         return plan_flops(self.plan, batch_size)
@@ -131,7 +145,8 @@ class Trainer:
     def run(self, sess, data, budget, resume=False, log=print):
         """Train to the budget's end; returns every epoch printed, those before a resume included.
         `first_step` and `last_step` say where this call started and stopped."""
-        step = self.first_step = self.start(sess, data, resume, log)
+        self.checkpoints.record = {**self.record, "steps": budget.total_steps, "budget": budget.origin}
+        step = self.first_step = self.start(sess, data, resume, log, budget)
         writer = tf.summary.FileWriter(str(self.checkpoint_dir), sess.graph)
         try:
             for epoch, end in enumerate(budget.epoch_ends()):
@@ -141,7 +156,27 @@ class Trainer:
             self.last_step = step
         finally:
             writer.close()
+            if not resume and not self.saved:  # stopped before its first save: the folder as this run found it
+                for new in set(self.checkpoint_dir.glob("events.out.tfevents.*")) - self.old_events:
+                    new.unlink(missing_ok=True)
         return self.history
+
+    def _saved(self):
+        """After each save: the first one has replaced the run found here (its pairs went with the save), so
+        that run's event files go too, and TensorBoard shows one run."""
+        if not self.saved:
+            for old in self.old_events:
+                old.unlink(missing_ok=True)
+        self.saved = True
+
+    def _kept(self):
+        """What a stop before the next save leaves: the last good checkpoint of this run, or the one it found."""
+        kept = latest_checkpoint(self.checkpoint_dir)
+        if kept is None:
+            return "no checkpoint was written"
+        if self.replaced and not self.saved:
+            return f"this run saved no checkpoint: {kept}, which it would have replaced, is left as it was"
+        return f"last good checkpoint kept: {kept}"
 
     def _epoch(self, sess, data, batch_size, epoch, step, end, writer, log):
         bar = tqdm(total=end - step, desc=f"epoch {epoch}", unit="step", leave=False,
@@ -163,10 +198,8 @@ class Trainer:
                     _, _, loss = sess.run(self.fetch, feed)
                 step += 1
                 if not math.isfinite(loss):
-                    kept = latest_checkpoint(self.checkpoint_dir)
-                    raise TrainingFailed(
-                        f"loss became {loss} at step {step:,} (epoch {epoch}); stopped without saving; "
-                        + (f"last good checkpoint kept: {kept}" if kept else "no checkpoint was written"))
+                    raise TrainingFailed(f"loss became {loss} at step {step:,} (epoch {epoch}); stopped without "
+                                         f"saving; {self._kept()}")
                 bar.update(1)
                 if step % 20 == 0:
                     bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
@@ -185,4 +218,22 @@ class Trainer:
                                              for k, v in values.items()]), step)
         self.history.append({"epoch": epoch, "step": step, **values})
         self.checkpoints.save(sess, step, data, self.history)
+        self._saved()
 
+
+def _budget_words(full, steps, origin, quick="the quick look's "):
+    """A budget as a resume's line names it: "the full budget's 1,830 steps", "the quick look's 10 steps
+    (capped by --steps 10)" (`quick`: the words for a budget other than the book's)."""
+    if full:
+        return f"the full budget's {steps:,} steps"
+    return f"{quick if full is False else ''}{steps:,} steps ({origin})"
+
+
+def _described(record, section):
+    """' (a quick look: step 50 of 50, capped by --steps 50)': what a fresh run replaces, where its record
+    says; '' where it does not."""
+    if not record or "steps" not in record:
+        return ""
+    what = {True: "a run of the full budget", False: "a quick look"}.get(record.get("full"), "a run")
+    of = f" of {record['section']}" if record.get("section") not in (None, section) else ""
+    return f" ({what}{of}: step {record['step']:,} of {record['steps']:,}, {record['budget']})"
