@@ -77,7 +77,7 @@ def settled(section, results, args, out, data_name):
         return f"skipped: needs {blocked}"
     if args.force:
         return None
-    done = finished_run(RunPaths.under(out, section.name).checkpoint_dir)  # its metrics.json read once
+    done = finished_run(RunPaths.under(out, section.name).checkpoint_dir, section=section.name)  # read once
     if done is None:
         return None
     if not section.uses_data or is_of(done, data_name, args.seed, batches_drawn(section.name, args.batches),

@@ -224,7 +224,8 @@ def finished(section, out, data_name, batches="notebook", graph_seed=None):
     from tf1_ae.runs import RunPaths, finished_run
 
     return finished_run(RunPaths.under(out, section.name).checkpoint_dir, data_name if section.uses_data else None,
-                        batches=batches_drawn(section.name, batches), graph_seed=graph_seed) is not None
+                        batches=batches_drawn(section.name, batches), graph_seed=graph_seed,
+                        section=section.name) is not None
 
 
 def checkpoint_of(name, options, log=print):

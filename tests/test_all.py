@@ -67,6 +67,16 @@ def test_a_section_finished_on_other_data_is_not_finished_for_this_data(tmp_path
     assert finished(SECTIONS["pca"], tmp_path, "mnist5k")
 
 
+
+def test_another_sections_finished_run_in_a_folder_is_not_this_sections(tmp_path, capsys):
+    finish(tmp_path, "pca", data="mnist5k")
+    (tmp_path / "checkpoints/pca").rename(tmp_path / "checkpoints/stacked_all")  # copied, or a mistyped --out
+    assert not finished(SECTIONS["stacked_all"], tmp_path, "mnist5k")
+    assert main(["all", "--out", str(tmp_path), "--data", "mnist5k", "--no-progress", "--jobs", "1",
+                 "--only", "stacked_all"]) == 1
+    status = table(capsys.readouterr().out)["stacked_all"]
+    assert status.startswith("failed") and "holds a run of pca, not stacked_all" in status
+
 def test_all_with_towers_runs_every_towers_section_in_one_process_of_its_own(tmp_path, capfd):
     left = ("kl_plot", "stacked_all", "stacked_tied")
     for name in SECTIONS:

@@ -108,11 +108,13 @@ def mark_complete(checkpoint_dir):
         write_metrics(checkpoint_dir, {**metrics, "complete": True})
 
 
-def finished_run(checkpoint_dir, data_name=None, seed=None, batches=None, graph_seed=None):
-    """The metrics of the finished full-budget run in checkpoint_dir (on data_name, of seed, with batches and
-    graph_seed, where given and where the run recorded them), or None."""
+def finished_run(checkpoint_dir, data_name=None, seed=None, batches=None, graph_seed=None, section=None):
+    """The metrics of the finished full-budget run in checkpoint_dir (of `section`, on data_name, of seed, with
+    batches and graph_seed, where given and where the run recorded them), or None: a folder holding another
+    section's run (copied, a mistyped --out) is never taken for this one's."""
     metrics = read_metrics(checkpoint_dir) or {}
-    return metrics if metrics.get("complete") and is_of(metrics, data_name, seed, batches, graph_seed) else None
+    return metrics if (metrics.get("complete") and metrics.get("section", section) == section
+                       and is_of(metrics, data_name, seed, batches, graph_seed)) else None
 
 
 def batches_of(metrics):
