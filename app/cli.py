@@ -10,8 +10,9 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from app.failures import PROG, Terminated, failure, on_sigterm, say
+from app.failures import PROG, Terminated, failure, say
 from app.sections import SECTIONS
+from tf1_ae import interrupts
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -405,6 +406,7 @@ def download_command(optional):
             return 0
         folder, where, size = fetch.fetch(say=lambda line: print(f"full MNIST: {line}"))
     except (KeyboardInterrupt, Terminated) as exc:  # the cache is renamed into place whole, or not at all
+        interrupts.forget()  # said here
         say(f"{'interrupted' if isinstance(exc, KeyboardInterrupt) else 'terminated (SIGTERM)'}: nothing was "
             f"written to the cache")
         return 130 if isinstance(exc, KeyboardInterrupt) else 143
@@ -427,12 +429,16 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command == "run":
         check_section_options(parser, args)
-    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    # noted too, so that none is swallowed; an ignored one (a job a script sent to the background) stays ignored
+    previous = {signum: signal.signal(signum, interrupts.handler(stop))
+                for signum, stop in ((signal.SIGTERM, Terminated), (signal.SIGINT, KeyboardInterrupt))
+                if signal.getsignal(signum) != signal.SIG_IGN}
     try:
         code = {"list": list_command, "run": run_command, "all": all_command, "spread": spread_command,
                 "report": report_command,
                 "results": results_command, "bench": bench_command, "data": data_command,
                 "peak": peak_command}[args.command](args)
+        interrupts.raise_noted()  # a signal TensorFlow swallowed after the training loop: still this exit code
         sys.stdout.flush()
     except BrokenPipeError:  # `… | head`: the reader has gone
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more reaches it, not even at exit
@@ -442,13 +448,15 @@ def main(argv=None):
             "finished epoch is kept")
         return 2
     except (Exception, KeyboardInterrupt, Terminated) as exc:
+        interrupts.forget()
         ended = failure(exc)
         if ended is None:
             raise
         say(ended[1])
         return ended[0]
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     return code or 0
 
 

@@ -6,11 +6,7 @@ PROG = "python -m tf1_ae"
 
 
 class Terminated(BaseException):
-    """SIGTERM, raised where Python next runs (between two training steps)."""
-
-
-def on_sigterm(signum, frame):
-    raise Terminated
+    """SIGTERM, raised where Python next runs (between two training steps; tf1_ae.interrupts)."""
 
 
 def say(message):
@@ -42,10 +38,13 @@ def failure(exc):
         return 2, f"error: {exc}"
     if isinstance(exc, TrainingFailed):
         return 1, f"training stopped: {exc}"
+    # what the folder keeps, where training was stopped (the trainer says: its last checkpoint, or the one it
+    # would have replaced, or none)
+    kept = getattr(exc, "kept", "the checkpoint of the last finished epoch is kept")
     if isinstance(exc, KeyboardInterrupt):
-        return 130, "interrupted; the checkpoint of the last finished epoch is kept"
+        return 130, f"interrupted; {kept}"
     if isinstance(exc, Terminated):
-        return 143, "terminated (SIGTERM); the checkpoint of the last finished epoch is kept"
+        return 143, f"terminated (SIGTERM); {kept}"
     if isinstance(exc, MemoryError):
         return 2, f"error: out of memory ({exc or 'an allocation failed'})"
     if isinstance(exc, OSError):  # an unwritable, missing or full --out, or a file where a folder should be

@@ -1,5 +1,6 @@
 import os
 import shutil
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,15 @@ def offline_data(tmp_path_factory):
         data.cache_dir().mkdir(parents=True)
         shutil.copy(parsed, data.cache_dir())
     data.BOOK_IDX_DIR = home / "tmp-data"
+    yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def ctrl_c_reaches_children():
+    """The tests press Ctrl-C as a user at a terminal does. A test run a script started in the background
+    (`make test &`) ignores SIGINT, and so would the processes it starts: they get the default back."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # a handler resets to the default in a child
     yield
 
 

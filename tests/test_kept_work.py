@@ -104,6 +104,18 @@ def test_a_new_run_that_dies_before_its_first_save_leaves_the_old_checkpoint_as_
     assert any(line.startswith("resuming from step 50 (") for line in done.stdout.splitlines()), done.stdout
 
 
+
+def test_ctrl_c_before_a_new_runs_first_save_says_the_old_checkpoint_is_left_as_it_was(options, read_until):
+    folder = quick_run(options, "stacked_all", 50)
+    process = subprocess.Popen(command("stacked_all", options.out), cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    read_until(process, "starting afresh")  # the quick look is replaced only once this run has saved its first
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=120) == 130
+    line = process.stderr.read().strip().splitlines()[-1]
+    assert line.endswith(f"interrupted; this run saved no checkpoint: {folder}/model.ckpt-50, which it would have "
+                         f"replaced, is left as it was"), line
+
 def test_a_folder_holding_another_sections_run_is_refused_and_left_alone(options):
     pca = quick_run(options, "pca", None)  # its finished full run, copied where stacked_all's would be
     folder = options.out / "checkpoints/stacked_all"

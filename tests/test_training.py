@@ -138,3 +138,23 @@ def test_a_whole_set_is_evaluated_a_chunk_at_a_time_to_the_same_mean(mnist5k, mo
         assert pipeline.evaluate(sess, ae.reconstruction_loss, ae.X, images) == whole  # one chunk: one run
         monkeypatch.setattr(pipeline, "EVALUATED_AT_ONCE", 128)  # four chunks, the last of 116 images
         assert pipeline.evaluate(sess, ae.reconstruction_loss, ae.X, images) == pytest.approx(whole, rel=1e-6)
+
+
+def test_a_ctrl_c_that_tensorflow_swallowed_still_stops_training_before_its_next_step(options):
+    """A signal's exception raised inside one of TensorFlow's Python callbacks is printed and dropped by
+    TensorFlow; the handler noted it, so the loop raises it after the step it came in."""
+    import signal
+
+    from tf1_ae import interrupts
+    from tf1_ae.checkpoints import latest_checkpoint
+
+    try:
+        interrupts.handler(KeyboardInterrupt)(signal.SIGINT, None)
+    except KeyboardInterrupt:
+        pass  # as TensorFlow does
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            SECTIONS["stacked_all"].run(replace(options, steps=20), log=lambda line: None)
+    finally:
+        interrupts.forget()
+    assert latest_checkpoint(options.out / "checkpoints/stacked_all") is None  # stopped in its first epoch

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from tf1_ae import interrupts
 from tf1_ae.checkpoints import Checkpoints, latest_checkpoint, saved_record
 from tf1_ae.compat import tf
 from tf1_ae.flops import step_flops
@@ -146,19 +147,24 @@ class Trainer:
         """Train to the budget's end; returns every epoch printed, those before a resume included.
         `first_step` and `last_step` say where this call started and stopped."""
         self.checkpoints.record = {**self.record, "steps": budget.total_steps, "budget": budget.origin}
-        step = self.first_step = self.start(sess, data, resume, log, budget)
-        writer = tf.summary.FileWriter(str(self.checkpoint_dir), sess.graph)
+        writer = None
         try:
+            step = self.first_step = self.start(sess, data, resume, log, budget)
+            writer = tf.summary.FileWriter(str(self.checkpoint_dir), sess.graph)
             for epoch, end in enumerate(budget.epoch_ends()):
                 if step < end:
                     self._epoch(sess, data, budget.batch_size, epoch, step, end, writer, log)
                     step = end
             self.last_step = step
+        except BaseException as stopped:  # Ctrl-C, SIGTERM, a NaN: its one line says what this folder keeps
+            stopped.kept = self._kept()
+            raise
         finally:
-            writer.close()
-            if not resume and not self.saved:  # stopped before its first save: the folder as this run found it
-                for new in set(self.checkpoint_dir.glob("events.out.tfevents.*")) - self.old_events:
-                    new.unlink(missing_ok=True)
+            if writer is not None:
+                writer.close()
+                if not resume and not self.saved:  # stopped before its first save: the folder as it was found
+                    for new in set(self.checkpoint_dir.glob("events.out.tfevents.*")) - self.old_events:
+                        new.unlink(missing_ok=True)
         return self.history
 
     def _saved(self):
@@ -197,6 +203,7 @@ class Trainer:
                 else:
                     _, _, loss = sess.run(self.fetch, feed)
                 step += 1
+                interrupts.raise_noted()  # a Ctrl-C that TensorFlow swallowed during the step
                 if not math.isfinite(loss):
                     raise TrainingFailed(f"loss became {loss} at step {step:,} (epoch {epoch}); stopped without "
                                          f"saving; {self._kept()}")
