@@ -159,8 +159,8 @@ def sections_with_flag(flag):
 
 
 class SectionHelp(argparse.Action):
-    """`run SECTION --help`: the options, then that section's Config, each field with its default (what
-    --set FIELD=VALUE changes)."""
+    """`run SECTION --help`: the options, then that section's Config, each field with its default and what
+    it may hold (what --set FIELD=VALUE changes)."""
 
     def __init__(self, option_strings, dest, **kwargs):
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="show this help (after "
@@ -169,14 +169,18 @@ class SectionHelp(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None):
         import dataclasses
 
+        from tf1_ae.config import allowed
+
         text = parser.format_help()
         section = SECTIONS.get(getattr(namespace, "section", None))
         if section is not None:
             config = section.module.Config()
-            width = max(len(f.name) for f in dataclasses.fields(config))
-            text += (f"\n{section.name}'s Config (graphs/{section.name}.py), the book's values; --set FIELD=VALUE "
-                     f"changes one:\n") + "".join(f"  {f.name:<{width}}  {getattr(config, f.name)!r}\n"
-                                                  for f in dataclasses.fields(config))
+            rows = [(f.name, repr(getattr(config, f.name)), allowed(f, getattr(config, f.name)))
+                    for f in dataclasses.fields(config)]
+            width, default_width = (max(len(row[i]) for row in rows) for i in (0, 1))
+            text += (f"\n{section.name}'s Config (graphs/{section.name}.py), the book's values and what each may "
+                     f"hold; --set FIELD=VALUE changes one:\n") + "".join(
+                f"  {name:<{width}}  {default:<{default_width}}  {words}\n" for name, default, words in rows)
         parser._print_message(text, sys.stdout)
         parser.exit()
 

@@ -210,7 +210,7 @@ def test_each_phase_logs_its_terms_under_losses(options):
                     "losses/phase2_regularization_loss"}
 
 
-def test_run_section_help_lists_its_config_fields_with_their_defaults():
+def test_run_section_help_lists_its_config_fields_with_their_defaults_and_ranges():
     done = subprocess.run([sys.executable, "-m", "tf1_ae", "run", "sparse", "--help"], cwd=REPO_ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0
@@ -218,7 +218,10 @@ def test_run_section_help_lists_its_config_fields_with_their_defaults():
     assert [line.split()[0] for line in fields] == ["n_inputs", "n_hidden1", "sparsity_target", "sparsity_weight",
                                                     "learning_rate", "n_epochs", "batch_size", "penalty",
                                                     "reconstruction", "op_seeds"]
-    assert fields[2].split() == ["sparsity_target", "0.1"] and fields[7].split() == ["penalty", "'kl'"]
+    assert fields[2].split() == ["sparsity_target", "0.1", *"a number between 0 and 1, both excluded".split()]
+    assert fields[7].split() == ["penalty", "'kl'", "one", "of", "kl,", "mse"]
+    assert fields[9].split()[:3] == ["op_seeds", "(4,", "21)"] and fields[9].endswith("each an integer from 1 to "
+                                                                                      "100,000")
 
 
 def test_refusals_come_before_tensorflow_loads_even_for_a_finished_run(options):

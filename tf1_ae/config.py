@@ -65,6 +65,24 @@ def in_range(value, lowest, highest, low_included, high_included):
                                                                      value == highest)
 
 
+def range_of(item, value):
+    """The range a number field's value must lie in: its metadata's, or a count's or a weight's."""
+    return item.metadata.get("range", DEFAULT_RANGES.get(item.name, COUNT if isinstance(value, (int, tuple))
+                                                         else WEIGHT))
+
+
+def allowed(item, value):
+    """What a field may hold, in words (`run SECTION --help`)."""
+    choices = item.metadata.get("choices")
+    if choices is not None:
+        return f"one of {', '.join(map(str, choices))}"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, str):
+        return "text"
+    return ("each " if isinstance(value, tuple) else "") + range_of(item, value)[-1]
+
+
 def check_ranges(config):
     """UsageError naming the first field whose value is out of its range or not one of its choices."""
     for item in fields(config):
@@ -76,9 +94,7 @@ def check_ranges(config):
             continue
         if isinstance(value, (bool, str)):
             continue
-        default = COUNT if isinstance(value, (int, tuple)) else WEIGHT
-        lowest, highest, low_included, high_included, words = item.metadata.get(
-            "range", DEFAULT_RANGES.get(item.name, default))
+        lowest, highest, low_included, high_included, words = range_of(item, value)
         values = value if isinstance(value, tuple) else (value,)
         if not values or not all(in_range(v, lowest, highest, low_included, high_included) for v in values):
             shown = ",".join(map(str, values)) if isinstance(value, tuple) else value
