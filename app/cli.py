@@ -391,12 +391,15 @@ def data_command(args):
     if args.action == "download":
         return download_command(args.optional)
     hints = {"mnist": "`make data` fetches it", "fashion": "`apt-get install dataset-fashion-mnist` puts it there"}
+    refused = ""
     for name, where in data.available():
         print(f"{name:<9} {where if where is not None else 'not on disk: ' + hints[name]}")
         if name == "mnist" and where == fetch.mnist_cache():
             print(f"{'':<9} {fetch.describe_cache()}")  # verified now: what was fetched, or what is damaged
+            if not fetch.is_cached():
+                refused = ", and refuses it until `make data` fetches it again"
     print("idx:DIR   any folder of MNIST-format IDX files")
-    print(f"--data auto uses {data.resolved_name('auto')}")
+    print(f"--data auto uses {data.resolved_name('auto')}{refused}")
 
 
 def download_command(optional):

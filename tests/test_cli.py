@@ -66,6 +66,11 @@ def test_bad_usage_exits_2_with_one_line_before_importing_tensorflow(args, expec
 def test_missing_data_folder(tmp_path, capsys):
     assert main(["run", "stacked_all", "--data", f"idx:{tmp_path}/nowhere", "--out", str(tmp_path)]) == 2
     assert "data folder not found" in one_error_line(capsys)
+    folder = tmp_path / "checkpoints/stacked_all"  # a finished run there: the missing folder is still the cause
+    folder.mkdir(parents=True)
+    (folder / "metrics.json").write_text('{"section": "stacked_all", "data": "mnist5k", "complete": true}')
+    assert main(["run", "stacked_all", "--data", f"idx:{tmp_path}/nowhere", "--out", str(tmp_path)]) == 2
+    assert "data folder not found" in one_error_line(capsys)
 
 
 def test_resume_without_a_checkpoint(tmp_path, capsys):

@@ -202,6 +202,8 @@ def test_a_changed_byte_in_the_cache_is_refused_where_it_is_read(tmp_path, monke
         image.write(bytes([pixel[0] ^ 0xFF]))
     info = tf1_ae(tmp_path, "data", "info", files=files).stdout
     assert "checked by SHA-256" not in info and "t10k-images-idx3-ubyte" in info and "`make data`" in info, info
+    assert "--data auto uses mnist, and refuses it until `make data` fetches it again" in info, info
+    assert "refuses" not in good
     done = tf1_ae(tmp_path, "run", "stacked_all", "--data", "mnist", "--steps", "1", "--batch-size", "10",
                   "--no-progress", "--out", str(tmp_path / "out"), files=files, timeout=240)
     line = one_error_line(done)

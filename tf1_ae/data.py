@@ -413,7 +413,10 @@ def resolved_name(source="auto"):
     if source == "auto":
         return "mnist" if full_mnist_location() is not None else "mnist5k"
     if source.startswith("idx:"):
-        return f"idx:{Path(source[4:]).expanduser()}"  # as load_idx names it
+        folder = Path(source[4:]).expanduser()
+        if not folder.is_dir():  # said before anything is compared with a run of it
+            raise DataError(f"data folder not found: {folder}")
+        return f"idx:{folder}"  # as load_idx names it
     return source
 
 
