@@ -24,10 +24,16 @@ class Budget:
     def describe(self, n_train):
         ends = self.epoch_ends()
         per = {b - a for a, b in zip([0] + ends[:-1], ends)}
-        per_text = f"{per.pop()}" if len(per) == 1 else f"{min(per)}-{max(per)}"
+        per_text = per.pop() if len(per) == 1 else f"{min(per)}-{max(per)}"
         passes = self.total_steps * self.batch_size / n_train
-        return (f"training: {self.printed_epochs} epochs × {per_text} steps of batch {self.batch_size} = "
-                f"{self.total_steps:,} steps ({self.origin}; {passes:.1f} passes over {n_train:,} images)")
+        return (f"training: {counted(self.printed_epochs, 'epoch')} × {counted(per_text, 'step')} of batch "
+                f"{self.batch_size} = {self.total_steps:,} steps ({self.origin}; {passes:.1f} passes over "
+                f"{n_train:,} images)")
+
+
+def counted(number, noun):
+    """`1 epoch`, `5 epochs`, `1-2 steps`: a count and its noun."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}" if isinstance(number, int) else f"{number} {noun}s"
 
 
 def make_budget(book_epochs, batch_size, n_train, epochs=None, steps=None, book_train_size=BOOK_TRAIN_SIZE,
@@ -39,7 +45,7 @@ def make_budget(book_epochs, batch_size, n_train, epochs=None, steps=None, book_
     else:
         n_epochs = book_epochs
         total = book_epochs * max(1, book_train_size // batch_size)
-        origin = f"as {book_epochs:,} epochs of the book's {book_train_size:,} images"
+        origin = f"as {counted(book_epochs, 'epoch')} of the book's {book_train_size:,} images"
     if steps is not None and steps < total:
         total, origin = steps, f"capped by --steps {steps}"
     lines = min(printed_epochs or n_epochs, total)
