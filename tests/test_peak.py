@@ -144,3 +144,13 @@ def test_set_up_on_a_busy_machine_says_so_in_one_line(peak_json, machine_speeds,
     assert peak.kept()["gflops"] == 400.0
     busy = [line for line in capsys.readouterr().out.splitlines() if "busy" in line]
     assert len(busy) == 1 and "`make peak`" in busy[0] and "400" in busy[0], busy
+
+
+def test_a_measurement_says_each_way_as_it_ends(peak_json, machine_speeds):
+    """Each way takes a process of its own, 5-8 s on a busy machine: set-up says one line per way, so that it
+    is never silent for the 15 s set-up promises."""
+    calls = machine_speeds([300])
+    lines = []
+    peak.measure_once(log=lines.append)
+    assert len(calls) == 3 and [line.split(":")[0].strip() for line in lines[1:]] == [
+        "numpy", "tensorflow onednn off", "tensorflow onednn on"]

@@ -136,9 +136,14 @@ def measure_once(log=print):
     """Measure the peak, each way in a process of its own: this measurement's record, not kept."""
     log(f"measuring this machine's float32 GEMM peak ({SIZE}×{SIZE} products by NumPy and TensorFlow, about 15 s)")
     plain = {k: v for k, v in os.environ.items() if k not in OPENBLAS_OVERRIDES}
-    ways = {"numpy": _measure_in_child("numpy", plain),
-            "tensorflow_onednn_off": _measure_in_child("tensorflow", {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0"}),
-            "tensorflow_onednn_on": _measure_in_child("tensorflow", {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1"})}
+    ways = {}
+    for name, what, environment in (
+            ("numpy", "numpy", plain),
+            ("tensorflow_onednn_off", "tensorflow", {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0"}),
+            ("tensorflow_onednn_on", "tensorflow", {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1"})):
+        ways[name] = _measure_in_child(what, environment)
+        if plausible(ways[name].get("gflops")):  # a line per way: set-up is never silent for long
+            log(f"  {name.replace('_', ' ')}: {ways[name]['gflops']:.1f} GFLOP/s")
     best = max((way for way in ways.values() if plausible(way.get("gflops"))), key=lambda way: way["gflops"],
                default=None)
     return {"machine": machine(), "date": time.strftime("%Y-%m-%d"),
