@@ -161,8 +161,9 @@ def test_sigterm_ends_in_one_line_with_143_and_keeps_the_checkpoint(tmp_path, re
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=120) == 143
     err = process.stderr.read().strip().splitlines()
-    assert len(err) == 1 and "terminated (SIGTERM); the checkpoint of the last finished epoch is kept" in err[0], err
-    assert latest_checkpoint(tmp_path / "checkpoints/stacked_tied") is not None
+    kept = latest_checkpoint(tmp_path / "checkpoints/stacked_tied")
+    assert kept is not None
+    assert len(err) == 1 and err[0].endswith(f"terminated (SIGTERM); last good checkpoint kept: {kept}"), err
     assert not list((tmp_path / "checkpoints/stacked_tied").glob("*.tmp*"))
 
 
@@ -170,7 +171,7 @@ def test_a_terminal_that_cannot_print_the_times_sign_still_gets_every_line(tmp_p
     done = subprocess.run(command("stacked_tied", "--steps", "5", "--out", str(tmp_path)), cwd=REPO_ROOT,
                           capture_output=True, text=True, env={**os.environ, "PYTHONIOENCODING": "ascii"}, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert "5 epochs \\xd7 1 steps" in done.stdout and "Test MSE" in done.stdout
+    assert "5 epochs \\xd7 1 step of batch" in done.stdout and "Test MSE" in done.stdout
 
 
 def test_a_full_disk_ends_in_one_line_leaves_no_partial_files_and_keeps_the_checkpoint(tmp_path, monkeypatch,
