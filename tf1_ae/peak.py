@@ -211,8 +211,10 @@ def command(again=False, if_missing=False, log=print):
         if not record["gflops"]:
             raise UsageError(f"the peak could not be measured: {record['ways']}")
         if best is not None and record["gflops"] <= best["gflops"]:
-            log(f"measured {record['gflops']:.1f} GFLOP/s now ({ways_text(record['ways'])}), not above the best "
-                f"measured here: the machine may be busy; the best is kept")
+            below = 1 - record["gflops"] / best["gflops"]
+            why = "the machine may be busy" if below > AGREEING else "the same, within measuring's noise"
+            log(f"measured {record['gflops']:.1f} GFLOP/s now ({ways_text(record['ways'])}), {below:.0%} below "
+                f"the best measured here ({why}); the best is kept")
         best = kept() or record
     ways = ways_text(best["ways"])
     log(f"this machine ({best['machine']}): float32 GEMM peak {best['gflops']:.1f} GFLOP/s, measured "
