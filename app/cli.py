@@ -177,7 +177,7 @@ class SectionHelp(argparse.Action):
             config = section.module.Config()
             rows = [(f.name, repr(getattr(config, f.name)), allowed(f, getattr(config, f.name)))
                     for f in dataclasses.fields(config)]
-            width, default_width = (max(len(row[i]) for row in rows) for i in (0, 1))
+            width, default_width = (max((len(row[i]) for row in rows), default=0) for i in (0, 1))
             text += (f"\n{section.name}'s Config (graphs/{section.name}.py), the book's values and what each may "
                      f"hold; --set FIELD=VALUE changes one:\n") + "".join(
                 f"  {name:<{width}}  {default:<{default_width}}  {words}\n" for name, default, words in rows)
@@ -447,12 +447,12 @@ def main(argv=None):
                 "peak": peak_command}[args.command](args)
         interrupts.raise_noted()  # a signal TensorFlow swallowed after the training loop: still this exit code
         sys.stdout.flush()
-    except BrokenPipeError:  # `… | head`: the reader has gone
+    except BrokenPipeError as closed:  # `… | head`: the reader has gone
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more reaches it, not even at exit
         if args.command not in ("run", "all", "spread", "bench"):
             return 0  # a listing or a report cut short, as any Unix tool's
-        say("error: the output was closed (a pipe whose reader stopped); stopped, the checkpoint of the last "
-            "finished epoch is kept")
+        kept = getattr(closed, "kept", "the checkpoint of the last finished epoch is kept")  # the trainer's words
+        say(f"error: the output was closed (a pipe whose reader stopped); stopped, {kept}")
         return 2
     except (Exception, KeyboardInterrupt, Terminated) as exc:
         interrupts.forget()

@@ -10,7 +10,11 @@ class Terminated(BaseException):
 
 
 def say(message):
-    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+    """One line on stderr; where stderr is gone too (`2>&1 | head`), nothing, and the exit code still says it."""
+    try:
+        print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+    except (OSError, ValueError):  # a closed pipe, a closed file
+        pass
 
 
 TF_FRAMING = ("Graph execution error", "Detected at node", "File ", "Node:", "[[", "Hint:", "Traceback",

@@ -31,7 +31,7 @@ class Config:
     ascent_step: float = positive(0.5)  # method 3: η (0.01 barely moves the image in 200 steps)
     ascent_start_noise: float = ranged(0.2, UNIT_INTERVAL)  # method 3 starts from faint uniform noise in [0, 0.2]
     ascent_iterations: int = 200
-    ascent_record: tuple = ranged((0, 10, 50, 100, 200), COUNTS_FROM_ZERO)
+    ascent_record: tuple = ranged((0, 10, 50, 100, 200), COUNTS_FROM_ZERO, any_length=True)
 
 
 def caption(text):

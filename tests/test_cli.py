@@ -50,6 +50,8 @@ def snapshot(folder):
     (["run", "stacked_all", "--source", "stacked_tied"], "--source applies to reconstructions, features, pretraining,"),
     (["run", "stacked_all", "--learning-rate", "fast"], "positive number"),
     (["run", "stacked_all", "--data", "kaggle"], "unknown data source"),
+    (["run", "sparse", "--set", "op_seeds=4,21,5"], "--set op_seeds=4,21,5: expected 2 values, as 4,21"),
+    (["run", "sparse", "--set", "n_epochs=1.5"], "--set n_epochs=1.5: expected an int like 100"),
     (["bogus"], "invalid choice"),
 ])
 def test_bad_usage_exits_2_with_one_line_before_importing_tensorflow(args, expected):

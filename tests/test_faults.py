@@ -150,7 +150,18 @@ def test_a_closed_pipe_ends_in_one_line_and_keeps_the_checkpoint(tmp_path, read_
     process.stdout.close()  # like `| head`: the reader is gone
     err = process.stderr.read().strip().splitlines()
     assert process.wait(timeout=120) == 2
-    assert len(err) == 1 and "the output was closed" in err[0], err
+    kept = latest_checkpoint(tmp_path / "checkpoints/stacked_tied")
+    assert kept is not None
+    assert len(err) == 1 and "the output was closed" in err[0] and err[0].endswith(f"kept: {kept}"), err
+
+
+def test_a_closed_pipe_that_took_stderr_too_still_ends_with_its_exit_code(tmp_path, read_until):
+    """`… 2>&1 | head`: the one line has nowhere to go, and the exit code still says what happened."""
+    process = subprocess.Popen(command("stacked_tied", "--steps", "400", "--out", str(tmp_path)), cwd=REPO_ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    read_until(process, "1 Train MSE")
+    process.stdout.close()
+    assert process.wait(timeout=120) == 2
     assert latest_checkpoint(tmp_path / "checkpoints/stacked_tied") is not None
 
 

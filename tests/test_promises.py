@@ -221,7 +221,18 @@ def test_run_section_help_lists_its_config_fields_with_their_defaults_and_ranges
     assert fields[2].split() == ["sparsity_target", "0.1", *"a number between 0 and 1, both excluded".split()]
     assert fields[7].split() == ["penalty", "'kl'", "one", "of", "kl,", "mse"]
     assert fields[9].split()[:3] == ["op_seeds", "(4,", "21)"] and fields[9].endswith("each an integer from 1 to "
-                                                                                      "100,000")
+                                                                                      "100,000, 2 of them")
+    for section in SECTIONS:  # every section's help ends in its Config, even one without fields (vae_compare)
+        done = subprocess.run([sys.executable, "-m", "tf1_ae", "run", section, "--help"], cwd=REPO_ROOT,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 and f"{section}'s Config" in done.stdout, done.stderr[-500:]
+
+
+def test_a_tuple_is_set_as_help_shows_it_or_bare(tmp_path):
+    from tf1_ae.config import parse_field
+    from graphs.sparse import Config
+
+    assert parse_field(Config(), "op_seeds", "(4, 21)") == parse_field(Config(), "op_seeds", "4,21") == (4, 21)
 
 
 def test_refusals_come_before_tensorflow_loads_even_for_a_finished_run(options):

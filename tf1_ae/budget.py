@@ -27,7 +27,7 @@ class Budget:
         per_text = per.pop() if len(per) == 1 else f"{min(per)}-{max(per)}"
         passes = self.total_steps * self.batch_size / n_train
         return (f"training: {counted(self.printed_epochs, 'epoch')} × {counted(per_text, 'step')} of batch "
-                f"{self.batch_size} = {self.total_steps:,} steps ({self.origin}; {passes:.1f} passes over "
+                f"{self.batch_size} = {counted(self.total_steps, 'step')} ({self.origin}; {passes:.1f} passes over "
                 f"{n_train:,} images)")
 
 

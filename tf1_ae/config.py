@@ -22,15 +22,16 @@ PROBABILITY = (0, 1, True, True, "a probability from 0 to 1")
 UNIT_INTERVAL = (0, 1, True, True, "a number from 0 to 1")
 FINITE = (-math.inf, math.inf, False, False, "a finite number")
 SEED = (0, 2 ** 32 - 1, True, True, "an integer from 0 to 4,294,967,295")
-COUNTS_FROM_ZERO = (0, MAX_COUNT, True, True, f"integers from 0 to {MAX_COUNT:,}")
+COUNTS_FROM_ZERO = (0, MAX_COUNT, True, True, f"an integer from 0 to {MAX_COUNT:,}")
 COUNT = (1, MAX_COUNT, True, True, f"an integer from 1 to {MAX_COUNT:,}")
 WEIGHT = (0, math.inf, True, False, "a number ≥ 0")
 DEFAULT_RANGES = {"learning_rate": POSITIVE}  # the run options' own field (--learning-rate)
 
 
-def ranged(default, allowed):
-    """A Config field whose value must lie in `allowed` (one of the ranges above)."""
-    return field(default=default, metadata={"range": allowed})
+def ranged(default, allowed, any_length=False):
+    """A Config field whose value must lie in `allowed` (one of the ranges above); a tuple keeps its default's
+    length unless `any_length`."""
+    return field(default=default, metadata={"range": allowed, **({"any_length": True} if any_length else {})})
 
 
 def positive(default):
@@ -80,7 +81,10 @@ def allowed(item, value):
         return "true or false"
     if isinstance(value, str):
         return "text"
-    return ("each " if isinstance(value, tuple) else "") + range_of(item, value)[-1]
+    words = range_of(item, value)[-1]
+    if not isinstance(value, tuple):
+        return words
+    return f"each {words}" + ("" if item.metadata.get("any_length") else f", {len(item.default)} of them")
 
 
 def check_ranges(config):
@@ -96,6 +100,10 @@ def check_ranges(config):
             continue
         lowest, highest, low_included, high_included, words = range_of(item, value)
         values = value if isinstance(value, tuple) else (value,)
+        if (isinstance(value, tuple) and isinstance(item.default, tuple) and len(value) != len(item.default)
+                and not item.metadata.get("any_length")):  # one per layer, seed or map: the listing unpacks them
+            raise UsageError(f"--set {item.name}={','.join(map(str, values))}: expected {len(item.default)} values, "
+                             f"as {','.join(map(str, item.default))}")
         if not values or not all(in_range(v, lowest, highest, low_included, high_included) for v in values):
             shown = ",".join(map(str, values)) if isinstance(value, tuple) else value
             raise UsageError(f"--set {item.name}={shown}: expected {words}")
@@ -113,12 +121,14 @@ def parse_field(config, name, value):
     try:
         if kind is bool:
             return {"true": True, "false": False, "1": True, "0": False}[value.lower()]
-        if kind is tuple:
-            return tuple(int(part) for part in value.split(","))
+        if kind is tuple:  # 4,21 or (4, 21), as --help shows it
+            return tuple(int(part) for part in value.strip().strip("()").split(",") if part.strip())
         return kind(value)
     except (KeyError, ValueError):
-        raise UsageError(f"--set {name}={value}: expected a {kind.__name__} "
-                         f"like {getattr(config, name)!r}") from None
+        example = getattr(config, name)
+        shown = ",".join(map(str, example)) if kind is tuple else repr(example)
+        raise UsageError(f"--set {name}={value}: expected {'an' if kind.__name__[0] in 'aeiou' else 'a'} "
+                         f"{kind.__name__} like {shown}") from None
 
 
 def is_full_budget(options):

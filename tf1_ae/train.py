@@ -128,7 +128,7 @@ class Trainer:
         self.replaced = latest_checkpoint(self.checkpoint_dir)
         if self.replaced:
             found = _described(saved_record(self.checkpoint_dir), self.what)
-            log(f"starting afresh: the checkpoint {self.replaced}{found} is replaced once this run has saved its first")
+            log(f"starting afresh: the checkpoint {self.replaced}{found} is replaced once this run has saved its first checkpoint")
         return int(sess.run(self.global_step))
 
     def _continued(self, saved, budget):
