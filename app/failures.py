@@ -17,15 +17,12 @@ def say(message):
         pass
 
 
-TF_FRAMING = ("Graph execution error", "Detected at node", "File ", "Node:", "[[", "Hint:", "Traceback",
-              "Original stack trace", "Errors may have originated")
-
-
 def tensorflow_cause(exc):
     """A TensorFlow error in one line: its own message (past TensorFlow's framing of where the node was
     defined), without the device, and the node it happened in."""
-    lines = [line.strip() for line in str(getattr(exc, "message", exc)).splitlines()]
-    cause = next((line for line in lines if line and not line.startswith(TF_FRAMING)), type(exc).__name__)
+    from tf1_ae.compat import tensorflow_message
+
+    cause = tensorflow_message(exc) or type(exc).__name__
     cause = cause.split(" on /job:")[0]  # "OOM when allocating tensor with shape[…] and type float on /job:…"
     node = getattr(getattr(exc, "node_def", None), "name", "")
     where = f" in `{node}`" if node and f"{{{{node {node}}}}}" not in cause else ""

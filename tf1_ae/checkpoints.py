@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tf1_ae.compat import tf
+from tf1_ae.compat import tensorflow_message, tf
 from tf1_ae.runs import REPO_ROOT, UsageError
 
 CHECKPOINT_NAME = "model.ckpt"  # saved as model.ckpt-<step> by a training, as model.ckpt by a model saved once
@@ -94,11 +94,6 @@ def make_command(section, checkpoint_dir, args=""):
     return f"`make {section}{' ARGS=' + shlex.quote(args) if args else ''}`"
 
 
-# TensorFlow's framing around the cause of a failed restore: where the node was defined, its name, the hint
-_FRAMING = ("Restoring from checkpoint failed", "Original error", "Graph execution error", "Detected at node",
-            "File ", "Node:", "[[", "Traceback")
-
-
 def _cause(exc, path, section):
     """What is wrong with checkpoint `path` that TensorFlow could not restore, in words (its error says where in
     the graph it failed, seldom what)."""
@@ -106,8 +101,7 @@ def _cause(exc, path, section):
     data_files = ", ".join(sorted(p.name for p in Path(path).parent.glob(f"{Path(path).name}.data-?????-of-?????")))
     missing = re.search(r"([^/\s]+); No such file or directory", text)
     key = re.search(r"Key (\S+) not found in checkpoint", text)
-    lines = [line.strip() for line in text.splitlines()]
-    first = next((line for line in lines if line and not line.startswith(_FRAMING)), "")[:200]
+    first = tensorflow_message(exc)[:200]
     if missing:
         return f"cannot be read: its data file {missing.group(1)} is missing"
     if isinstance(exc, tf.errors.OutOfRangeError) or "Read less bytes than requested" in text:

@@ -10,6 +10,17 @@ import types
 
 import numpy as np
 
+# TensorFlow's framing around an error's cause: where the node was defined, its name, hints, a failed restore's
+TF_FRAMING = ("Graph execution error", "Detected at node", "File ", "Node:", "[[", "Hint:", "Traceback",
+              "Original stack trace", "Errors may have originated", "Restoring from checkpoint failed",
+              "Original error")
+
+
+def tensorflow_message(exc):
+    """The first line of a TensorFlow error that is its own message, past the framing; '' where none is."""
+    lines = (line.strip() for line in str(getattr(exc, "message", exc)).splitlines())
+    return next((line for line in lines if line and not line.startswith(TF_FRAMING)), "")
+
 def _import_tensorflow_quietly():
     """With oneDNN on, TensorFlow's C++ start-up banner ignores TF_CPP_MIN_LOG_LEVEL: mute fd 2 meanwhile."""
     try:
