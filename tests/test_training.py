@@ -158,3 +158,20 @@ def test_a_ctrl_c_that_tensorflow_swallowed_still_stops_training_before_its_next
     finally:
         interrupts.forget()
     assert latest_checkpoint(options.out / "checkpoints/stacked_all") is None  # stopped in its first epoch
+
+
+def test_closing_the_event_writer_never_hangs_a_stopped_run():
+    """A Ctrl-C inside a FileWriter's add_summary can leave its queue waiting for ever, and close() with it
+    (seen once here: a run interrupted in the test suite hung in close()); the trainer waits a bounded time."""
+    import threading
+
+    from tf1_ae import train
+
+    class StuckWriter:
+        def close(self):
+            threading.Event().wait()  # the queue's flush that never comes
+
+    done = threading.Thread(target=train._close, args=(StuckWriter(), 0.5), daemon=True)
+    done.start()
+    done.join(5)
+    assert not done.is_alive()

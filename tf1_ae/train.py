@@ -7,6 +7,7 @@ digits, `13150.0`, `1.0`).
 """
 import math
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,7 +162,7 @@ class Trainer:
             raise
         finally:
             if writer is not None:
-                writer.close()
+                _close(writer)
                 if not resume and not self.saved:  # stopped before its first save: the folder as it was found
                     for new in set(self.checkpoint_dir.glob("events.out.tfevents.*")) - self.old_events:
                         new.unlink(missing_ok=True)
@@ -226,6 +227,15 @@ class Trainer:
         self.history.append({"epoch": epoch, "step": step, **values})
         self.checkpoints.save(sess, step, data, self.history)
         self._saved()
+
+
+def _close(writer, seconds=30):
+    """Close a FileWriter, waiting at most `seconds`. A Ctrl-C that lands inside its queue's put (an
+    add_summary) leaves the queue waiting for an event that never comes, and close() would wait for ever:
+    seen here once in a few hundred interrupted runs. Its logger thread is a daemon: nothing waits for it."""
+    closer = threading.Thread(target=writer.close, name="close_events", daemon=True)
+    closer.start()
+    closer.join(seconds)
 
 
 def _budget_words(full, steps, origin, quick="the quick look's "):
