@@ -148,8 +148,8 @@ def _write_state(path, step, data, history, record):
 
 
 def _read_state(path, step, data):
-    """Put back the state saved with the checkpoint of `step`; returns (the epochs printed so far, what saved
-    it), or None if there is no state for that step."""
+    """Put back the state saved with the checkpoint of `step`; returns the epochs printed so far, or None if
+    there is no state for that step."""
     try:
         with np.load(path) as saved:
             if int(saved["step"]) != step:
@@ -157,8 +157,7 @@ def _read_state(path, step, data):
             data.set_state({k[5:]: saved[k] for k in saved.files if k.startswith("data_")})
             np.random.set_state(("MT19937", saved["rng_keys"], int(saved["rng_pos"]), int(saved["rng_has_gauss"]),
                                  float(saved["rng_gauss"])))
-            record = json.loads(str(saved["run"])) if "run" in saved.files else {}
-            return json.loads(str(saved["history"])), record
+            return json.loads(str(saved["history"]))
     except (OSError, ValueError, KeyError):
         return None
 
@@ -223,11 +222,14 @@ class Checkpoints:
 
     def load(self, sess, section, global_step, data):
         """Restore the latest checkpoint and the state saved with it; returns (its path, its step, the epochs
-        printed up to it and what saved it, or (None, {}) where no state was saved with it: the batches then
-        start afresh)."""
+        printed up to it and what saved it (saved_record), or (None, {}) where no state was saved with it: the
+        batches then start afresh)."""
         path = restore(sess, self.saver, self.folder, section)
         step = int(sess.run(global_step))
-        return (path, step, *(_read_state(self.state_path(step), step, data) or (None, {})))
+        history = _read_state(self.state_path(step), step, data)
+        if history is None:
+            return path, step, None, {}
+        return path, step, history, saved_record(self.folder) or {}
 
 
 def _prefix(name):
