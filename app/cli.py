@@ -224,6 +224,11 @@ def add_run_parser(commands):
     run.add_argument("--towers", type=towers_count, default=1,
                      help="the fast path, where a section's listing has a towers graph: split each batch into N "
                           "equal towers that run on the cores side by side (default: 1, the book's graph)")
+    run.add_argument("--loop", choices=["graph", "feed"], default="graph",
+                     help="the training loop: graph (default) runs up to 50 steps per Session.run on batches the "
+                          "graph gathers from the training images it holds, where the section's listing gives its "
+                          "step on a batch (the same batches and numbers: docs/speed.md); feed is the book's, a "
+                          "Session.run and a fed batch per step")
     section_flags = run.add_argument_group("section options (each applies only where named)")
     section_flags.add_argument("--set", dest="sets", action="append", type=field_value, default=[],
                                metavar="FIELD=VALUE",
@@ -297,7 +302,7 @@ def run_options(args):
     settings = (*([f"onednn {args.onednn}"] if args.onednn else []), *(["xla"] if args.xla else []))
     return RunOptions(data=args.data, epochs=args.epochs, steps=args.steps, batch_size=args.batch_size,
                       learning_rate=args.learning_rate, seed=args.seed, resume=args.resume, progress=args.progress,
-                      towers=args.towers, force=args.force, compare=args.compare,
+                      towers=args.towers, loop=args.loop, force=args.force, compare=args.compare,
                       overrides=tuple(args.sets) + flags + source, tensorflow_settings=settings, batches=args.batches,
                       graph_seed=args.graph_seed,
                       **({"out": args.out} if args.out is not None else {}))

@@ -6,6 +6,7 @@ encoder Jacobian's squared Frobenius norm, in closed form for a sigmoid encoder.
 the same shape (λ = 0) is trained beside it to show the difference.
 """
 from dataclasses import dataclass, replace
+from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -46,7 +47,18 @@ def build(config=Config()):
                                initializer=tf.random_uniform_initializer(-limit, limit))
     biases1 = tf.get_variable("biases1", [config.n_hidden], initializer=tf.zeros_initializer())
     biases2 = tf.get_variable("biases2", [config.n_inputs], initializer=tf.zeros_initializer())
+    variables = (weights1, biases1, biases2)
+    ae = contractive_autoencoder(X, variables, config)
 
+    optimizer = tf.train.AdamOptimizer(config.learning_rate)
+    test_mse = Metric("test_mse", "Test MSE", tf.reduce_mean(tf.square(ae.outputs - X)))
+    return Autoencoder(X=X, codings=ae.codings, outputs=ae.outputs, reconstruction_loss=ae.reconstruction_loss,
+                       plan=train_plan(X, ae, optimizer, variables, config), test_metric=test_mse)
+
+
+def contractive_autoencoder(X, variables, config):
+    """The tied sigmoid autoencoder and its losses on X: cross-entropy plus the contraction penalty."""
+    weights1, biases1, biases2 = variables
     codings = tf.nn.sigmoid(tf.matmul(X, weights1) + biases1, name="codings")
     logits = tf.add(tf.matmul(codings, weights1, transpose_b=True), biases2, name="logits")  # tied
     outputs = tf.nn.sigmoid(logits, name="outputs")
@@ -55,16 +67,19 @@ def build(config=Config()):
     reconstruction_loss = tf.reduce_mean(tf.reduce_sum(xentropy, axis=1), name="reconstruction_loss")
     jacobian_penalty = contractive_penalty(codings, weights1)
     loss = tf.add(reconstruction_loss, config.contraction_level * jacobian_penalty, name="loss")
+    return SimpleNamespace(codings=codings, outputs=outputs, reconstruction_loss=reconstruction_loss,
+                           jacobian_penalty=jacobian_penalty, loss=loss)
 
-    optimizer = tf.train.AdamOptimizer(config.learning_rate)
-    training_op = optimizer.minimize(loss, name="training_op")
 
-    metrics = [Metric("reconstruction_loss", "Train reconstruction loss", reconstruction_loss),
-               Metric("jacobian_penalty", "Jacobian norm²", jacobian_penalty),
-               Metric("loss", "loss", loss, in_book_line=False)]
-    test_mse = Metric("test_mse", "Test MSE", tf.reduce_mean(tf.square(outputs - X)))
-    return Autoencoder(X=X, codings=codings, outputs=outputs, reconstruction_loss=reconstruction_loss,
-                       plan=TrainPlan(training_op, X, loss, metrics), test_metric=test_mse)
+def train_plan(X, ae, optimizer, variables, config):
+    """training_op = optimizer.minimize(loss), its logged terms, and the same step on a batch the graph gathers,
+    for the loop inside the graph (tf1_ae.loop)."""
+    training_op = optimizer.minimize(ae.loss, name="training_op")
+    metrics = [Metric("reconstruction_loss", "Train reconstruction loss", ae.reconstruction_loss),
+               Metric("jacobian_penalty", "Jacobian norm²", ae.jacobian_penalty),
+               Metric("loss", "loss", ae.loss, in_book_line=False)]
+    return TrainPlan(training_op, X, ae.loss, metrics, step=lambda batch, labels: train_plan(
+        batch, contractive_autoencoder(batch, variables, config), optimizer, variables, config))
 
 
 def contraction_curve(sess, ae, images, radii=RADII, seed=0):

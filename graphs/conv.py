@@ -4,19 +4,17 @@ from `tf.nn.conv2d`, `tf.nn.max_pool` and `tf.nn.conv2d_transpose` with our own 
 Default: the 2nd edition's layout. Encoder 16/32/64 filters 3×3, ELU, each followed by 2×2 max pooling
 (28 → 14 → 7 → 3); decoder mirrored with stride-2 transposed convolutions (3 → 7 → 14 → 28), sigmoid out.
 
-`--wta spatial` (`WTAConfig`): the convolutional winner-take-all autoencoder (Makhzani & Frey 2015). Two
-5×5 ReLU conv layers of 16 maps at full resolution; while training only the largest activation of each map
-of each example survives (spatial sparsity), and of those winners only each map's top 20% over the batch
-(lifetime sparsity); at test time only the spatial mask applies. One linear 11×11 transposed convolution
-decodes, so its 16 kernels are the dictionary: loss = Σ_batch,pixels (X - deconv(M ⊙ h))².
+`--wta spatial` (`WTAConfig`): the convolutional winner-take-all autoencoder, in graphs/conv_wta.py.
 """
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 
 from tf1_ae.compat import tf
 from tf1_ae.config import FRACTION, choice, ranged
-from tf1_ae.layers import conv2d, conv2d_transpose, layer_variable, lifetime_wta_mask, spatial_wta_mask
+from graphs import conv_wta
+from tf1_ae.layers import conv2d, conv2d_transpose, layer_variable
 from tf1_ae.model import Autoencoder
 from tf1_ae.train import Metric, TrainPlan
 
@@ -53,11 +51,23 @@ def pool(inputs):
 
 
 def build(config=Config()):
-    return build_wta(config) if config.wta == "spatial" else build_stacked(config)
+    return conv_wta.build(config) if config.wta == "spatial" else build_stacked(config)
 
 
 def build_stacked(config):
     X = tf.placeholder(tf.float32, shape=[None, 28 * 28], name="X")
+    ae = stacked_conv(X, config)
+
+    optimizer = tf.train.AdamOptimizer(config.learning_rate)
+    return Autoencoder(X=X, codings=ae.codings, outputs=ae.outputs, reconstruction_loss=ae.reconstruction_loss,
+                       plan=stacked_plan(X, ae, optimizer, config),
+                       test_metric=Metric("test_mse", "Test MSE", ae.mse),
+                       tensors={"layers": ae.layers, "first_kernel": layer_variable("conv1/kernel")})
+
+
+def stacked_conv(X, config):
+    """The stacked convolutional autoencoder and its losses on X (called again on a batch the graph gathers:
+    the same variables)."""
     images = tf.reshape(X, [-1, 28, 28, 1])
     f1, f2, f3 = config.filters
     k = config.kernel_size
@@ -78,49 +88,19 @@ def build_stacked(config):
     xentropy = tf.nn.sigmoid_cross_entropy_with_logits(labels=X, logits=logits)
     reconstruction_loss = tf.reduce_mean(xentropy, name="reconstruction_loss")
     mse = tf.reduce_mean(tf.square(outputs - X), name="mse")
-
-    optimizer = tf.train.AdamOptimizer(config.learning_rate)
-    training_op = optimizer.minimize(reconstruction_loss, name="training_op")
-
-    metrics = [Metric("train_xent", "Train cross-entropy", reconstruction_loss), Metric("train_mse", "Train MSE", mse)]
     layers = {"conv1": conv1, "pool1": pool1, "conv2": conv2, "pool2": pool2, "conv3": conv3,
               "codings": codings, "deconv1": deconv1, "deconv2": deconv2, "outputs": logits_images}
-    return Autoencoder(X=X, codings=codings, outputs=outputs, reconstruction_loss=reconstruction_loss,
-                       plan=TrainPlan(training_op, X, reconstruction_loss, metrics),
-                       test_metric=Metric("test_mse", "Test MSE", mse),
-                       tensors={"layers": layers, "first_kernel": layer_variable("conv1/kernel")})
+    return SimpleNamespace(codings=codings, outputs=outputs, reconstruction_loss=reconstruction_loss, mse=mse,
+                           layers=layers)
 
 
-def build_wta(config):
-    X = tf.placeholder(tf.float32, shape=[None, 28 * 28], name="X")
-    training = tf.placeholder_with_default(False, shape=(), name="training")
-    images = tf.reshape(X, [-1, 28, 28, 1])
-    f1, f2 = config.wta_filters
-    k = config.wta_kernel_size
-
-    conv1 = conv2d(images, f1, k, "conv1", activation=tf.nn.relu)
-    hidden = conv2d(conv1, f2, k, "conv2", activation=tf.nn.relu)  # 28×28×16
-
-    spatial = spatial_wta_mask(hidden)
-    winners = tf.reduce_max(hidden, axis=[1, 2])  # (batch, maps): each map's winning value
-    lifetime = lifetime_wta_mask(winners, config.wta_sparsity)[:, tf.newaxis, tf.newaxis, :]
-    mask = tf.cond(training, lambda: spatial * lifetime, lambda: spatial, name="wta_mask")
-    codings = tf.multiply(hidden, mask, name="codings")
-
-    decoded = conv2d_transpose(codings, 1, config.wta_decoder_kernel, "deconv", strides=1,
-                               kernel_initializer=tf.truncated_normal_initializer(stddev=0.1))
-    outputs = tf.reshape(decoded, [-1, 28 * 28], name="outputs")
-
-    squared_error = tf.reduce_sum(tf.square(outputs - X), name="squared_error")
-    mse = tf.reduce_mean(tf.square(outputs - X), name="reconstruction_loss")
-    optimizer = tf.train.AdamOptimizer(config.learning_rate)
-    training_op = optimizer.minimize(squared_error, name="training_op")
-
-    plan = TrainPlan(training_op, X, squared_error, [Metric("train_mse", "Train MSE", mse)], train_feed={training: True})
-    return Autoencoder(X=X, codings=codings, outputs=outputs, reconstruction_loss=mse, plan=plan,
-                       tensors={"layers": {"conv1": conv1, "hidden": hidden, "codings": codings, "outputs": decoded},
-                                "spatial_mask": spatial, "mask": mask, "training": training,
-                                "first_kernel": layer_variable("conv1/kernel"), "dictionary": layer_variable("deconv/kernel")})
+def stacked_plan(X, ae, optimizer, config):
+    """Adam on the cross-entropy, and the same step on a batch the graph gathers (tf1_ae.loop)."""
+    training_op = optimizer.minimize(ae.reconstruction_loss, name="training_op")
+    metrics = [Metric("train_xent", "Train cross-entropy", ae.reconstruction_loss),
+               Metric("train_mse", "Train MSE", ae.mse)]
+    return TrainPlan(training_op, X, ae.reconstruction_loss, metrics,
+                     step=lambda batch, labels: stacked_plan(batch, stacked_conv(batch, config), optimizer, config))
 
 
 def report(run, sess, ae, metrics):

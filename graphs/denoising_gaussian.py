@@ -3,7 +3,7 @@
 The autoencoder sees a corrupted image and must output the clean one, so it cannot just copy its input:
 it has to learn what digits look like. Here the corruption is Gaussian noise, on at all times.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from types import SimpleNamespace
 
@@ -66,7 +66,10 @@ def denoising_autoencoder(X, config, corrupt, corruption_seed=None):
 
 def build(config=Config(), towers=1):
     X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
-    return train_to_denoise(X, config, add_noise, towers)
+    ae = train_to_denoise(X, config, add_noise, towers)
+    # The feed loop: the noise op draws at each epoch's printed line too, and a loop inside the graph has an op
+    # of its own, which would skip those draws and train on other noise than the book's from the second epoch.
+    return replace(ae, plan=replace(ae.plan, step=None))
 
 
 def train_to_denoise(X, config, corrupt, towers=1, train_feed=None):
@@ -75,16 +78,27 @@ def train_to_denoise(X, config, corrupt, towers=1, train_feed=None):
     ae = denoising_autoencoder(X, config, corrupt, corruption_seed=config.corruption_op_seed)
 
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
+    plan = train_plan(X, ae, optimizer, config, corrupt, towers, train_feed or {})
+    return Autoencoder(X=X, codings=ae.codings, outputs=ae.outputs, reconstruction_loss=ae.reconstruction_loss,
+                       plan=plan, tensors={"corrupted": ae.X_corrupted})
+
+
+def train_plan(X, ae, optimizer, config, corrupt, towers, train_feed):
+    """training_op = optimizer.minimize(reconstruction_loss), and (beyond the book) the same step on a batch the
+    graph gathers, its corruption drawn by an op of the same seed, for the loop inside the graph (tf1_ae.loop).
+    With towers, each slice's noise op is seeded by its place in the graph: a loop's would draw other noise."""
     if towers == 1:
         training_op, loss = optimizer.minimize(ae.reconstruction_loss, name="training_op"), ae.reconstruction_loss
     else:  # beyond the book (--towers N): the same update from equal slices of each batch, on the cores side by side
         training_op, loss = minimize_in_towers(
             optimizer, lambda part: denoising_autoencoder(part, config, corrupt).reconstruction_loss, X, towers)
 
-    plan = TrainPlan(training_op, X, loss, [Metric("train_mse", "Train MSE", ae.reconstruction_loss)],
-                     train_feed=train_feed or {})
-    return Autoencoder(X=X, codings=ae.codings, outputs=ae.outputs, reconstruction_loss=ae.reconstruction_loss,
-                       plan=plan, tensors={"corrupted": ae.X_corrupted})
+    def step(batch, labels):
+        on_batch = denoising_autoencoder(batch, config, corrupt, corruption_seed=config.corruption_op_seed)
+        return train_plan(batch, on_batch, optimizer, config, corrupt, towers, train_feed)
+
+    return TrainPlan(training_op, X, loss, [Metric("train_mse", "Train MSE", ae.reconstruction_loss)],
+                     train_feed=train_feed, step=step if towers == 1 else None)
 
 
 def report(run, sess, ae, metrics):

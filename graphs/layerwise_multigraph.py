@@ -51,12 +51,12 @@ def shallow_autoencoder(X, n_neurons, l2_reg, hidden_activation, output_activati
 def train_autoencoder(X_train, n_neurons, n_epochs, batch_size, learning_rate=0.01, l2_reg=0.0005,
                       seed=42, hidden_activation="elu", output_activation="elu",
                       budget=None, checkpoint_dir=None, history=None, log=print, progress=None, n_towers=1,
-                      watch=None):
+                      watch=None, in_graph=True):
     """The book's helper: train one shallow autoencoder in a graph of its own and return (hidden outputs on
     X_train, hidden kernel, hidden bias, output kernel, output bias) as numpy. The activations are the book's
-    tf.nn.elu, named ("elu") so that this module loads without TensorFlow. Beyond the book: `budget`
-    (default: n_epochs passes), a checkpoint per epoch in checkpoint_dir, `history` (receives each epoch's
-    values), `n_towers` (--towers N), `watch` (a Stopwatch that receives the training's arithmetic)."""
+    tf.nn.elu, named ("elu") so that this module loads without TensorFlow. Beyond the book: `budget` (default:
+    n_epochs passes), a checkpoint per epoch in checkpoint_dir, `history` (receives each epoch's values),
+    `n_towers` (--towers N), `watch` (gets the training's arithmetic), `in_graph` (the loop in the graph)."""
     budget = budget or make_budget(n_epochs, batch_size, len(X_train), epochs=n_epochs)
 
     def activation(name):  # "elu" → tf.nn.elu; a function or None (linear) as given
@@ -65,24 +65,24 @@ def train_autoencoder(X_train, n_neurons, n_epochs, batch_size, learning_rate=0.
     graph = tf.Graph()
     with graph.as_default():
         tf.set_random_seed(seed)
-
         n_inputs = X_train.shape[1]
-
         X = tf.placeholder(tf.float32, shape=[None, n_inputs], name="X")
         ae = partial(shallow_autoencoder, n_neurons=n_neurons, l2_reg=l2_reg,
                      hidden_activation=activation(hidden_activation), output_activation=activation(output_activation))
         shallow = ae(X)
 
         optimizer = tf.train.AdamOptimizer(learning_rate)
-        if n_towers == 1:
-            training_op, loss = optimizer.minimize(shallow.loss, name="training_op"), shallow.loss
-        else:  # the same update from equal slices of each batch, on the cores side by side
-            training_op, loss = minimize_in_towers(optimizer, lambda part: ae(part).loss, X, n_towers)
 
-        plan = TrainPlan(training_op=training_op, inputs=X, loss=loss, metrics=[
-            Metric("train_mse", "Train MSE", shallow.reconstruction_loss),
-            Metric("regularization_loss", "regularization loss", tf.add_n(shallow.reg_losses), in_book_line=False)])
-        trainer = Trainer(plan, checkpoint_dir, "autoencoder", progress=progress)
+        def train_plan(X, shallow):  # and the same step on a batch the graph gathers (tf1_ae.loop)
+            if n_towers == 1:
+                training_op, loss = optimizer.minimize(shallow.loss, name="training_op"), shallow.loss
+            else:  # the same update from equal slices of each batch, on the cores side by side
+                training_op, loss = minimize_in_towers(optimizer, lambda part: ae(part).loss, X, n_towers)
+            return TrainPlan(training_op=training_op, inputs=X, loss=loss, metrics=[
+                Metric("train_mse", "Train MSE", shallow.reconstruction_loss),
+                Metric("regularization_loss", "regularization loss", tf.add_n(shallow.reg_losses), in_book_line=False)],
+                step=lambda batch, labels: train_plan(batch, ae(batch)))
+        trainer = Trainer(train_plan(X, shallow), checkpoint_dir, "autoencoder", progress=progress, in_graph=in_graph)
         init = tf.global_variables_initializer()
 
     with tf.Session(graph=graph, config=session_config(n_towers)) as sess:
@@ -123,7 +123,8 @@ def train_one_at_a_time(run):
     run.reset_graph()
     helper = partial(train_autoencoder, n_epochs=config.n_epochs, batch_size=config.batch_size,
                      learning_rate=config.learning_rate, l2_reg=config.l2_reg, seed=run.options.tf_seed, budget=budget,
-                     log=run.log, progress=run.options.progress, n_towers=run.options.towers)
+                     log=run.log, progress=run.options.progress, n_towers=run.options.towers,
+                     in_graph=run.options.loop == "graph")
     histories = {1: [], 2: []}
     run.log(f"Autoencoder #1: 784 → {config.n_hidden1} (ELU) → 784 (linear)")
     with run.stopwatch(budget) as watch:

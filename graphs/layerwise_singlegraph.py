@@ -96,32 +96,44 @@ def build(config=Config(), towers=1, freeze=freeze_by_var_list):
     reconstruction_loss = tf.reduce_mean(tf.square(outputs - X), name="reconstruction_loss")
 
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
-    with tf.name_scope("phase1"):
-        phase1_reconstruction_loss, phase1_reg_loss, phase1_loss = phase1_losses(X, hidden1)
-        if towers == 1:
-            phase1_training_op = optimizer.minimize(phase1_loss)
-        else:  # beyond the book (--towers N): equal slices of each batch, on the cores side by side
-            phase1_training_op, phase1_loss = minimize_in_towers(
-                optimizer, lambda part: phase1_losses(part, outer(part))[2], X, towers, name=None)
 
-    with tf.name_scope("phase2"):
-        phase2_reconstruction_loss, phase2_reg_loss, phase2_loss = phase2_losses(hidden1_frozen, hidden3)
-        if towers == 1:
-            phase2_training_op = optimizer.minimize(phase2_loss, var_list=var_list)  # freeze hidden1
-        else:  # the towers slice hidden1, so a cache of it fed in its place is sliced too
-            phase2_training_op, phase2_loss = minimize_in_towers(
-                optimizer, lambda part: phase2_losses(part, inner(part)[1])[2], hidden1_frozen, towers,
-                var_list=var_list, name=None)
+    def phase1_plan(X, hidden1):
+        with tf.name_scope("phase1"):
+            phase1_reconstruction_loss, phase1_reg_loss, phase1_loss = phase1_losses(X, hidden1)
+            if towers == 1:
+                phase1_training_op = optimizer.minimize(phase1_loss)
+            else:  # beyond the book (--towers N): equal slices of each batch, on the cores side by side
+                phase1_training_op, phase1_loss = minimize_in_towers(
+                    optimizer, lambda part: phase1_losses(part, outer(part))[2], X, towers, name=None)
+        return phase_plan(X, "phase1", phase1_training_op, phase1_loss, phase1_reconstruction_loss, phase1_reg_loss,
+                          step=lambda batch, labels: phase1_plan(batch, outer(batch)))
 
-    phases = (Phase("phase1", phase_plan(X, "phase1", phase1_training_op, phase1_loss, phase1_reconstruction_loss,
-                                         phase1_reg_loss)),
-              Phase("phase2", phase_plan(X, "phase2", phase2_training_op, phase2_loss, phase2_reconstruction_loss,
-                                         phase2_reg_loss)))
+    def phase2_plan(X, hidden1_frozen, hidden3, step):
+        with tf.name_scope("phase2"):
+            phase2_reconstruction_loss, phase2_reg_loss, phase2_loss = phase2_losses(hidden1_frozen, hidden3)
+            if towers == 1:
+                phase2_training_op = optimizer.minimize(phase2_loss, var_list=var_list)  # freeze hidden1
+            else:  # the towers slice hidden1, so a cache of it fed in its place is sliced too
+                phase2_training_op, phase2_loss = minimize_in_towers(
+                    optimizer, lambda part: phase2_losses(part, inner(part)[1])[2], hidden1_frozen, towers,
+                    var_list=var_list, name=None)
+        return phase_plan(X, "phase2", phase2_training_op, phase2_loss, phase2_reconstruction_loss, phase2_reg_loss,
+                          step=step)
+
+    def phase2_on_hidden1(hidden1):  # phase 2's step on a batch's hidden1 (or a cache's batch in its place)
+        hidden1_frozen = freeze(hidden1, train_vars)[0]
+        return phase2_plan(hidden1, hidden1_frozen, inner(hidden1_frozen)[1],
+                           step=lambda batch, labels: phase2_on_hidden1(batch))
+
+    phases = (Phase("phase1", phase1_plan(X, hidden1)),
+              Phase("phase2", phase2_plan(X, hidden1_frozen, hidden3,
+                                          step=lambda batch, labels: phase2_on_hidden1(outer(batch)))))
     return Autoencoder(X=X, codings=hidden2, outputs=outputs, reconstruction_loss=reconstruction_loss, phases=phases,
                        tensors={"hidden1": hidden1, "frozen": (weights1, biases1, weights4, biases4),
-                                "trained_in_phase2": tuple(train_vars), "weights1": weights1})
+                                "trained_in_phase2": tuple(train_vars), "weights1": weights1,
+                                "phase2_on_hidden1": phase2_on_hidden1})
 
 
-def phase_plan(X, phase, training_op, loss, mse, reg_loss):
+def phase_plan(X, phase, training_op, loss, mse, reg_loss, step):
     return TrainPlan(training_op, X, loss, [Metric(f"{phase}_train_mse", "Train MSE", mse), Metric(
-        f"{phase}_regularization_loss", "regularization loss", reg_loss, in_book_line=False)])
+        f"{phase}_regularization_loss", "regularization loss", reg_loss, in_book_line=False)], step=step)

@@ -76,11 +76,18 @@ def build(config=Config(), towers=1):
     ae = tied_autoencoder(X, weights1, weights2, biases, config)
 
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
+    return Autoencoder(X=X, codings=ae.codings, outputs=ae.outputs, reconstruction_loss=ae.reconstruction_loss,
+                       plan=train_plan(X, ae, optimizer, (weights1, weights2, biases), config, towers))
+
+
+def train_plan(X, ae, optimizer, variables, config, towers):
+    """training_op = optimizer.minimize(loss), the terms it logs, and (beyond the book) the same step on a
+    batch the graph gathers, for the loop inside the graph (tf1_ae.loop)."""
     if towers == 1:
         training_op, loss = optimizer.minimize(ae.loss, name="training_op"), ae.loss
     else:  # beyond the book (--towers N): the same update from equal slices of each batch, on the cores side by side
         training_op, loss = minimize_in_towers(
-            optimizer, lambda part: tied_autoencoder(part, weights1, weights2, biases, config).loss, X, towers)
-
-    return Autoencoder(X=X, codings=ae.codings, outputs=ae.outputs, reconstruction_loss=ae.reconstruction_loss,
-                       plan=TrainPlan(training_op, X, loss, mse_terms(ae.reconstruction_loss, ae.reg_loss, ae.loss)))
+            optimizer, lambda part: tied_autoencoder(part, *variables, config).loss, X, towers)
+    return TrainPlan(training_op, X, loss, mse_terms(ae.reconstruction_loss, ae.reg_loss, ae.loss),
+                     step=lambda batch, labels: train_plan(batch, tied_autoencoder(batch, *variables, config),
+                                                           optimizer, variables, config, towers))

@@ -89,7 +89,12 @@ class DataSet:
         self.epochs_completed = int(state["epochs_completed"])
         self._gathered = None
 
-    def _next_indices(self, batch_size):
+    @property
+    def held_arrays(self):
+        """The arrays `next_indices` indexes (the file's order): what a loop inside the graph holds."""
+        return self._file_images, self._file_labels
+
+    def next_indices(self, batch_size):
         """The file-order indices of the next batch, the position moved past it."""
         start = self._index_in_epoch
         if self.epochs_completed == 0 and start == 0:
@@ -104,13 +109,13 @@ class DataSet:
         return self._order[start:self._index_in_epoch]
 
     def next_batch(self, batch_size):
-        picked = self._next_indices(batch_size)
+        picked = self.next_indices(batch_size)
         return self._file_images[picked], self._file_labels[picked]
 
     def skip(self, calls, batch_size):
         """Where `calls` next_batch calls would leave the set and numpy's RNG, without gathering a batch."""
         for _ in range(calls):
-            self._next_indices(batch_size)
+            self.next_indices(batch_size)
 
 
 class PermutationSampler:
@@ -128,8 +133,15 @@ class PermutationSampler:
     def set_state(self, state):
         pass
 
+    @property
+    def held_arrays(self):
+        return self.images, self.labels
+
+    def next_indices(self, batch_size):
+        return np.random.permutation(self.num_examples)[:batch_size]
+
     def next_batch(self, batch_size):
-        picked = np.random.permutation(self.num_examples)[:batch_size]
+        picked = self.next_indices(batch_size)
         return self.images[picked], None if self.labels is None else self.labels[picked]
 
 

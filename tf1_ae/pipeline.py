@@ -149,7 +149,8 @@ class Run:
 
     def trainer(self, plan, folder=None, counter="global_step"):
         return Trainer(plan, folder or self.paths.checkpoint_dir, self.section, progress=self.options.progress,
-                       counter=counter, record={"section": self.section, "full": self.full})
+                       counter=counter, record={"section": self.section, "full": self.full},
+                       in_graph=self.options.loop == "graph")
 
     @contextmanager
     def stopwatch(self, budget=None):

@@ -33,6 +33,8 @@ class RunOptions:
     resume: bool = False
     progress: bool | None = None  # None: a bar when stderr is a terminal
     towers: int = 1  # the fast path: each batch split over N towers (sections with a towers graph)
+    loop: str = "graph"  # the training loop: inside the graph, a chunk of steps per Session.run, where a listing
+    # gives its step on a batch ("graph"), or the book's, a Session.run and a fed batch per step ("feed")
     force: bool = False  # let a shorter or changed run replace a finished full run
     compare: bool = True  # end with the book's printed numbers beside ours
     overrides: tuple = ()  # (config field, value) pairs: --set field=value, or a flag such as --penalty mse

@@ -8,12 +8,13 @@ float round-off, while TensorFlow's inter-op pool runs the towers on different c
 `session_config(towers=n)`).
 """
 from tf1_ae.compat import tf
+from tf1_ae.layers import penalties_once
 
 
 def tower_slices(inputs, n_towers):
     """Equal slices of the batch, each yielded inside a name scope `tower<i>` and a variable scope that reuses
     the variables already built: build the network on each slice in the loop's body."""
-    with tf.variable_scope(tf.get_variable_scope(), reuse=True):
+    with tf.variable_scope(tf.get_variable_scope(), reuse=True), penalties_once():
         for i, part in enumerate(tf.split(inputs, n_towers)):
             with tf.name_scope(f"tower{i}"):
                 yield part

@@ -18,6 +18,7 @@ from tf1_ae import interrupts
 from tf1_ae.checkpoints import Checkpoints, latest_checkpoint, saved_record
 from tf1_ae.compat import tf
 from tf1_ae.flops import step_flops
+from tf1_ae.loop import STEPS_PER_RUN, GraphLoop, can_loop
 from tf1_ae.runs import TrainingFailed
 
 SUMMARY_EVERY = 10  # steps between TensorBoard scalar points
@@ -44,6 +45,8 @@ class TrainPlan:
     labels: object = None  # fed with the batch's labels when set
     train_feed: dict = field(default_factory=dict)  # extra feed for the training op only
     separator: str = " "  # between the book's printed fields (" \t" in the sparse and VAE listings)
+    step: object = None  # a function (batch, its labels or None) -> the plan of the same step built on that batch
+    # with the same variables (tf1_ae.loop): where it is given, the loop runs inside the graph
 
     @property
     def ops(self):
@@ -86,8 +89,10 @@ class Trainer:
     model's seeded initial weights do not move), then call `run`.
     """
 
-    def __init__(self, plan, checkpoint_dir, what, progress=None, counter="global_step", record=None):
+    def __init__(self, plan, checkpoint_dir, what, progress=None, counter="global_step", record=None, in_graph=True):
         self.plan = plan
+        self.in_graph = in_graph and can_loop(plan)  # the loop inside the graph (tf1_ae.loop), built at the first run
+        self.loop = None
         self.record = dict(record or {})  # {section, full}: what this training is, kept with its checkpoints
         self.what = what
         self.checkpoint_dir = Path(checkpoint_dir)
@@ -99,9 +104,10 @@ class Trainer:
             self.increment = tf.assign_add(self.global_step, 1)
         # TensorBoard tags losses/<key> (a phase's keys start with its name), clear of the graph's own op names;
         # "losses/" with its slash is that scope itself, never losses_1 for a second trainer of the graph.
+        self.logged = [m.key for m in plan.metrics if m.tensor.shape.ndims == 0 and m.feed is None]
         with tf.name_scope("losses/"):
             self.summaries = tf.summary.merge([tf.summary.scalar(m.key, m.tensor) for m in plan.metrics
-                                               if m.tensor.shape.ndims == 0 and m.feed is None])
+                                               if m.key in self.logged])
         self.checkpoints = Checkpoints(self.checkpoint_dir)
         self.ops_before = plan.ops[:-1]  # each in a Session.run of its own, in order
         self.fetch = [plan.ops[-1], self.increment, plan.loss]
@@ -151,6 +157,11 @@ class Trainer:
         writer = None
         try:
             step = self.first_step = self.start(sess, data, resume, log, budget)
+            if self.in_graph:
+                if self.loop is None:
+                    with sess.graph.as_default():
+                        self.loop = GraphLoop(self.plan, self.global_step, self.logged)
+                self.loop.upload(sess, data)
             writer = tf.summary.FileWriter(str(self.checkpoint_dir), sess.graph)
             for epoch, end in enumerate(budget.epoch_ends()):
                 if step < end:
@@ -188,29 +199,10 @@ class Trainer:
     def _epoch(self, sess, data, batch_size, epoch, step, end, writer, log):
         bar = tqdm(total=end - step, desc=f"epoch {epoch}", unit="step", leave=False,
                    disable=None if self.progress is None else not self.progress, file=sys.stderr)
-        train_feed = self.plan.train_feed
-        batch = None
         try:
-            while step < end:
-                batch = data.next_batch(batch_size)
-                feed = {**self.plan.feed(batch), **train_feed}
-                for op in self.ops_before:
-                    sess.run(op, feed)
-                if self.first_step_at is None:
-                    self.first_step_at = time.time()  # start-up ends here: TensorFlow, data, graph, session
-                if step % SUMMARY_EVERY == 0:
-                    _, _, loss, summary = sess.run(self.fetch + [self.summaries], feed)
-                    writer.add_summary(summary, step)
-                else:
-                    _, _, loss = sess.run(self.fetch, feed)
-                step += 1
-                interrupts.raise_noted()  # a Ctrl-C that TensorFlow swallowed during the step
-                if not math.isfinite(loss):
-                    raise TrainingFailed(f"loss became {loss} at step {step:,} (epoch {epoch}); stopped without "
-                                         f"saving; {self._kept()}")
-                bar.update(1)
-                if step % 20 == 0:
-                    bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
+            steps = self._looped_steps if self.loop is not None else self._fed_steps
+            batch = steps(sess, data, batch_size, epoch, step, end, writer, bar)
+            step = end
         finally:
             bar.close()
         on_batch = [m for m in self.plan.metrics if m.feed is None]
@@ -227,6 +219,57 @@ class Trainer:
         self.history.append({"epoch": epoch, "step": step, **values})
         self.checkpoints.save(sess, step, data, self.history)
         self._saved()
+
+    def _fed_steps(self, sess, data, batch_size, epoch, step, end, writer, bar):
+        """The book's loop: a Session.run per step, its batch fed. Returns the last batch."""
+        train_feed = self.plan.train_feed
+        batch = None
+        while step < end:
+            batch = data.next_batch(batch_size)
+            feed = {**self.plan.feed(batch), **train_feed}
+            for op in self.ops_before:
+                sess.run(op, feed)
+            if self.first_step_at is None:
+                self.first_step_at = time.time()  # start-up ends here: TensorFlow, data, graph, session
+            if step % SUMMARY_EVERY == 0:
+                _, _, loss, summary = sess.run(self.fetch + [self.summaries], feed)
+                writer.add_summary(summary, step)
+            else:
+                _, _, loss = sess.run(self.fetch, feed)
+            step += 1
+            interrupts.raise_noted()  # a Ctrl-C that TensorFlow swallowed during the step
+            self._check(loss, step, epoch)
+            bar.update(1)
+            if step % 20 == 0:
+                bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
+        return batch
+
+    def _looped_steps(self, sess, data, batch_size, epoch, step, end, writer, bar):
+        """The loop inside the graph: up to STEPS_PER_RUN steps per Session.run, the same batches drawn by
+        index, each step's logged terms written at the feed loop's step numbers. Returns the last batch."""
+        picked = None
+        while step < end:
+            picked = [data.next_indices(batch_size) for _ in range(min(STEPS_PER_RUN, end - step))]
+            if self.first_step_at is None:
+                self.first_step_at = time.time()
+            losses, logged = self.loop.run(sess, picked)
+            for done in range(len(losses)):
+                if (step + done) % SUMMARY_EVERY == 0:
+                    writer.add_summary(tf.Summary(value=[
+                        tf.Summary.Value(tag=f"losses/{key}", simple_value=float(values[done]))
+                        for key, values in zip(self.logged, logged)]), step + done)
+            step += len(losses)
+            interrupts.raise_noted()  # a Ctrl-C noted during the chunk: at most the chunk is lost
+            self._check(float(losses[-1]), step, epoch)
+            bar.update(len(losses))
+            bar.set_postfix(loss=f"{losses[-1]:.4g}", refresh=False)
+        images, labels = data.held_arrays
+        return images[picked[-1]], None if labels is None else labels[picked[-1]]
+
+    def _check(self, loss, step, epoch):
+        if not math.isfinite(loss):
+            raise TrainingFailed(f"loss became {loss} at step {step:,} (epoch {epoch}); stopped without "
+                                 f"saving; {self._kept()}")
 
 
 def _close(writer, seconds=30):

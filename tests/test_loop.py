@@ -1,0 +1,93 @@
+"""The loop inside the graph (tf1_ae.loop) trains as the book's feed loop does: the same batches, the same
+weights bit for bit, the same printed values and TensorBoard scalars, the same stop on a NaN loss."""
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from graphs import denoising_dropout, layerwise_singlegraph, stacked_all, stacked_tied
+from tf1_ae.budget import Budget
+from tf1_ae.compat import reset_graph, session_config, tf
+from tf1_ae.data import DataSet
+from tf1_ae.runs import TrainingFailed
+from tf1_ae.train import Trainer
+
+BUDGET = Budget(total_steps=24, printed_epochs=2, batch_size=150, origin="a test")  # 10 steps see every image
+
+
+@pytest.fixture
+def small_set(mnist5k):
+    return lambda: DataSet(mnist5k.train.images[:1500], mnist5k.train.labels[:1500])
+
+
+def trained(build, plan_of, data, folder, in_graph, towers=1):
+    """Weights, printed epochs and TensorBoard scalars of a training of `plan_of(model)` with either loop."""
+    reset_graph(42)
+    model = build(towers)
+    trainer = Trainer(plan_of(model), folder, "test", progress=False, in_graph=in_graph)
+    with tf.Session(config=session_config(towers)) as sess:
+        sess.run(tf.global_variables_initializer())
+        history = trainer.run(sess, data, BUDGET, log=lambda line: None)
+        weights = {v.op.name: v.eval() for v in tf.global_variables()}
+    scalars = {}
+    for events in folder.glob("events.out.tfevents.*"):
+        for event in tf.train.summary_iterator(str(events)):
+            scalars.update({(v.tag, event.step): v.simple_value for v in event.summary.value})
+    return weights, history, scalars, trainer
+
+
+def one_plan(model):
+    return model.plan
+
+
+CASES = {
+    "stacked_all": (lambda towers: stacked_all.build(towers=towers), one_plan),  # penalties from the collection
+    "stacked_tied": (lambda towers: stacked_tied.build(towers=towers), one_plan),  # tf.Variables, transposes
+    "denoising_dropout": (lambda towers: denoising_dropout.build(towers=towers), one_plan),  # noise, train_feed
+    "layerwise_phase2": (lambda towers: layerwise_singlegraph.build(towers=towers),
+                         lambda model: model.phases[1].plan),  # var_list freezes hidden1
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_loop_inside_the_graph_trains_bit_for_bit_as_the_feed_loop(case, small_set, tmp_path, monkeypatch):
+    monkeypatch.setattr("tf1_ae.train.STEPS_PER_RUN", 5)  # several chunks per epoch, one cut short by its end
+    build, plan_of = CASES[case]
+    fed = trained(build, plan_of, small_set(), tmp_path / "feed", in_graph=False)
+    looped = trained(build, plan_of, small_set(), tmp_path / "graph", in_graph=True)
+    assert looped[3].loop is not None and fed[3].loop is None
+    weights_fed, weights_looped = fed[0], looped[0]
+    assert weights_fed.keys() == weights_looped.keys()
+    assert all(np.array_equal(weights_fed[name], weights_looped[name]) for name in weights_fed)
+    assert fed[1] == looped[1]  # the printed epochs, every value
+    assert fed[2].keys() == looped[2].keys() and len([step for _, step in fed[2]]) > 4
+    assert fed[2] == looped[2]  # TensorBoard's scalars at the same steps
+
+
+def test_with_towers_the_loop_trains_as_the_towers_feed_loop(small_set, tmp_path):
+    build, plan_of = CASES["stacked_all"]
+    fed = trained(build, plan_of, small_set(), tmp_path / "feed", in_graph=False, towers=2)
+    looped = trained(build, plan_of, small_set(), tmp_path / "graph", in_graph=True, towers=2)
+    assert looped[3].loop is not None
+    assert all(np.array_equal(fed[0][name], looped[0][name]) for name in fed[0])
+    assert fed[1] == looped[1]
+
+
+def test_the_loop_stops_at_the_step_whose_loss_is_not_finite(small_set, tmp_path):
+    def build(towers):  # a learning rate that overflows within a few steps
+        return stacked_all.build(replace(stacked_all.Config(), learning_rate=1e12), towers)
+
+    failures = {}
+    for in_graph in (False, True):
+        with pytest.raises(TrainingFailed) as failed:
+            trained(build, one_plan, small_set(), tmp_path / str(in_graph), in_graph)
+        failures[in_graph] = str(failed.value)
+        assert not list((tmp_path / str(in_graph)).glob("*.index"))  # nothing saved
+    assert "loss became" in failures[True] and failures[True] == failures[False]
+
+
+def test_the_held_images_stay_out_of_the_checkpoint(small_set, tmp_path):
+    weights, _, _, trainer = trained(*CASES["stacked_all"], small_set(), tmp_path, in_graph=True)
+    saved = {name for name, _ in tf.train.list_variables(str(tmp_path))}
+    assert saved == set(weights) and "graph_loop/held_images" not in saved
+    assert saved >= {"hidden1/kernel", "outputs/bias", "global_step", "beta1_power"}
