@@ -5,7 +5,8 @@ Table 1, the layer-wise listing's claims:
   and training op, only the feed differs. The arithmetic promises about 2× (half the multiply-adds).
 - the stacked autoencoder with four weight matrices vs the tied one (two, transposed).
 Beside each bare step, the same graph in the loop a section runs (the Trainer, one book epoch and its
-checkpoint save per call: `<name>_run`), so the loop's cost shows.
+checkpoint save per call: `<name>_run`, the loop inside the graph; `<name>_feed_run`, the book's feed loop
+that `--loop feed` keeps), so each loop's cost shows.
 Table 2, the stacked autoencoder's training step (784-300-150-300-784, batch 150, Adam) against the
 machine's limit, its float32 GEMM peak (tf1_ae.peak, measured in the same run) divided by the step's FLOPs
 per image (tf1_ae.flops): the book's feed_dict loop; the data held in the graph (batches gathered in-graph,
@@ -50,9 +51,13 @@ LOOP_RATIOS = [("phase2_cached_run", "phase2_uncached_run", "phase 2 as a sectio
                ("phase2_cached_towers_run", "phase2_uncached_run", "phase 2: cached with 2 towers vs the book's"),
                ("stacked_all_run", "stacked_all", "stacked: the section's loop vs the bare step"),
                ("stacked_towers_run", "stacked_towers", "2 towers: the section's loop vs the bare step"),
-               ("stacked_towers_run", "stacked_all_run", "stacked as a section runs it: 2 towers vs the book's graph")]
-STACKED = ["stacked_all", "stacked_all_run", "stacked_ingraph", "stacked_ingraph_loop", "stacked_towers",
-           "stacked_towers_run", "stacked_ingraph_towers", "stacked_ingraph_loop_towers", "keras_fit", "pytorch_eager"]
+               ("stacked_towers_run", "stacked_all_run", "stacked as a section runs it: 2 towers vs the book's graph"),
+               ("stacked_all_run", "stacked_all_feed_run", "stacked as a section runs it: in the graph vs fed"),
+               ("stacked_towers_run", "stacked_towers_feed_run", "the same, both with 2 towers"),
+               ("stacked_towers_run", "stacked_ingraph_loop_towers",
+                "2 towers as a section runs it vs the bare in-graph towers loop")]
+STACKED = ["stacked_all", "stacked_all_feed_run", "stacked_all_run", "stacked_ingraph", "stacked_ingraph_loop", "stacked_towers",
+           "stacked_towers_feed_run", "stacked_towers_run", "stacked_ingraph_towers", "stacked_ingraph_loop_towers", "keras_fit", "pytorch_eager"]
 LOOP = 37  # steps per Session.run in the in-graph loop (a third of a book epoch of batch 150)
 STEPS = 74  # steps per round of the in-graph loops: a multiple of LOOP near app.measure's 60 of the other variants
 
@@ -109,14 +114,15 @@ def in_graph(images, towers, seed, closing, steps_per_run=1):
     return lambda i: sess.run(training, {picked: indices[i % len(indices)]})
 
 
-def looped(build, plan_of, data, seed, closing, towers=1):
-    """The loop a section runs (the Trainer: feeds, the NaN check, TensorBoard scalars, the epoch line, a
-    checkpoint save) for one book epoch per call, so its gap to the bare step shows."""
+def looped(build, plan_of, data, seed, closing, towers=1, in_graph=True):
+    """The loop a section runs (the Trainer: chunks of steps inside the graph, or feeds with `in_graph` False;
+    the NaN check, TensorBoard scalars, the epoch line, a checkpoint save) for one book epoch per call, so its
+    gap to the bare step shows."""
     folder = Path(closing.enter_context(tempfile.TemporaryDirectory(prefix="tf1_ae_bench_")))
     graph = tf.Graph()
     with graph.as_default():
         tf.set_random_seed(seed)
-        trainer = Trainer(plan_of(build()), folder, "bench", progress=False)
+        trainer = Trainer(plan_of(build()), folder, "bench", progress=False, in_graph=in_graph)
         init = tf.global_variables_initializer()
     sess = tf.Session(graph=graph, config=session_config(towers))
     sess.run(init)
@@ -125,9 +131,13 @@ def looped(build, plan_of, data, seed, closing, towers=1):
     return lambda i: trainer.run(sess, data(), Budget(next(ends), 1, BATCH_SIZE, "bench"), log=lambda line: None)
 
 
-def loop_variant(key, description, build, plan_of, data, seed, closing, towers=1):
-    return Variant(f"{key}_run", description + ", as a section runs it", looped(build, plan_of, data, seed, closing,
-                                                                               towers), BOOK_EPOCH * BATCH_SIZE, calls=1)
+def loop_variant(key, description, build, plan_of, data, seed, closing, towers=1, in_graph=True):
+    if in_graph:
+        key, description = f"{key}_run", description + ", as a section runs it"
+    else:
+        key, description = f"{key}_feed_run", description + ", the feed loop (--loop feed)"
+    return Variant(key, description, looped(build, plan_of, data, seed, closing, towers, in_graph),
+                   BOOK_EPOCH * BATCH_SIZE, calls=1)
 
 
 def phase2_plan(g):
@@ -160,8 +170,8 @@ def default_pool_variants(mnist, batches, seed, closing):
         sess, ae = open_graph(build, seed)
         closing.callback(sess.close)
         found.append(Variant(key, description, fed(sess, ae.training_op, ae.X, batches), BATCH_SIZE))
-    found.append(loop_variant("stacked_all", "stacked", stacked_all.build, lambda ae: ae.plan, lambda: mnist.train,
-                              seed, closing))
+    found += [loop_variant("stacked_all", "stacked", stacked_all.build, lambda ae: ae.plan, lambda: mnist.train,
+                           seed, closing, in_graph=in_graph) for in_graph in (True, False)]
     found.append(Variant("stacked_ingraph", "stacked, data held in the graph",
                          in_graph(images, 1, seed, closing), BATCH_SIZE))
     found.append(Variant("stacked_ingraph_loop", f"stacked, data in the graph, {LOOP} steps per run",
@@ -208,8 +218,8 @@ def towers_variants(mnist, batches, seed, closing):
                      ("cached", "fed the cache", cached_phase2_plan, lambda: whole_cache))]
     return layerwise + [Variant("stacked_towers", "stacked, feed_dict, 2 towers",
                     fed(sess, ae.training_op, ae.X, batches), BATCH_SIZE),
-            loop_variant("stacked_towers", "stacked, 2 towers", build, lambda ae: ae.plan, lambda: mnist.train,
-                         seed, closing, towers=2),
+            *[loop_variant("stacked_towers", "stacked, 2 towers", build, lambda ae: ae.plan, lambda: mnist.train,
+                           seed, closing, towers=2, in_graph=in_graph) for in_graph in (True, False)],
             Variant("stacked_ingraph_towers", "stacked, data in the graph, 2 towers",
                     in_graph(mnist.train.images, 2, seed, closing), BATCH_SIZE),
             Variant("stacked_ingraph_loop_towers", f"stacked, data in the graph, {LOOP} steps per run, 2 towers",
