@@ -9,7 +9,8 @@ A listing module is, in this order:
   `phases`). A variant holds the lines the book changes (the VAE's γ head, the dropout, the tf.stop_gradient,
   the cache) and passes them to its base listing's builder. Where the section has the fast path (`--towers
   N`), `build(config, towers)`: the forward pass and loss are one function of the input tensor, which the
-  toolkit calls on each slice of the batch;
+  toolkit calls on each slice of the batch. Where its plan gives `step` (the same training step built on
+  another batch tensor, the same variables and optimizer), the loop runs inside the graph (`tf1_ae.loop`);
 - only what is its own: `report(run, sess, model, metrics)` (figures and metrics after training, given those
   measured so far), `data(config)` (data of its own instead of MNIST), or, where its run is more than training
   what `build` returns (two models, only drawing), one function named for what it does, `draw(run)`,
