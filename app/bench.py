@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 from contextlib import ExitStack
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +29,7 @@ import numpy as np
 from app.measure import Variant, Worker, in_process, measure, serve, table
 from app.roofline import GemmStep
 from app.sections import SECTIONS
-from graphs import layerwise_singlegraph, stacked_all, stacked_tied
+from graphs import layerwise_cached, layerwise_singlegraph, stacked_all, stacked_tied
 from tf1_ae import data as datasets
 from tf1_ae import peak
 from tf1_ae.budget import Budget
@@ -144,10 +143,6 @@ def phase2_plan(g):
     return g.phases[1].plan
 
 
-def cached_phase2_plan(g):
-    return replace(g.phases[1].plan, inputs=g.tensors["hidden1"])
-
-
 def default_pool_variants(mnist, batches, seed, closing):
     """The book's loops, in a process with TensorFlow's default thread pools."""
     images = mnist.train.images
@@ -163,8 +158,8 @@ def default_pool_variants(mnist, batches, seed, closing):
                 fed(layerwise_sess, phase2.training_op, hidden1, cache), BATCH_SIZE),
         loop_variant("phase2_uncached", "layer-wise phase 2, fed images", layerwise_singlegraph.build,
                      phase2_plan, lambda: mnist.train, seed, closing),
-        loop_variant("phase2_cached", "layer-wise phase 2, fed the cache", layerwise_singlegraph.build,
-                     cached_phase2_plan, lambda: whole_cache, seed, closing)]
+        loop_variant("phase2_cached", "layer-wise phase 2, fed the cache", layerwise_cached.build,
+                     phase2_plan, lambda: whole_cache, seed, closing)]
     for key, description, build in (("stacked_all", "stacked, feed_dict (the book's loop)", stacked_all.build),
                                      ("stacked_tied", "stacked, tied weights, feed_dict", stacked_tied.build)):
         sess, ae = open_graph(build, seed)
@@ -211,11 +206,14 @@ def towers_variants(mnist, batches, seed, closing):
     layerwise_sess, g = open_graph(build_layerwise, seed, towers=2)
     closing.callback(layerwise_sess.close)
     whole_cache = PermutationSampler(layerwise_sess.run(g.tensors["hidden1"], {g.X: mnist.train.images}))
-    layerwise = [loop_variant(f"phase2_{name}_towers", f"layer-wise phase 2, {fed_with}, 2 towers", build_layerwise,
-                              plan_of, data, seed, closing, towers=2)
-                 for name, fed_with, plan_of, data in (
-                     ("uncached", "fed images", phase2_plan, lambda: mnist.train),
-                     ("cached", "fed the cache", cached_phase2_plan, lambda: whole_cache))]
+    def build_cached():
+        return layerwise_cached.build(layerwise_cached.Config(), towers=2)
+
+    layerwise = [loop_variant(f"phase2_{name}_towers", f"layer-wise phase 2, {fed_with}, 2 towers", build_phases,
+                              phase2_plan, data, seed, closing, towers=2)
+                 for name, fed_with, build_phases, data in (
+                     ("uncached", "fed images", build_layerwise, lambda: mnist.train),
+                     ("cached", "fed the cache", build_cached, lambda: whole_cache))]
     return layerwise + [Variant("stacked_towers", "stacked, feed_dict, 2 towers",
                     fed(sess, ae.training_op, ae.X, batches), BATCH_SIZE),
             *[loop_variant("stacked_towers", "stacked, 2 towers", build, lambda ae: ae.plan, lambda: mnist.train,

@@ -12,6 +12,7 @@ every step's loss and logged terms, for the NaN check and the TensorBoard scalar
 import numpy as np
 
 from tf1_ae.compat import tf
+from tf1_ae.flops import PRODUCTS, needed_ops
 from tf1_ae.layers import regularizers_per_call
 
 STEPS_PER_RUN = 50  # steps per Session.run at most (a chunk never crosses an epoch's end): the bar moves
@@ -21,6 +22,15 @@ def can_loop(plan):
     """Whether a plan can run inside the graph: it gives its step as a function of a batch, and that step is
     one training op (ops that run one after another, each after the last one's update, stay in the feed loop)."""
     return plan.step is not None and len(plan.ops) == 1
+
+
+def logged_for_free(plan, tensors):
+    """Whether a step computes `tensors` on its way (no matrix product of their own): then the loop collects
+    them at every step. With towers, a term of the whole batch is a forward pass of its own, which the feed
+    loop ran only at the steps it logged, and so does the Trainer, before a chunk that starts at one."""
+    fed = [plan.inputs, *([plan.labels] if plan.labels is not None else [])]
+    stepped = {op.name for op in needed_ops(plan.ops + [plan.loss], fed)}
+    return not any(op.type in PRODUCTS and op.name not in stepped for op in needed_ops(tensors, fed))
 
 
 class GraphLoop:
@@ -56,6 +66,7 @@ class GraphLoop:
         done = tf.while_loop(lambda i, finite, *_: tf.logical_and(i < n_steps, finite), body,
                              [tf.constant(0), tf.constant(True), *arrays], parallel_iterations=1, name="graph_loop")
         self.fetch = [done[0]] + [array.stack() for array in done[2:]]
+        self.logged_keys = list(logged_keys)
         self.train_feed = plan.train_feed
 
     def upload(self, sess, data):

@@ -18,7 +18,7 @@ from tf1_ae import interrupts
 from tf1_ae.checkpoints import Checkpoints, latest_checkpoint, saved_record
 from tf1_ae.compat import tf
 from tf1_ae.flops import step_flops
-from tf1_ae.loop import STEPS_PER_RUN, GraphLoop, can_loop
+from tf1_ae.loop import STEPS_PER_RUN, GraphLoop, can_loop, logged_for_free
 from tf1_ae.runs import TrainingFailed
 
 SUMMARY_EVERY = 10  # steps between TensorBoard scalar points
@@ -93,6 +93,7 @@ class Trainer:
         self.plan = plan
         self.in_graph = in_graph and can_loop(plan)  # the loop inside the graph (tf1_ae.loop), built at the first run
         self.loop = None
+        self.uploaded = None  # the (session, data set) whose arrays the loop's graph holds
         self.record = dict(record or {})  # {section, full}: what this training is, kept with its checkpoints
         self.what = what
         self.checkpoint_dir = Path(checkpoint_dir)
@@ -160,8 +161,11 @@ class Trainer:
             if self.in_graph:
                 if self.loop is None:
                     with sess.graph.as_default():
-                        self.loop = GraphLoop(self.plan, self.global_step, self.logged)
-                self.loop.upload(sess, data)
+                        logged = self.logged if self._logged_in_loop() else []
+                        self.loop = GraphLoop(self.plan, self.global_step, logged)
+                if self.uploaded != (sess, data):  # once per training: 172 MB for full MNIST
+                    self.loop.upload(sess, data)
+                    self.uploaded = (sess, data)
             writer = tf.summary.FileWriter(str(self.checkpoint_dir), sess.graph)
             for epoch, end in enumerate(budget.epoch_ends()):
                 if step < end:
@@ -244,26 +248,38 @@ class Trainer:
                 bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
         return batch
 
+    def _logged_in_loop(self):
+        logged = [m.tensor for m in self.plan.metrics if m.key in self.logged]
+        return logged_for_free(self.plan, logged)
+
     def _looped_steps(self, sess, data, batch_size, epoch, step, end, writer, bar):
         """The loop inside the graph: up to STEPS_PER_RUN steps per Session.run, the same batches drawn by
-        index, each step's logged terms written at the feed loop's step numbers. Returns the last batch."""
+        index, each step's logged terms written at the feed loop's step numbers. Where the loop does not
+        collect them (towers), a chunk ends at each step they are logged at, measured before it on its batch.
+        Returns the last batch."""
+        images, labels = data.held_arrays
         picked = None
         while step < end:
-            picked = [data.next_indices(batch_size) for _ in range(min(STEPS_PER_RUN, end - step))]
+            steps = min(STEPS_PER_RUN, end - step)
+            if not self.loop.logged_keys:
+                steps = min(steps, SUMMARY_EVERY - step % SUMMARY_EVERY)
+            picked = [data.next_indices(batch_size) for _ in range(steps)]
             if self.first_step_at is None:
                 self.first_step_at = time.time()
+            if not self.loop.logged_keys and step % SUMMARY_EVERY == 0:
+                first = (images[picked[0]], None if labels is None else labels[picked[0]])
+                writer.add_summary(sess.run(self.summaries, {**self.plan.feed(first), **self.plan.train_feed}), step)
             losses, logged = self.loop.run(sess, picked)
             for done in range(len(losses)):
-                if (step + done) % SUMMARY_EVERY == 0:
+                if (step + done) % SUMMARY_EVERY == 0 and self.loop.logged_keys:
                     writer.add_summary(tf.Summary(value=[
                         tf.Summary.Value(tag=f"losses/{key}", simple_value=float(values[done]))
-                        for key, values in zip(self.logged, logged)]), step + done)
+                        for key, values in zip(self.loop.logged_keys, logged)]), step + done)
             step += len(losses)
             interrupts.raise_noted()  # a Ctrl-C noted during the chunk: at most the chunk is lost
             self._check(float(losses[-1]), step, epoch)
             bar.update(len(losses))
             bar.set_postfix(loss=f"{losses[-1]:.4g}", refresh=False)
-        images, labels = data.held_arrays
         return images[picked[-1]], None if labels is None else labels[picked[-1]]
 
     def _check(self, loss, step, epoch):
