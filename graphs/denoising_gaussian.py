@@ -85,8 +85,9 @@ def train_to_denoise(X, config, corrupt, towers=1, train_feed=None):
 
 def train_plan(X, ae, optimizer, config, corrupt, towers, train_feed):
     """training_op = optimizer.minimize(reconstruction_loss), and (beyond the book) the same step on a batch the
-    graph gathers, its corruption drawn by an op of the same seed, for the loop inside the graph (tf1_ae.loop).
-    With towers, each slice's noise op is seeded by its place in the graph: a loop's would draw other noise."""
+    graph gathers, its corruption drawn by an op of the same seed, for the loop inside the graph (tf1_ae.loop):
+    the dropout listing's, whose noise is drawn only while training (this listing's `build` drops it). With
+    towers, each slice's noise op is seeded by its place in the graph: a loop's would draw other noise."""
     if towers == 1:
         training_op, loss = optimizer.minimize(ae.reconstruction_loss, name="training_op"), ae.reconstruction_loss
     else:  # beyond the book (--towers N): the same update from equal slices of each batch, on the cores side by side

@@ -27,8 +27,7 @@ def build(config=Config(), towers=1):
         return PermutationSampler(hidden1_cache)
 
     phase1, phase2 = ae.phases
-    phase2_on_hidden1 = ae.tensors["phase2_on_hidden1"]  # in the loop inside the graph: a batch of the cache
-    phase2 = replace(phase2, plan=replace(phase2.plan, inputs=hidden1,
-                                          step=lambda batch, labels: phase2_on_hidden1(batch)),
+    # the loop inside the graph builds phase 2's step on a batch of the cache, as the feed loop feeds it
+    phase2 = replace(phase2, plan=replace(phase2.plan, inputs=hidden1, step=ae.tensors["phase2_on_hidden1"]),
                      batches=hidden1_cache)
     return replace(ae, phases=(phase1, phase2))

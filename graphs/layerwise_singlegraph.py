@@ -97,7 +97,9 @@ def build(config=Config(), towers=1, freeze=freeze_by_var_list):
 
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
 
-    def phase1_plan(X, hidden1):
+    # Each phase is a function of its inputs: built here on X, the book's graph, and again by the loop inside
+    # the graph on each batch it gathers (the plan's `step`, tf1_ae.loop), with the same variables and Adam.
+    def phase1(X, hidden1):
         with tf.name_scope("phase1"):
             phase1_reconstruction_loss, phase1_reg_loss, phase1_loss = phase1_losses(X, hidden1)
             if towers == 1:
@@ -106,9 +108,9 @@ def build(config=Config(), towers=1, freeze=freeze_by_var_list):
                 phase1_training_op, phase1_loss = minimize_in_towers(
                     optimizer, lambda part: phase1_losses(part, outer(part))[2], X, towers, name=None)
         return phase_plan(X, "phase1", phase1_training_op, phase1_loss, phase1_reconstruction_loss, phase1_reg_loss,
-                          step=lambda batch, labels: phase1_plan(batch, outer(batch)))
+                          step=phase1_on_batch)
 
-    def phase2_plan(X, hidden1_frozen, hidden3, step):
+    def phase2(X, hidden1_frozen, hidden3, step=None):
         with tf.name_scope("phase2"):
             phase2_reconstruction_loss, phase2_reg_loss, phase2_loss = phase2_losses(hidden1_frozen, hidden3)
             if towers == 1:
@@ -120,14 +122,18 @@ def build(config=Config(), towers=1, freeze=freeze_by_var_list):
         return phase_plan(X, "phase2", phase2_training_op, phase2_loss, phase2_reconstruction_loss, phase2_reg_loss,
                           step=step)
 
-    def phase2_on_hidden1(hidden1):  # phase 2's step on a batch's hidden1 (or a cache's batch in its place)
-        hidden1_frozen = freeze(hidden1, train_vars)[0]
-        return phase2_plan(hidden1, hidden1_frozen, inner(hidden1_frozen)[1],
-                           step=lambda batch, labels: phase2_on_hidden1(batch))
+    def phase1_on_batch(batch, labels=None):
+        return phase1(batch, outer(batch))
 
-    phases = (Phase("phase1", phase1_plan(X, hidden1)),
-              Phase("phase2", phase2_plan(X, hidden1_frozen, hidden3,
-                                          step=lambda batch, labels: phase2_on_hidden1(outer(batch)))))
+    def phase2_on_hidden1(hidden1, labels=None):  # a batch's hidden1, or a batch of the cache in its place
+        hidden1_frozen = freeze(hidden1, train_vars)[0]
+        return phase2(hidden1, hidden1_frozen, inner(hidden1_frozen)[1])
+
+    def phase2_on_batch(batch, labels=None):
+        return phase2_on_hidden1(outer(batch))
+
+    phases = (Phase("phase1", phase1(X, hidden1)),
+              Phase("phase2", phase2(X, hidden1_frozen, hidden3, step=phase2_on_batch)))
     return Autoencoder(X=X, codings=hidden2, outputs=outputs, reconstruction_loss=reconstruction_loss, phases=phases,
                        tensors={"hidden1": hidden1, "frozen": (weights1, biases1, weights4, biases4),
                                 "trained_in_phase2": tuple(train_vars), "weights1": weights1,

@@ -1,10 +1,12 @@
 """The loop inside the graph (tf1_ae.loop) trains as the book's feed loop does: the same batches, the same
 weights bit for bit, the same printed values and TensorBoard scalars, the same stop on a NaN loss."""
+import json
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
+from app.sections import SECTIONS
 from graphs import denoising_dropout, layerwise_singlegraph, stacked_all, stacked_tied
 from tf1_ae.budget import Budget
 from tf1_ae.compat import reset_graph, session_config, tf
@@ -98,3 +100,33 @@ def test_the_held_images_stay_out_of_the_checkpoint(small_set, tmp_path):
     saved = {name for name, _ in tf.train.list_variables(str(tmp_path))}
     assert saved == set(weights) and "graph_loop/held_images" not in saved
     assert saved >= {"hidden1/kernel", "outputs/bias", "global_step", "beta1_power"}
+
+
+TIMINGS = ("seconds", "samples_per_second", "gflops", "share_of_peak", "flops")
+
+
+def recorded(folder):
+    """Every metrics.json and history.json under a run's folder, timing keys left out."""
+    found = {}
+    for path in sorted(folder.rglob("*.json")):
+        values = json.loads(path.read_text())
+        if isinstance(values, dict):
+            values = {k: v for k, v in values.items() if not k.endswith(TIMINGS) and k != "loop"}
+        found[str(path.relative_to(folder))] = values
+    return found
+
+
+@pytest.mark.parametrize("section, what", [
+    ("pretraining", "held labels, a PermutationSampler, and the layer-wise cached phase 2 it restores"),
+    ("wta", "a tf.cond on the fed training flag"),
+])
+def test_a_section_records_the_same_numbers_with_either_loop(section, what, options):
+    runs = {}
+    for loop in ("feed", "graph"):
+        run_options = replace(options, steps=30, loop=loop, out=options.out / loop)
+        SECTIONS[section].run(run_options, log=lambda line: None)
+        runs[loop] = recorded(run_options.out / "checkpoints")
+        loops = {json.loads(path.read_text()).get("loop")
+                 for path in (run_options.out / "checkpoints").rglob("metrics.json")}
+        assert loops == {loop}, what  # each training ran the loop asked for
+    assert len(runs["graph"]) >= 2 and runs["graph"] == runs["feed"], what

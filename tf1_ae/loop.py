@@ -24,10 +24,11 @@ def can_loop(plan):
     return plan.step is not None and len(plan.ops) == 1
 
 
-def logged_for_free(plan, tensors):
-    """Whether a step computes `tensors` on its way (no matrix product of their own): then the loop collects
-    them at every step. With towers, a term of the whole batch is a forward pass of its own, which the feed
-    loop ran only at the steps it logged, and so does the Trainer, before a chunk that starts at one."""
+def step_computes(plan, tensors):
+    """Whether a step of `plan` computes `tensors` on its way (they need no matrix product of their own): then
+    the loop collects them at every step. With towers, a term of the whole batch is a forward pass of its own,
+    which the feed loop ran only at the steps it logged, and so does the Trainer, before a chunk that starts
+    at one."""
     fed = [plan.inputs, *([plan.labels] if plan.labels is not None else [])]
     stepped = {op.name for op in needed_ops(plan.ops + [plan.loss], fed)}
     return not any(op.type in PRODUCTS and op.name not in stepped for op in needed_ops(tensors, fed))
@@ -58,7 +59,8 @@ class GraphLoop:
                 increment = tf.assign_add(global_step, 1)
             with tf.control_dependencies([increment]):  # the next step starts after this one's update
                 values = [tf.identity(step.loss)] + [tf.identity(terms[key]) for key in logged_keys]
-                written = [array.write(i, tf.cast(value, tf.float32)) for array, value in zip((losses, *logged), values)]
+                written = [array.write(i, tf.cast(value, tf.float32))
+                           for array, value in zip((losses, *logged), values)]
                 return (i + 1, tf.math.is_finite(values[0]), *written)
 
         arrays = [tf.TensorArray(tf.float32, size=0, dynamic_size=True, element_shape=[])

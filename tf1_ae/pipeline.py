@@ -88,6 +88,7 @@ class Run:
         self.flops = 0  # the training steps' products and convolutions (tf1_ae.flops)
         self.training_seconds = 0.0
         self.startup_seconds = None  # from the run's (or its process's) start to the first training step
+        self.loop = None  # "graph" or "feed": the loop its training ran (tf1_ae.loop)
         self.started = time.perf_counter()
         self.wall_started = parent.wall_started if parent else run_started()
 
@@ -191,6 +192,10 @@ class Run:
             self.forget_results()
         start = time.perf_counter()
         epochs = trainer.run(sess, data, budget, resume=resume, log=self.log)
+        run = self
+        while run is not None:
+            run.loop = trainer.loop_used
+            run = run.parent
         if trainer.first_step_at is not None:
             run = self
             while run is not None and run.startup_seconds is None:
@@ -232,6 +237,8 @@ class Run:
         metrics = {**metrics, **self.identity(data, n_train, steps)}
         if self.options.graph_seed is not None:
             metrics["graph_seed"] = self.options.graph_seed
+        if self.loop is not None:
+            metrics["loop"] = self.loop
         if self.options.tensorflow_settings:  # numbers that differ from the default's by round-off
             metrics["tensorflow_settings"] = list(self.options.tensorflow_settings)
         if self.startup_seconds is not None:

@@ -18,7 +18,7 @@ from tf1_ae import interrupts
 from tf1_ae.checkpoints import Checkpoints, latest_checkpoint, saved_record
 from tf1_ae.compat import tf
 from tf1_ae.flops import step_flops
-from tf1_ae.loop import STEPS_PER_RUN, GraphLoop, can_loop, logged_for_free
+from tf1_ae.loop import STEPS_PER_RUN, GraphLoop, can_loop, step_computes
 from tf1_ae.runs import TrainingFailed
 
 SUMMARY_EVERY = 10  # steps between TensorBoard scalar points
@@ -91,6 +91,7 @@ class Trainer:
 
     def __init__(self, plan, checkpoint_dir, what, progress=None, counter="global_step", record=None, in_graph=True):
         self.plan = plan
+        self.asked_in_graph = in_graph  # --loop graph (the default)
         self.in_graph = in_graph and can_loop(plan)  # the loop inside the graph (tf1_ae.loop), built at the first run
         self.loop = None
         self.uploaded = None  # the (session, data set) whose arrays the loop's graph holds
@@ -148,6 +149,21 @@ class Trainer:
         return (f": {_budget_words(saved.get('full'), saved['steps'], saved['budget'])}, continued to "
                 f"{_budget_words(self.record.get('full'), budget.total_steps, budget.origin, quick='')}")
 
+    @property
+    def loop_used(self):
+        return "graph" if self.in_graph else "feed"
+
+    def loop_line(self):
+        """Which loop trains, in a line: inside the graph, or the book's, and why."""
+        if self.loop is not None:
+            most = STEPS_PER_RUN if self.loop.logged_keys else SUMMARY_EVERY
+            why = "" if self.loop.logged_keys else " (the whole batch's logged terms measured between chunks)"
+            return f"loop: inside the graph, up to {most} steps per Session.run{why}"
+        if self.asked_in_graph:
+            return ("loop: the book's, a Session.run per step (this listing keeps it: docs/speed.md, "
+                    "\"Where the feed loop stays\")")
+        return "loop: the book's, a Session.run per step (--loop feed)"
+
     def flops_per_step(self, batch_size):
         return plan_flops(self.plan, batch_size)
 
@@ -166,6 +182,8 @@ class Trainer:
                 if self.uploaded != (sess, data):  # once per training: 172 MB for full MNIST
                     self.loop.upload(sess, data)
                     self.uploaded = (sess, data)
+            if step < budget.total_steps:
+                log(self.loop_line())
             writer = tf.summary.FileWriter(str(self.checkpoint_dir), sess.graph)
             for epoch, end in enumerate(budget.epoch_ends()):
                 if step < end:
@@ -250,7 +268,7 @@ class Trainer:
 
     def _logged_in_loop(self):
         logged = [m.tensor for m in self.plan.metrics if m.key in self.logged]
-        return logged_for_free(self.plan, logged)
+        return step_computes(self.plan, logged)
 
     def _looped_steps(self, sess, data, batch_size, epoch, step, end, writer, bar):
         """The loop inside the graph: up to STEPS_PER_RUN steps per Session.run, the same batches drawn by
