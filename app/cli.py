@@ -225,11 +225,11 @@ def add_run_parser(commands):
                      help="the fast path, where a section's listing has a towers graph: split each batch into N "
                           "equal towers that run on the cores side by side (default: 1, the book's graph)")
     run.add_argument("--loop", choices=["graph", "feed"], default="graph",
-                     help="the training loop: graph (default) runs up to 50 steps per Session.run (10 with "
-                          "--towers) on batches the graph gathers from the training images it holds, where the "
-                          "section's listing gives its step on a batch (the same batches and numbers; the run's "
-                          "'loop:' line says which loop trains: docs/speed.md); feed is the book's, a Session.run "
-                          "and a fed batch per step")
+                     help="the training loop. graph (default): up to 50 steps per Session.run, 10 with --towers, "
+                          "each on a batch the graph gathers from the training images it holds; the same batches "
+                          "and numbers as feed. feed: the book's loop, a Session.run and a fed batch per step. "
+                          "Sections whose listing gives no step on a batch always use feed; the run's 'loop:' line "
+                          "says which loop trains (docs/speed.md)")
     section_flags = run.add_argument_group("section options (each applies only where named)")
     section_flags.add_argument("--set", dest="sets", action="append", type=field_value, default=[],
                                metavar="FIELD=VALUE",

@@ -99,7 +99,7 @@ def build(config=Config(), towers=1, freeze=freeze_by_var_list):
 
     # Each phase is a function of its inputs: built here on X, the book's graph, and again by the loop inside
     # the graph on each batch it gathers (the plan's `step`, tf1_ae.loop), with the same variables and Adam.
-    def phase1(X, hidden1):
+    def phase1(X, hidden1, step=None):
         with tf.name_scope("phase1"):
             phase1_reconstruction_loss, phase1_reg_loss, phase1_loss = phase1_losses(X, hidden1)
             if towers == 1:
@@ -108,9 +108,9 @@ def build(config=Config(), towers=1, freeze=freeze_by_var_list):
                 phase1_training_op, phase1_loss = minimize_in_towers(
                     optimizer, lambda part: phase1_losses(part, outer(part))[2], X, towers, name=None)
         return phase_plan(X, "phase1", phase1_training_op, phase1_loss, phase1_reconstruction_loss, phase1_reg_loss,
-                          step=phase1_on_batch)
+                          step=step)
 
-    def phase2(X, hidden1_frozen, hidden3, step=None):
+    def phase2(inputs, hidden1_frozen, hidden3, step=None):  # inputs: X, or hidden1 fed from a cache
         with tf.name_scope("phase2"):
             phase2_reconstruction_loss, phase2_reg_loss, phase2_loss = phase2_losses(hidden1_frozen, hidden3)
             if towers == 1:
@@ -119,8 +119,8 @@ def build(config=Config(), towers=1, freeze=freeze_by_var_list):
                 phase2_training_op, phase2_loss = minimize_in_towers(
                     optimizer, lambda part: phase2_losses(part, inner(part)[1])[2], hidden1_frozen, towers,
                     var_list=var_list, name=None)
-        return phase_plan(X, "phase2", phase2_training_op, phase2_loss, phase2_reconstruction_loss, phase2_reg_loss,
-                          step=step)
+        return phase_plan(inputs, "phase2", phase2_training_op, phase2_loss, phase2_reconstruction_loss,
+                          phase2_reg_loss, step=step)
 
     def phase1_on_batch(batch, labels=None):
         return phase1(batch, outer(batch))
@@ -132,7 +132,7 @@ def build(config=Config(), towers=1, freeze=freeze_by_var_list):
     def phase2_on_batch(batch, labels=None):
         return phase2_on_hidden1(outer(batch))
 
-    phases = (Phase("phase1", phase1(X, hidden1)),
+    phases = (Phase("phase1", phase1(X, hidden1, step=phase1_on_batch)),
               Phase("phase2", phase2(X, hidden1_frozen, hidden3, step=phase2_on_batch)))
     return Autoencoder(X=X, codings=hidden2, outputs=outputs, reconstruction_loss=reconstruction_loss, phases=phases,
                        tensors={"hidden1": hidden1, "frozen": (weights1, biases1, weights4, biases4),
