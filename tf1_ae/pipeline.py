@@ -123,11 +123,8 @@ class Run:
         key = self.section if self.part is None else f"{self.section}/{self.part}"
         line = self._start_of(key, self.data or self.load_data(), self.options.seed)
         if line is not None:
-            self.batches = "notebook"
-            run = self.parent
-            while run is not None:
+            for run in self.lineage():
                 run.batches = "notebook"
-                run = run.parent
             self.log(line)
 
     def budget(self, config=None, n_train=None, note=""):
@@ -166,23 +163,26 @@ class Run:
             self._account(time.perf_counter() - start, budget.total_steps, budget.total_steps * budget.batch_size,
                           watch.flops)
 
-    def _account(self, seconds, steps, samples, flops):
+    def lineage(self):
+        """This run and the runs it is part of, innermost first: what they report includes this run's."""
         run = self
         while run is not None:
+            yield run
+            run = run.parent
+
+    def _account(self, seconds, steps, samples, flops):
+        for run in self.lineage():
             run.training_seconds += seconds
             run.steps += steps
             run.samples += samples
             run.flops += flops
-            run = run.parent
 
     def forget_results(self):
         """Before a fresh training writes its first checkpoint: the metrics.json and history.json beside the
         old one no longer describe what is there, so they go (a run that stops early leaves none behind)."""
-        run = self
-        while run is not None:
+        for run in self.lineage():
             for name in ("metrics.json", "history.json"):
                 (run.paths.checkpoint_dir / name).unlink(missing_ok=True)
-            run = run.parent
 
     def train(self, sess, trainer, data, budget, resume=None):
         """The training loop for `budget`; returns (and keeps in `history`) every epoch printed, those
@@ -192,15 +192,10 @@ class Run:
             self.forget_results()
         start = time.perf_counter()
         epochs = trainer.run(sess, data, budget, resume=resume, log=self.log)
-        run = self
-        while run is not None:
+        for run in self.lineage():
             run.loop = trainer.loop_used
-            run = run.parent
-        if trainer.first_step_at is not None:
-            run = self
-            while run is not None and run.startup_seconds is None:
+            if trainer.first_step_at is not None and run.startup_seconds is None:
                 run.startup_seconds = round(trainer.first_step_at - run.wall_started, 2)
-                run = run.parent
         trained = trainer.last_step - trainer.first_step
         self._account(time.perf_counter() - start, trainer.last_step, trained * budget.batch_size,
                       trained * trainer.flops_per_step(budget.batch_size))

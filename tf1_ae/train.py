@@ -174,15 +174,9 @@ class Trainer:
         writer = None
         try:
             step = self.first_step = self.start(sess, data, resume, log, budget)
-            if self.in_graph:
-                if self.loop is None:
-                    with sess.graph.as_default():
-                        logged = self.logged if self._logged_in_loop() else []
-                        self.loop = GraphLoop(self.plan, self.global_step, logged)
-                if self.uploaded != (sess, data):  # once per training: 172 MB for full MNIST
-                    self.loop.upload(sess, data)
-                    self.uploaded = (sess, data)
-            if step < budget.total_steps:
+            if step < budget.total_steps:  # a resume at its end builds and uploads nothing
+                if self.in_graph:
+                    self._ready_loop(sess, data)
                 log(self.loop_line())
             writer = tf.summary.FileWriter(str(self.checkpoint_dir), sess.graph)
             for epoch, end in enumerate(budget.epoch_ends()):
@@ -266,9 +260,17 @@ class Trainer:
                 bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
         return batch
 
-    def _logged_in_loop(self):
-        logged = [m.tensor for m in self.plan.metrics if m.key in self.logged]
-        return step_computes(self.plan, logged)
+    def _ready_loop(self, sess, data):
+        """The loop inside the graph, built at the first training (collecting the logged terms where the step
+        computes them anyway), and `data`'s arrays uploaded once per training: 172 MB for full MNIST."""
+        if self.loop is None:
+            with sess.graph.as_default():
+                logged = [m.tensor for m in self.plan.metrics if m.key in self.logged]
+                self.loop = GraphLoop(self.plan, self.global_step,
+                                      self.logged if step_computes(self.plan, logged) else [])
+        if self.uploaded != (sess, data):
+            self.loop.upload(sess, data)
+            self.uploaded = (sess, data)
 
     def _looped_steps(self, sess, data, batch_size, epoch, step, end, writer, bar):
         """The loop inside the graph: up to STEPS_PER_RUN steps per Session.run, the same batches drawn by
