@@ -78,6 +78,7 @@ def test_the_cached_phase_2_takes_the_steps_that_recomputing_hidden1_takes(mnist
     phase1, phase2 = model.phases[0].plan, model.phases[1].plan
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
+        start = sess.run(tf.trainable_variables())
         train_set = DataSet(images, labels)
         train_steps(sess, phase1, train_set, 6)
         in_book_order = train_set.images  # mnist.train.images as phase 1's draws left them, as the book caches it
@@ -85,9 +86,13 @@ def test_the_cached_phase_2_takes_the_steps_that_recomputing_hidden1_takes(mnist
             sess.run(phase2.training_op, {model.X: PermutationSampler(in_book_order).next_batch(150)[0]})
         recomputed = sess.run(tf.trainable_variables())
     inner = {1, 2, 5, 6}  # weights2, weights3, biases2, biases3: what phase 2 trains
-    for i, (a, b) in enumerate(zip(cached, recomputed)):
-        if i in inner:  # hidden1 of all images at once, or of 150: the products' round-off may differ
-            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    for i, (a, b, s) in enumerate(zip(cached, recomputed, start)):
+        if i in inner:
+            # hidden1 of all images at once, or of 150 at a time: identical here, but another CPU's GEMM may round
+            # the two apart, and six Adam steps magnify that (tests/roundoff.py). Within 1% of the way phase 2
+            # moved the layer, which a few weights stepping the other way would not pass, nor a cache of the
+            # images in another order (10-40% of the way, measured).
+            assert np.linalg.norm(a - b) <= 1e-2 * np.linalg.norm(b - s)
         else:
             assert np.array_equal(a, b)
 
