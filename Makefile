@@ -5,7 +5,9 @@ STAMP := $(VENV)/.installed
 # full MNIST is asked for once, at set-up (make data asks again)
 DATA_STAMP := $(VENV)/.data-tried
 PY := $(VENV)/bin/python
-RUN := $(PY) -m tf1_ae run
+# TF1_AE_MAKE: a line that names the command going on (after Ctrl-C, a refusal) writes it as `make … ARGS=…`
+TF1 := TF1_AE_MAKE=1 $(PY) -m tf1_ae
+RUN := $(TF1) run
 ARGS ?=
 
 # The section names, read from the table of sections (standard library only: no .venv needed yet).
@@ -56,7 +58,7 @@ $(SECTIONS): %: $(DATA_STAMP)
 	$(RUN) $@ $(ARGS)
 
 all: $(DATA_STAMP)
-	$(PY) -m tf1_ae all $(ARGS)
+	$(TF1) all $(ARGS)
 
 spread: $(DATA_STAMP)
 	$(PY) -m tf1_ae spread $(ARGS)

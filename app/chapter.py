@@ -126,7 +126,8 @@ def run_here(section, chosen, args, out, data_name):
         status = "done" if code == 0 else f"failed (exit {code}, see above)"
     else:
         options = RunOptions(data=args.data, seed=args.seed, out=out, progress=args.progress, towers=towers,
-                             force=args.force, batches=args.batches, graph_seed=args.graph_seed, resume=resume)
+                             force=args.force, batches=args.batches, graph_seed=args.graph_seed, resume=resume,
+                             typed=tuple(child([], args, out)[3:]))  # as a process of its own would be given them
         try:
             section.run(options)
             status = "done"

@@ -305,7 +305,7 @@ def run_options(args):
                       learning_rate=args.learning_rate, seed=args.seed, resume=args.resume, progress=args.progress,
                       towers=args.towers, loop=args.loop, force=args.force, compare=args.compare,
                       overrides=tuple(args.sets) + flags + source, tensorflow_settings=settings, batches=args.batches,
-                      graph_seed=args.graph_seed,
+                      graph_seed=args.graph_seed, typed=getattr(args, "typed", ()),
                       **({"out": args.out} if args.out is not None else {}))
 
 
@@ -439,7 +439,9 @@ def main(argv=None):
         if hasattr(stream, "reconfigure"):  # each line reaches a pipe (`| head`, `| tee`) as it is printed
             stream.reconfigure(errors="backslashreplace", line_buffering=True)
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
+    args.typed = typed_options(argv, args)
     if args.command == "run":
         check_section_options(parser, args)
     # noted too, so that none is swallowed; an ignored one (a job a script sent to the background) stays ignored
@@ -465,12 +467,35 @@ def main(argv=None):
         ended = failure(exc)
         if ended is None:
             raise
-        say(ended[1])
+        say(ended[1] + going_on(args, ended))
         return ended[0]
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return code or 0
+
+
+def typed_options(argv, args):
+    """The options the user gave after the command (and its section): what a command a line names keeps."""
+    words = argv[argv.index(args.command) + 1:] if args.command in argv else []
+    if args.command == "run" and args.section in words:
+        words.remove(args.section)
+    return tuple(words)
+
+
+def going_on(args, ended):
+    """After a stop by Ctrl-C or SIGTERM: the command that goes on, in the form the user typed theirs."""
+    from tf1_ae.commands import command
+
+    code, line = ended
+    if code not in (130, 143) or args.command not in ("run", "all"):
+        return ""
+    if args.command == "all":
+        return f"; {command(('all',), args.typed)} goes on (finished sections are kept, an unfinished one continued)"
+    words = ("run", args.section)
+    if SECTIONS[args.section].resumable and "last good checkpoint kept" in line:
+        return f"; {command(words, args.typed, '--resume')} goes on"
+    return f"; {command(words, args.typed)} runs it again"
 
 
 def list_command(args):

@@ -135,6 +135,7 @@ class Section:
         told finished or not (an unreadable metrics.json beside a checkpoint), an unfinished run of the full
         budget (`keep_unfinished`), and another section's run. None: go on."""
         from tf1_ae.checkpoints import has_checkpoint_files, saved_record
+        from tf1_ae.commands import command
         from tf1_ae.data import resolved_name
         from app.notebook import batches_drawn
         from tf1_ae.runs import UsageError, batches_of, read_metrics
@@ -142,21 +143,22 @@ class Section:
         if options.force or not self.trains:  # a drawing is made again whenever asked
             return None
         metrics = read_metrics(folder, warn=False)  # a refusal below says what is wrong with it
-        keep_apart = "--force replaces it, --out DIR keeps this run apart"
+        again = partial(command, ("run", self.name), options.typed)
+        keep_apart = f"{again('--force')} replaces it, {again('--out', 'DIR')} keeps this run apart"
         # whose run this is: its metrics.json says, or the record saved with its checkpoint (a copied folder,
         # a mistyped --out: never taken for this section's, resumed or replaced)
         other = (metrics or {}).get("section") or (saved_record(folder) or {}).get("section")
         if other not in (None, self.name):
-            raise UsageError(f"{folder} holds a run of {other}, not {self.name}: --force replaces it, --out DIR "
-                             f"keeps both")
+            raise UsageError(f"{folder} holds a run of {other}, not {self.name}: {again('--force')} replaces it, "
+                             f"{again('--out', 'DIR')} keeps both")
         if metrics is None and (folder / "metrics.json").exists() and has_checkpoint_files(folder):
             if options.resume:
                 return None
             raise UsageError(f"{folder} holds a run whose metrics.json cannot be read, so it may be a finished one: "
-                             f"--resume continues it, {keep_apart}")
+                             f"{again('--resume')} continues it, {keep_apart}")
         if not (metrics or {}).get("complete"):
             if metrics is None and not options.resume:
-                self.keep_unfinished(folder)
+                self.keep_unfinished(folder, again)
             return None
         if options.resume:
             log(f"{self.name} has finished its full run in {folder}: nothing to resume, nothing changed")
@@ -167,8 +169,8 @@ class Section:
                  "batches": batches_drawn(self.name, options.batches), "graph_seed": options.graph_seed}
         described = f"data {ran['data']}, seed {ran['seed']}, {ran['batches']} batches"
         if full and asked == ran:
-            log(f"{self.name} has finished this full run in {folder} ({described}): nothing to do; --force trains "
-                f"it again")
+            log(f"{self.name} has finished this full run in {folder} ({described}): nothing to do; "
+                f"{again('--force')} trains it again")
             return metrics
         changed = [f"{'--' + key.replace('_', '-') if key in ('batches', 'graph_seed') else key} {asked[key]}"
                    for key in ("data", "seed", "batches", "graph_seed") if asked[key] != ran[key]]
@@ -191,9 +193,9 @@ class Section:
                 return part, record
         return None
 
-    def keep_unfinished(self, folder):
+    def keep_unfinished(self, folder, again):
         """An unfinished run of the full budget is refused, never replaced: its trainer replaces a quick look's,
-        saying so."""
+        saying so. `again(*flags)`: the command that runs it again with flags."""
         from tf1_ae.runs import UsageError
 
         found = self.unfinished(folder)
@@ -202,7 +204,8 @@ class Section:
         part, record = found
         budget = (f"{self.name}'s full budget (step {record['step']:,} of {record['steps']:,})" if record.get("full")
                   else f"{self.name} whose budget was not recorded (an older version's), so it may be the full one")
-        raise UsageError(f"{part} holds an unfinished run of {budget}: --resume continues it, --force starts over")
+        raise UsageError(f"{part} holds an unfinished run of {budget}: {again('--resume')} continues it, "
+                         f"{again('--force')} starts over")
 
     def runner_of(self, towers=1):
         """What runs it: its listing's own runner, or the pipeline training what its build() returns (with its
@@ -232,12 +235,12 @@ def checkpoint_of(name, options, log=print):
     """Section `name`'s checkpoint folder, training it first (with the same data and seed) only where it has
     none at all: one that cannot be read is refused, never replaced."""
     from tf1_ae.runs import RunPaths, UsageError
-    from tf1_ae.checkpoints import has_checkpoint_files, latest_checkpoint, make_command
+    from tf1_ae.checkpoints import command_on, has_checkpoint_files, latest_checkpoint
 
     folder = RunPaths.under(options.out, name).checkpoint_dir
     readable = latest_checkpoint(folder) is not None
     if not readable and has_checkpoint_files(folder):
-        raise UsageError(f"the {name} checkpoint in {folder} cannot be read; {make_command(name, folder, '--force')} "
+        raise UsageError(f"the {name} checkpoint in {folder} cannot be read; {command_on(name, folder, '--force')} "
                          f"trains it again")
     if not readable:
         log(f"no {name} checkpoint in {folder}: training it first")

@@ -1,6 +1,9 @@
 import os
+import re
+import shlex
 import shutil
 import signal
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +25,7 @@ def offline_data(tmp_path_factory):
         data.cache_dir().mkdir(parents=True)
         shutil.copy(parsed, data.cache_dir())
     data.BOOK_IDX_DIR = home / "tmp-data"
+    os.environ.pop("TF1_AE_MAKE", None)  # the lines name python commands, as to a user who typed one
     yield
 
 
@@ -102,3 +106,18 @@ def read_until():
         pytest.fail(f"the child ended (exit code {code}) before printing a line starting with {prefix!r}; "
                     f"its last error output:\n{errors}")
     return read
+
+
+@pytest.fixture
+def named_command():
+    """`named_command(line, words)`: the command in backticks that `line` names before `words` ("goes on", "trains it again"), split as a
+    shell splits it; a python command's interpreter is this one, as typed from the current folder."""
+    def named(line, words):
+        found = re.search(rf"`([^`]+)` {re.escape(words)}", line)
+        assert found, (words, line)
+        command = shlex.split(found.group(1))
+        if command[0] != "make":
+            assert Path(command[0]).absolute() == Path(sys.executable).absolute(), command
+            command[0] = "python"
+        return command
+    return named

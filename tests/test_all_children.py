@@ -91,7 +91,7 @@ def test_a_second_sigterm_while_all_stops_its_sections_stops_them_all(out, read_
 
 @pytest.mark.parametrize("jobs, only", [("2", "stacked_all"), ("1", "conv")],
                          ids=["side by side", "one after another (conv: oneDNN on, a process of its own)"])
-def test_a_sigterm_the_instant_a_section_process_starts_stops_it_too(out, monkeypatch, capsys, jobs, only):
+def test_a_sigterm_the_instant_a_section_process_starts_stops_it_too(out, monkeypatch, capsys, jobs, only, named_command):
     """The signal arrives just after a section's process has started, before `all` has noted it anywhere."""
     started = []
 
@@ -106,5 +106,9 @@ def test_a_sigterm_the_instant_a_section_process_starts_stops_it_too(out, monkey
                  "--no-progress"]) == 143
     assert len(started) == 1 and started[0].poll() is not None  # ended, and reaped by `all`
     assert started_for(out) == {}
-    assert [line for line in capsys.readouterr().err.splitlines() if line.startswith("python -m tf1_ae")] == [
-        "python -m tf1_ae: terminated (SIGTERM); the checkpoint of the last finished epoch is kept"]
+    said = [line for line in capsys.readouterr().err.splitlines() if line.startswith("python -m tf1_ae")]
+    assert len(said) == 1 and said[0].startswith(
+        "python -m tf1_ae: terminated (SIGTERM); the checkpoint of the last finished epoch is kept; `"), said
+    assert named_command(said[0], "goes on (finished sections are kept, an unfinished one continued)") == [
+        "python", "-m", "tf1_ae", "all", "--data", "mnist5k", "--out", str(out), "--jobs", jobs, "--only", only,
+        "--no-progress"]

@@ -94,7 +94,7 @@ def test_a_damaged_pointer_file_is_read_past_and_never_retrains_the_source(optio
     assert json.loads((folder / "metrics.json").read_text())["steps"] == 10
 
 
-def test_an_unreadable_source_checkpoint_is_refused_in_one_line_not_retrained(options, capsys):
+def test_an_unreadable_source_checkpoint_is_refused_in_one_line_not_retrained(options, capsys, named_command):
     quiet("stacked_tied", replace(options, steps=10))
     folder = options.out / "checkpoints/stacked_tied"
     for path in folder.glob("model.ckpt*"):
@@ -103,7 +103,9 @@ def test_an_unreadable_source_checkpoint_is_refused_in_one_line_not_retrained(op
     args = ["run", "reconstructions", "--source", "stacked_tied", "--data", "mnist5k", "--out", str(options.out)]
     assert main(args) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and f"cannot be read; `make stacked_tied ARGS='--force --out {options.out}'` trains it again" in err[0]
+    assert len(err) == 1 and "checkpoint in" in err[0] and "cannot be read; `" in err[0], err
+    assert named_command(err[0], "trains it again") == ["python", "-m", "tf1_ae", "run", "stacked_tied", "--out",
+                                                         str(options.out), "--force"]
     assert not list(folder.glob("model.ckpt*"))
 
 
@@ -165,7 +167,8 @@ def test_a_closed_pipe_that_took_stderr_too_still_ends_with_its_exit_code(tmp_pa
     assert latest_checkpoint(tmp_path / "checkpoints/stacked_tied") is not None
 
 
-def test_sigterm_ends_in_one_line_with_143_and_keeps_the_checkpoint(tmp_path, read_until):
+def test_sigterm_ends_in_one_line_with_143_keeps_the_checkpoint_and_names_the_command_going_on(
+        tmp_path, read_until, named_command):
     process = subprocess.Popen(command("stacked_tied", "--steps", "4000", "--out", str(tmp_path)), cwd=REPO_ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     read_until(process, "1 Train MSE")  # epoch 0's checkpoint is written by then
@@ -174,8 +177,17 @@ def test_sigterm_ends_in_one_line_with_143_and_keeps_the_checkpoint(tmp_path, re
     err = process.stderr.read().strip().splitlines()
     kept = latest_checkpoint(tmp_path / "checkpoints/stacked_tied")
     assert kept is not None
-    assert len(err) == 1 and err[0].endswith(f"terminated (SIGTERM); last good checkpoint kept: {kept}"), err
+    assert len(err) == 1 and f"terminated (SIGTERM); last good checkpoint kept: {kept}; `" in err[0], err
     assert not list((tmp_path / "checkpoints/stacked_tied").glob("*.tmp*"))
+    going_on = named_command(err[0], "goes on")  # the options typed, then --resume
+    assert going_on == ["python", *command("stacked_tied", "--steps", "4000", "--out", str(tmp_path))[1:], "--resume"]
+    process = subprocess.Popen([sys.executable, *going_on[1:]], cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:  # copied as it is, it goes on from the checkpoint kept
+        assert read_until(process, "resuming from step ").startswith(f"resuming from step {kept.rsplit('-', 1)[1]} ")
+    finally:
+        process.kill()
+        process.communicate()
 
 
 def test_a_terminal_that_cannot_print_the_times_sign_still_gets_every_line(tmp_path):

@@ -3,6 +3,7 @@ resumed quick look says how far it goes; a new run that dies before its first sa
 as it was; a folder holding another section's run is refused; a damaged checkpoint says why, and the command
 that fits the run. Each case as a hostile tester ran it: the command line, a temporary --out."""
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -40,18 +41,29 @@ def quick_run(options, section, steps):
     return options.out / "checkpoints" / section
 
 
-def test_an_interrupted_full_run_is_refused_not_replaced_without_resume_or_force(tmp_path, read_until):
+def test_an_interrupted_full_run_is_refused_not_replaced_without_resume_or_force(tmp_path, read_until, named_command):
+    """Started by make (its recipe sets TF1_AE_MAKE), the line after Ctrl-C names the make command that goes
+    on; make passes its ARGS to the run as they were typed, --resume added. Typed as python, the refusal of the
+    same command again names python commands."""
     process = subprocess.Popen(command("stacked_all", tmp_path), cwd=REPO_ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True, env={**os.environ, "TF1_AE_MAKE": "1"})
     read_until(process, "1 Train MSE")  # epoch 0's checkpoint is saved by then
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=120) == 130
     folder = tmp_path / "checkpoints/stacked_all"
     before = files(folder)
     assert any(name.name.startswith("model.ckpt-") for name in before)
+    typed = command("stacked_all", tmp_path)[5:]
+    make = named_command(process.stderr.read().strip().splitlines()[-1], "goes on")
+    assert make[:2] == ["make", "stacked_all"] and shlex.split(make[2].removeprefix("ARGS=")) == [*typed, "--resume"]
+    recipe = subprocess.run([*make, "-n"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert shlex.split(recipe.stdout.strip().splitlines()[-1])[-len(typed) - 3:] == [
+        "run", "stacked_all", *typed, "--resume"], recipe.stdout + recipe.stderr
 
     line = one_line(cli("stacked_all", tmp_path), 2)  # the same command again, without --resume
-    assert "--resume continues it, --force starts over" in line and "full budget" in line, line
+    assert "full budget" in line, line
+    assert named_command(line, "continues it") == ["python", "-m", "tf1_ae", "run", "stacked_all", *typed, "--resume"]
+    assert named_command(line, "starts over") == ["python", "-m", "tf1_ae", "run", "stacked_all", *typed, "--force"]
     assert files(folder) == before
 
 
@@ -105,7 +117,8 @@ def test_a_new_run_that_dies_before_its_first_save_leaves_the_old_checkpoint_as_
 
 
 
-def test_ctrl_c_before_a_new_runs_first_save_says_the_old_checkpoint_is_left_as_it_was(options, read_until):
+def test_ctrl_c_before_a_new_runs_first_save_says_the_old_checkpoint_is_left_as_it_was(options, read_until,
+                                                                                      named_command):
     folder = quick_run(options, "stacked_all", 50)
     process = subprocess.Popen(command("stacked_all", options.out), cwd=REPO_ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -113,10 +126,12 @@ def test_ctrl_c_before_a_new_runs_first_save_says_the_old_checkpoint_is_left_as_
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=120) == 130
     line = process.stderr.read().strip().splitlines()[-1]
-    assert line.endswith(f"interrupted; this run saved no checkpoint: {folder}/model.ckpt-50, which it would have "
-                         f"replaced, is left as it was"), line
+    assert f"interrupted; this run saved no checkpoint: {folder}/model.ckpt-50, which it would have replaced, is " \
+           f"left as it was; `" in line, line
+    assert named_command(line, "runs it again") == ["python", *command("stacked_all", options.out)[1:]], line
 
-def test_a_folder_holding_another_sections_run_is_refused_and_left_alone(options):
+
+def test_a_folder_holding_another_sections_run_is_refused_and_left_alone(options, named_command):
     pca = quick_run(options, "pca", None)  # its finished full run, copied where stacked_all's would be
     folder = options.out / "checkpoints/stacked_all"
     shutil.copytree(pca, folder)
@@ -126,12 +141,13 @@ def test_a_folder_holding_another_sections_run_is_refused_and_left_alone(options
         before = files(folder)
         for args in (["--resume"], [], ["--steps", "10"]):
             line = one_line(cli("stacked_all", options.out, *args), 2)
-            assert f"{folder} holds a run of pca, not stacked_all: --force replaces it, --out DIR keeps both" in line, \
-                (told_by, line)
+            assert f"{folder} holds a run of pca, not stacked_all: `" in line, (told_by, line)
+            assert named_command(line, "keeps both")[-2:] == ["--out", "DIR"], line
+            assert named_command(line, "replaces it")[-1] == "--force", line
             assert files(folder) == before
 
 
-def test_a_damaged_checkpoint_says_why_and_the_command_that_fits_the_run(options):
+def test_a_damaged_checkpoint_says_why_and_the_command_that_fits_the_run(options, named_command):
     folder = quick_run(options, "stacked_all", 10)
     kept = options.out / "kept"
     shutil.copytree(folder, kept)
@@ -145,4 +161,5 @@ def test_a_damaged_checkpoint_says_why_and_the_command_that_fits_the_run(options
         line = one_line(cli("stacked_all", options.out, "--resume"), 2)
         assert f"data file {data_file.name} is {cause}" in line, line
         assert "Graph execution error" not in line and "Error" not in line, line
-        assert line.endswith(f"`make stacked_all ARGS='--force --out {options.out}'` trains it again"), line
+        assert line.endswith(" trains it again") and named_command(line, "trains it again") == [
+            "python", "-m", "tf1_ae", "run", "stacked_all", "--out", str(options.out), "--force"], line

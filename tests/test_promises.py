@@ -100,13 +100,16 @@ def files(folder):
     (["--set", "l2_reg=0.001"], "that this run (a shorter or changed budget or config) would replace"),
     (["--data", "idx:DIR"], "that this run (data idx:DIR) would replace"),
 ])
-def test_a_finished_full_run_is_never_replaced_without_force(options, tmp_path, args, expected):
+def test_a_finished_full_run_is_never_replaced_without_force(options, tmp_path, args, expected, named_command):
     folder = finished_quick_run(options)
     before = files(folder)
     args = [a.replace("DIR", str(tmp_path)) for a in args]
     data = [] if "--data" in args else ["--data", "mnist5k"]
     line = refused_before_tensorflow("run", "stacked_tied", *args, *data, "--out", str(options.out))
-    assert expected.replace("DIR", str(tmp_path)) in line and "--force replaces it" in line
+    assert expected.replace("DIR", str(tmp_path)) in line
+    this_run = ["python", "-m", "tf1_ae", "run", "stacked_tied", *args, *data]
+    assert named_command(line, "replaces it") == [*this_run, "--out", str(options.out), "--force"], line
+    assert named_command(line, "keeps this run apart") == [*this_run, "--out", "DIR"], line
     assert files(folder) == before
 
 
@@ -183,7 +186,7 @@ def test_json_of_any_shape_is_read_as_not_run_in_one_line(options, capsys):
     assert "stacked_tied/metrics.json is unreadable (RecursionError); treated as not run" in err[0]
 
 
-def test_a_damaged_checkpoint_is_one_line_naming_its_make_target_and_no_tensorflow_log(options):
+def test_a_damaged_checkpoint_is_one_line_naming_the_command_and_no_tensorflow_log(options, named_command):
     SECTIONS["stacked_tied"].run(replace(options, steps=4), log=lambda line: None)
     folder = options.out / "checkpoints/stacked_tied"
     os.remove(latest_checkpoint(folder) + ".index")
@@ -194,7 +197,8 @@ def test_a_damaged_checkpoint_is_one_line_naming_its_make_target_and_no_tensorfl
                               timeout=300)
         lines = done.stderr.strip().splitlines()
         assert done.returncode == 2 and len(lines) == 1, done.stderr
-        assert lines[0].endswith(f"`make stacked_tied ARGS='--force --out {options.out}'` trains it again"), lines
+        assert lines[0].endswith(" trains it again") and named_command(lines[0], "trains it again") == [
+            "python", "-m", "tf1_ae", "run", "stacked_tied", "--out", str(options.out), "--force"], lines
 
 
 def test_each_phase_logs_its_terms_under_losses(options):

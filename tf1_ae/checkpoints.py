@@ -14,12 +14,12 @@ quick look, and one section's run from another's.
 import json
 import os
 import re
-import shlex
 import shutil
 from pathlib import Path
 
 import numpy as np
 
+from tf1_ae.commands import command, out_options
 from tf1_ae.compat import tensorflow_message, tf
 from tf1_ae.runs import REPO_ROOT, UsageError
 
@@ -83,15 +83,10 @@ def saved_record(checkpoint_dir):
     return {**(record if isinstance(record, dict) else {}), "step": step}
 
 
-def make_command(section, checkpoint_dir, args=""):
-    """`make <section> ARGS=...` for the run whose folder is checkpoint_dir: with its --out where it is not the
-    default one, so that the command acts on that folder."""
-    folder = Path(checkpoint_dir).resolve()
-    out = next((p.parent.parent for p in (folder, *folder.parents)
-                if p.name == section and p.parent.name == "checkpoints"), REPO_ROOT)
-    if out != REPO_ROOT:
-        args = f"{args} --out {shlex.quote(str(out))}".strip()
-    return f"`make {section}{' ARGS=' + shlex.quote(args) if args else ''}`"
+def command_on(section, checkpoint_dir, *flags):
+    """The command that runs `section` again on the run whose folder is checkpoint_dir: with its --out where it
+    is not the default one, so that the command acts on that folder."""
+    return command(("run", section), out_options(section, checkpoint_dir, REPO_ROOT), *flags)
 
 
 def _cause(exc, path, section):
@@ -123,11 +118,11 @@ def restore(sess, saver, checkpoint_dir, section):
     """Restore the latest checkpoint in checkpoint_dir (a run of `section`), or raise UsageError with one line
     saying why, and the command that trains it again (with the run's --out)."""
     path = latest_checkpoint(checkpoint_dir)
-    again = f"{make_command(section, checkpoint_dir, '--force')} trains it again"
+    again = f"{command_on(section, checkpoint_dir, '--force')} trains it again"
     if path is None and has_checkpoint_files(checkpoint_dir):
         raise UsageError(f"the checkpoint in {checkpoint_dir} cannot be read (some of its files are missing); {again}")
     if path is None:
-        raise UsageError(f"no checkpoint in {checkpoint_dir} to restore; {make_command(section, checkpoint_dir)} "
+        raise UsageError(f"no checkpoint in {checkpoint_dir} to restore; {command_on(section, checkpoint_dir)} "
                          f"trains it")
     try:
         saver.restore(sess, path)

@@ -16,7 +16,7 @@ from pathlib import Path
 from tf1_ae import data as datasets
 from tf1_ae import peak
 from tf1_ae.budget import make_budget
-from tf1_ae.checkpoints import CHECKPOINT_NAME, latest_checkpoint, make_command, restore
+from tf1_ae.checkpoints import CHECKPOINT_NAME, command_on, latest_checkpoint, restore
 from tf1_ae.compat import reset_graph, session_config, tf
 from tf1_ae.config import is_full_budget
 from tf1_ae.model import INPUTS_COLLECTION, OUTPUTS_COLLECTION, Autoencoder
@@ -331,7 +331,7 @@ def restored_autoencoder(checkpoint_dir, section):
         saver = tf.train.import_meta_graph(path + ".meta")
     except Exception as exc:
         raise UsageError(f"cannot read the graph of {path} ({type(exc).__name__}: {str(exc)[:200]}); "
-                         f"{make_command(section, checkpoint_dir, '--force')} trains it again") from exc
+                         f"{command_on(section, checkpoint_dir, '--force')} trains it again") from exc
     inputs, outputs = tf.get_collection(INPUTS_COLLECTION), tf.get_collection(OUTPUTS_COLLECTION)
     if not inputs or not outputs:
         raise UsageError(f"{section} has no image reconstructions to draw (its graph marks no inputs/outputs)")

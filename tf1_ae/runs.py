@@ -42,6 +42,7 @@ class RunOptions:
     batches: str = "notebook"  # where the training set and numpy's RNG start: as the book's notebook's cell
     # found them ("notebook"), or fresh, as if the cell ran alone ("alone")
     graph_seed: int | None = None  # TensorFlow's graph seed alone (initial weights, noise), numpy's staying `seed`
+    typed: tuple = ()  # the options as the user typed them after the section: a command a line names keeps them
 
     @property
     def tf_seed(self):
