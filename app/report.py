@@ -28,7 +28,7 @@ figure { display: inline-block; margin: 0.5em; vertical-align: top; }
 figure img { max-width: 480px; max-height: 420px; border: 1px solid #eee; }
 figcaption { font-size: 0.8em; color: #555; text-align: center; }
 """
-SHOWN_APART = (*IDENTITY, "complete", "source")  # said under the table, not in it
+SHOWN_APART = (*IDENTITY, "complete", "source", "changed")  # said under the table, not in it
 SPEED_KEYS = ("samples_per_second", "gflops", "share_of_peak", "flops", "seconds", "startup_seconds", "peak_gflops")
 
 

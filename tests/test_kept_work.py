@@ -88,7 +88,7 @@ def test_resuming_a_quick_look_says_it_continues_it_to_the_new_budget(tmp_path):
     done = cli("pca", tmp_path, "--steps", "20", "--resume")
     resumed = [line for line in done.stdout.splitlines() if line.startswith("resuming from step 10 (")]
     assert done.returncode == 0 and len(resumed) == 1, done.stdout
-    assert "quick look's 10 steps" in resumed[0] and "continued to 20 steps (capped by --steps 20)" in resumed[0]
+    assert "quick look's 10 steps" in resumed[0] and "continued to 20 steps (--steps 20 of the book's " in resumed[0]
 
     done = cli("pca", tmp_path, "--resume")
     resumed = [line for line in done.stdout.splitlines() if line.startswith("resuming from step 20 (")]

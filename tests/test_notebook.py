@@ -138,16 +138,17 @@ def test_a_count_off_by_one_moves_every_later_cell(the_book):
     assert not same(where(data), the_book["denoising_gaussian"])
 
 
-def test_the_arrays_follow_the_draws_as_tf1s_did(mnist5k):
+def test_the_arrays_follow_the_draws_as_tf1s_did():
     """`mnist.train.images` after draws is in the last reshuffle's order (the multiple-graphs cell, the
-    cache and the pretraining cells read it so), and a batch is those rows."""
-    data = load_mnist5k()
+    cache and the pretraining cells read it so), and a batch is those rows. (Against a set of its own in file
+    order: the session's mnist5k is drawn from by other tests.)"""
+    data, in_file_order = load_mnist5k(), load_mnist5k()
     np.random.seed(42)
     data.train.next_batch(150)
     images, labels = data.train.next_batch(150)
     np.testing.assert_array_equal(data.train.images[150:300], images)
     np.testing.assert_array_equal(data.train.labels[150:300], labels)
-    assert not np.array_equal(data.train.images[:300], mnist5k.train.images[:300])
+    assert not np.array_equal(data.train.images[:300], in_file_order.train.images[:300])
 
 
 def test_a_run_draws_the_notebooks_batches_and_says_so(options, the_book):

@@ -16,19 +16,29 @@ class Budget:
     printed_epochs: int  # lines printed, one at the end of each (the book's format: "0 Train MSE: …")
     batch_size: int
     origin: str  # a few words on where the numbers come from, for the run's header line
+    capped: bool = False  # by --steps
+    book_train_size: int = BOOK_TRAIN_SIZE  # the images of the book's epoch
 
     def epoch_ends(self):
         """Cumulative step count at the end of each printed epoch (steps spread as evenly as possible)."""
         return [round(self.total_steps * (e + 1) / self.printed_epochs) for e in range(self.printed_epochs)]
 
     def describe(self, n_train):
+        """The run's header line. A printed line is an epoch only where it is one: on the book's data, or with
+        --epochs; on smaller data it is the book's epoch's worth of steps, and under --steps a share of the cap."""
         ends = self.epoch_ends()
         per = {b - a for a, b in zip([0] + ends[:-1], ends)}
         per_text = per.pop() if len(per) == 1 else f"{min(per)}-{max(per)}"
-        passes = self.total_steps * self.batch_size / n_train
+        passes = f"{self.total_steps * self.batch_size / n_train:.1f} passes over {n_train:,} images"
+        lines = f"{counted(self.printed_epochs, 'line')} of {counted(per_text, 'step')}"
+        if self.capped:
+            return (f"training: {counted(self.total_steps, 'step')} of batch {self.batch_size} ({self.origin}), "
+                    f"printed as {lines} ({passes})")
+        if self.origin.startswith("as ") and n_train != self.book_train_size:
+            return (f"training: {counted(self.total_steps, 'step')} of batch {self.batch_size}, {self.origin}, "
+                    f"printed as {lines}: a line here is the book's epoch's worth of steps ({passes})")
         return (f"training: {counted(self.printed_epochs, 'epoch')} × {counted(per_text, 'step')} of batch "
-                f"{self.batch_size} = {counted(self.total_steps, 'step')} ({self.origin}; {passes:.1f} passes over "
-                f"{n_train:,} images)")
+                f"{self.batch_size} = {counted(self.total_steps, 'step')} ({self.origin}; {passes})")
 
 
 def counted(number, noun):
@@ -46,7 +56,10 @@ def make_budget(book_epochs, batch_size, n_train, epochs=None, steps=None, book_
         n_epochs = book_epochs
         total = book_epochs * max(1, book_train_size // batch_size)
         origin = f"as {counted(book_epochs, 'epoch')} of the book's {book_train_size:,} images"
-    if steps is not None and steps < total:
-        total, origin = steps, f"capped by --steps {steps}"
+    capped = steps is not None and steps < total
+    if capped:
+        of = f"--epochs {epochs}'s {total:,}" if epochs is not None else f"the book's {total:,}"
+        total, origin = steps, f"--steps {steps} of {of}"
     lines = min(printed_epochs or n_epochs, total)
-    return Budget(total_steps=total, printed_epochs=lines, batch_size=batch_size, origin=origin)
+    return Budget(total_steps=total, printed_epochs=lines, batch_size=batch_size, origin=origin,
+                  capped=capped, book_train_size=book_train_size)

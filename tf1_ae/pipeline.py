@@ -7,6 +7,7 @@ data, budget, graph, training (its phases one after another), then `conclude`, t
 model ends with: its test metric, the listing's own figures, test digits beside their reconstructions,
 its checkpoint, metrics.json.
 """
+import dataclasses
 import os
 import time
 from contextlib import contextmanager
@@ -89,6 +90,8 @@ class Run:
         self.training_seconds = 0.0
         self.startup_seconds = None  # from the run's (or its process's) start to the first training step
         self.loop = None  # "graph" or "feed": the loop its training ran (tf1_ae.loop)
+        self.book_steps = None  # the book's budget of its last training, before --steps or --epochs
+        self._said_fresh = False
         self.started = time.perf_counter()
         self.wall_started = parent.wall_started if parent else run_started()
 
@@ -118,14 +121,18 @@ class Run:
         them. Loads the data where it is not loaded yet."""
         reset_graph(self.options.seed)
         tf.set_random_seed(self.options.tf_seed)
-        if self._start_of is None:
-            return
         key = self.section if self.part is None else f"{self.section}/{self.part}"
-        line = self._start_of(key, self.data or self.load_data(), self.options.seed)
+        line = None if self._start_of is None else self._start_of(key, self.data or self.load_data(),
+                                                                  self.options.seed)
         if line is not None:
             for run in self.lineage():
                 run.batches = "notebook"
             self.log(line)
+        elif not self._said_fresh:
+            self._said_fresh = True
+            why = "--batches alone" if self._start_of is None else "the notebook has no cell that draws them"
+            self.log(f"batches: fresh ({why}): the training set in its first order, numpy's RNG seeded "
+                     f"{self.options.seed} by reset_graph()")
 
     def budget(self, config=None, n_train=None, note=""):
         """The book's steps for a config's n_epochs of batch_size (or --epochs/--steps), logged with `note`
@@ -135,10 +142,11 @@ class Run:
         n_train = n_train or self.data.train.num_examples
         if config.batch_size > n_train:
             raise UsageError(f"a batch of {config.batch_size:,} is larger than the {n_train:,} training images")
+        book = dict(book_train_size=getattr(config, "book_train_size", datasets.BOOK_TRAIN_SIZE),
+                    printed_epochs=getattr(config, "printed_epochs", None))
         budget = make_budget(config.n_epochs, config.batch_size, n_train, epochs=self.options.epochs,
-                             steps=self.options.steps,
-                             book_train_size=getattr(config, "book_train_size", datasets.BOOK_TRAIN_SIZE),
-                             printed_epochs=getattr(config, "printed_epochs", None))
+                             steps=self.options.steps, **book)
+        self.book_steps = make_budget(config.n_epochs, config.batch_size, n_train, **book).total_steps
         self.log(budget.describe(n_train) + note)
         return budget
 
@@ -219,6 +227,21 @@ class Run:
                 "samples_per_second": round(self.samples / self.training_seconds, 1) if self.samples else None,
                 **self.arithmetic()}
 
+    def changed(self):
+        """What this run changed of its listing's defaults (the book's values, in a book listing): {field:
+        [this run's value, the default]} for each Config field, and {"--steps" or "--epochs": [its value, the
+        full budget's steps]}."""
+        changed = {}
+        if dataclasses.is_dataclass(self.config):
+            default = type(self.config)()
+            changed = {field.name: [getattr(self.config, field.name), getattr(default, field.name)]
+                       for field in dataclasses.fields(self.config)
+                       if getattr(self.config, field.name) != getattr(default, field.name)}
+        for flag, value in (("--steps", self.options.steps), ("--epochs", self.options.epochs)):
+            if value is not None:
+                changed[flag] = [value, self.book_steps]
+        return changed
+
     def arithmetic(self):
         """{flops: the training's products and convolutions (tf1_ae.flops), gflops: per second (10⁹ FLOP/s),
         share_of_peak: of this machine's float32 GEMM peak, where it has been measured (`python -m tf1_ae
@@ -238,6 +261,8 @@ class Run:
             metrics["tensorflow_settings"] = list(self.options.tensorflow_settings)
         if self.startup_seconds is not None:
             metrics["startup_seconds"] = self.startup_seconds
+        if self.changed():
+            metrics["changed"] = self.changed()
         folder = self.paths.checkpoint_dir
         if self.history:
             write_history(folder, self.history)

@@ -141,8 +141,9 @@ class Trainer:
         return int(sess.run(self.global_step))
 
     def _continued(self, saved, budget):
-        """': the quick look's 10 steps (capped by --steps 10), continued to the full budget's 1,830 steps' where
-        a resume goes on to another budget than the one its checkpoint was saved for; '' where it does not."""
+        """': the quick look's 10 steps (--steps 10 of the book's 1,830), continued to the full budget's 1,830
+        steps' where a resume goes on to another budget than the one its checkpoint was saved for; '' where it
+        does not."""
         if budget is None or "steps" not in saved or (saved["steps"], saved.get("full")) == (
                 budget.total_steps, self.record.get("full")):
             return ""
@@ -319,14 +320,14 @@ def _close(writer, seconds=30):
 
 def _budget_words(full, steps, origin, quick="the quick look's "):
     """A budget as a resume's line names it: "the full budget's 1,830 steps", "the quick look's 10 steps
-    (capped by --steps 10)" (`quick`: the words for a budget other than the book's)."""
+    (--steps 10 of the book's 1,830)" (`quick`: the words for a budget other than the book's)."""
     if full:
         return f"the full budget's {steps:,} steps"
     return f"{quick if full is False else ''}{steps:,} steps ({origin})"
 
 
 def _described(record, section):
-    """' (a quick look: step 50 of 50, capped by --steps 50)': what a fresh run replaces, where its record
+    """' (a quick look: step 50 of 50, --steps 50 of the book's 1,830)': what a fresh run replaces, where its record
     says; '' where it does not."""
     if not record or "steps" not in record:
         return ""
