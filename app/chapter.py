@@ -309,7 +309,7 @@ def record(out, args, data_name, seconds, results, arithmetic, memory):
     write_json(Path(out) / "checkpoints" / "all.json", {
         "data": data_name, "seed": args.seed, "batches": args.batches,
         "n_train": next((m["n_train"] for m in trained if m.get("data") == data_name and m.get("n_train")), None),
-        "tensorflow": versions[0] if versions else None, "machine": peak.machine(), "date": time.strftime("%Y-%m-%d"),
+        "tensorflow": versions[0] if versions else None, "machine": peak.described_machine(), "date": time.strftime("%Y-%m-%d"),
         "jobs": args.jobs, "towers": args.towers, "seconds": round(seconds, 1),
         **{k: v for k, v in arithmetic.items() if k != "text"},
         "sections": {name: {"status": status, "seconds": round(taken, 1),

@@ -361,6 +361,8 @@ def peak_command(args):
 
 def results_command(args):
     from app.results import TABLES, write_into
+    from app.spread import staleness
+    from graphs.book import our_spread
     from tf1_ae.runs import REPO_ROOT
 
     out = args.out or REPO_ROOT
@@ -368,6 +370,9 @@ def results_command(args):
         print(TABLES[args.table](out))
     else:
         print(f"wrote the {args.table} table of {out}'s runs into {write_into(args.into, out, args.table)}")
+    stale = staleness(our_spread())
+    if stale:
+        print(f"note: {stale}")
 
 
 def report_command(args):

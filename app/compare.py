@@ -205,26 +205,31 @@ def whole_logs(section, history, unit="epoch"):
 
 def comparison(section, folder):
     """The lines of the table for `section`'s run in `folder`, or [] when the book printed nothing for it."""
+    title, table, notes = comparison_parts(section, folder)
+    return [title, *table, *notes] if table else []
+
+
+def comparison_parts(section, folder):
+    """(its title line, the table's lines, the lines under it) of `comparison`; ("", [], []) when the book
+    printed nothing for it. The report shows the table as it is and lets the lines under it wrap."""
     metrics, history = read_metrics(folder) or {}, read_history(folder) or []
     rows = rows_for(section, metrics, history)
     if not rows:
-        return []
+        return "", [], []
     book = book_data().numbers.get(section, {})
     ours = ", ".join([str(metrics.get("data"))] + ([f"{metrics['n_train']:,} training images"] if metrics.get(
         "n_train") else []) + ([f"{metrics['steps']:,} steps"] if metrics.get("steps") else []))
     width = max(len(row.label) for row in rows)
     reason = not_comparable(metrics)
     header = f"{'':<{width}}  {'book':>12}  {'ours':>12}  {'gap':>9}"
-    lines = [f"beside the book (book: {book.get('data', 'full MNIST')}; ours: {ours})",
-             header + ("" if reason else f"  {'allowed':>14}  {'gap/allowed':>11}")]
+    table = [header + ("" if reason else f"  {'allowed':>14}  {'gap/allowed':>11}")]
     for row in rows:
         line = (f"{row.label:<{width}}  {book_format(row.book):>12}  {book_format(row.ours):>12}  "
                 f"{row.gap_text(signed=True):>9}")
         if not reason:
             line += f"  {row.allowed_text():>14}  {percent(row.used):>11}  {'within' if row.within else 'outside'}"
-        lines.append(line)
-    if not reason:
-        lines += allowances_explained(rows)
-    lines += whole_logs(section, history, "line" if capped(metrics) else "epoch")
-    lines.append(f"not scored, as ours is other than the book's run: {reason}" if reason else verdict(rows))
-    return lines
+        table.append(line)
+    notes = [] if reason else allowances_explained(rows)
+    notes += whole_logs(section, history, "line" if capped(metrics) else "epoch")
+    notes.append(f"not scored, as ours is other than the book's run: {reason}" if reason else verdict(rows))
+    return f"beside the book (book: {book.get('data', 'full MNIST')}; ours: {ours})", table, notes

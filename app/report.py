@@ -12,7 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
-from app.compare import comparison
+from app.compare import comparison_parts
 from app.graph_code import graph_code
 from tf1_ae.pipeline import IDENTITY
 from tf1_ae.runs import RunPaths, read_history, read_metrics
@@ -22,19 +22,29 @@ body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; 
 section { border-top: 1px solid #ccc; padding: 1em 0; }
 h2 { margin-bottom: 0.2em; } .book { color: #666; margin-top: 0; }
 pre { background: #f6f6f6; padding: 0.6em; overflow-x: auto; font-size: 0.85em; }
+.beside { background: #f6f6f6; padding: 0.1em 0.6em; font-size: 0.85em; }
+.beside pre { padding: 0; margin: 0.4em 0; } .beside p { margin: 0.4em 0; font-family: monospace; }
 table { border-collapse: collapse; margin: 0.5em 0; } td, th { border: 1px solid #ddd; padding: 0.2em 0.6em; }
 td.num { text-align: right; font-family: monospace; } .missing { color: #a33; }
 figure { display: inline-block; margin: 0.5em; vertical-align: top; }
 figure img { max-width: 480px; max-height: 420px; border: 1px solid #eee; }
 figcaption { font-size: 0.8em; color: #555; text-align: center; }
 """
-SHOWN_APART = (*IDENTITY, "complete", "source", "changed")  # said under the table, not in it
-SPEED_KEYS = ("samples_per_second", "gflops", "share_of_peak", "flops", "seconds", "startup_seconds", "peak_gflops")
+SHOWN_APART = (*IDENTITY, "complete", "source", "changed", "loop", "tensorflow_settings")  # said under the table
+SPEED = {  # key: (its words, its number as a reader reads it)
+    "samples_per_second": ("images per second", lambda v: f"{v:,.0f}"),
+    "gflops": ("GFLOP/s", lambda v: f"{v:,.1f}"),
+    "share_of_peak": ("share of this machine's GEMM peak", lambda v: f"{v:.0%}"),
+    "peak_gflops": ("the GEMM peak, GFLOP/s", lambda v: f"{v:,.1f}"),
+    "flops": ("products and convolutions, GFLOP", lambda v: f"{v / 1e9:,.1f}"),
+    "seconds": ("training, s", lambda v: f"{v:,.1f}"),
+    "startup_seconds": ("start to first step, s", lambda v: f"{v:,.1f}"),
+}
 
 
 def is_speed(key):
     """Timing, throughput and arithmetic keys: a table of their own, apart from what the listing computes."""
-    return key in SPEED_KEYS or key.endswith(("_seconds", "_samples_per_second"))
+    return key in SPEED or key.endswith(("_seconds", "_samples_per_second"))
 
 
 def book_values(section, book_numbers, book_logs):
@@ -54,18 +64,35 @@ def value_text(value):
     return html.escape(json.dumps(value) if isinstance(value, dict) else str(value))
 
 
+WORDS = {"mse": "MSE", "xent": "cross-entropy", "kl": "KL", "pca": "PCA", "ae1": "AE 1", "ae2": "AE 2"}
+
+
+def label(key):
+    """A metrics.json key in words: test_mse → test MSE, phase2_train_mse → phase 2 train MSE."""
+    words = [WORDS.get(word, word) for word in key.replace("phase", "phase ").split("_")]
+    return html.escape(" ".join(words))
+
+
+def speed_row(key, value):
+    words, shown = SPEED.get(key, (None, None))
+    if words is None:  # a part's own time or throughput: phase1_seconds, cache_seconds…
+        words = label(key).replace(" seconds", ", s").replace(" samples per second", ", images per second")
+        shown = (lambda v: f"{v:,.1f}") if key.endswith("_seconds") else (lambda v: f"{v:,.0f}")
+    return f"<tr><td>{words}</td><td class='num'>{shown(value) if isinstance(value, (int, float)) else value}</td></tr>"
+
+
 def metrics_table(metrics, book):
     """Our final metrics beside the book's printed numbers (blank where it printed none), the speed apart, and what
     the run was: only what it recorded."""
-    rows = [f"<tr><td>{html.escape(key)}</td><td class='num'>{value_text(value)}</td>"
+    rows = [f"<tr><td>{label(key)}</td><td class='num'>{value_text(value)}</td>"
             f"<td class='num'>{value_text(book[key]) if key in book else ''}</td></tr>"
             for key, value in metrics.items() if key not in SHOWN_APART and not is_speed(key) and value is not None]
-    speed = [f"<tr><td>{html.escape(key)}</td><td class='num'>{value_text(value)}</td></tr>"
-             for key, value in metrics.items() if is_speed(key) and value is not None]
-    run = [f"{label} {value_text(metrics[key])}" for key, label in (("data", "data"), ("n_train", "training images"),
+    speed = [speed_row(key, value) for key, value in metrics.items() if is_speed(key) and value is not None]
+    loop = {"graph": "inside the graph", "feed": "the book's, a batch fed per step"}.get(metrics.get("loop"))
+    run = [f"{words} {value_text(metrics[key])}" for key, words in (("data", "data"), ("n_train", "training images"),
                                                                      ("steps", "steps"), ("seed", "seed"),
                                                                      ("batches", "batches"))
-           if metrics.get(key)]
+           if metrics.get(key)] + ([f"loop {loop}"] if loop else [])
     table = f"<table><tr><th>metric</th><th>ours</th><th>book</th></tr>{''.join(rows)}</table>" if rows else ""
     table += f"<table><tr><th>speed</th><th>ours</th></tr>{''.join(speed)}</table>" if speed else ""
     return table + (f"<p class='book'>ours: {', '.join(run)}</p>" if run else "")
@@ -73,7 +100,7 @@ def metrics_table(metrics, book):
 
 def book_table(book):
     """The book's printed numbers alone, for a section that has not run."""
-    rows = [f"<tr><td>{html.escape(key)}</td><td class='num'>{value_text(value)}</td></tr>" for key, value in book.items()]
+    rows = [f"<tr><td>{label(key)}</td><td class='num'>{value_text(value)}</td></tr>" for key, value in book.items()]
     return f"<table><tr><th>metric</th><th>book</th></tr>{''.join(rows)}</table>" if rows else ""
 
 
@@ -91,14 +118,24 @@ def log_figures(section, out, report_dir, book_logs):
         ours = [(e["epoch"], e[metric]) for e in history or [] if metric in e]
         if not name.startswith(section.name + "_") or not ours:
             continue
-        plt.figure(figsize=(6, 3.2))
-        plt.plot(*zip(*ours), "o-", markersize=3, label="ours")
-        plt.plot(range(len(book)), book, "s--", markersize=3, alpha=0.7, label="the book's log")
-        plt.xlabel("epoch")
-        plt.gca().xaxis.set_major_locator(MaxNLocator(integer=True))
-        plt.ylabel(metric)
-        plt.legend()
-        plt.grid(True, alpha=0.3)
+        # where ours matches the book's, the two curves coincide: the book's drawn as open squares under our
+        # dots, and the gap in a panel of its own beneath
+        figure, (top, bottom) = plt.subplots(2, 1, figsize=(6, 4.2), sharex=True,
+                                             gridspec_kw={"height_ratios": [3, 1.3]})
+        top.plot(range(len(book)), book, "s--", markersize=7, markerfacecolor="none", color="tab:orange",
+                 label="the book's log")
+        top.plot(*zip(*ours), "o-", markersize=3, color="tab:blue", label="ours")
+        top.set_ylabel(label(metric))
+        top.legend()
+        top.grid(True, alpha=0.3)
+        gaps = [(epoch, 100 * (value / book[epoch] - 1)) for epoch, value in ours if epoch < len(book) and book[epoch]]
+        if gaps:
+            bottom.bar(*zip(*gaps), color="tab:blue", width=0.6)
+        bottom.axhline(0, color="black", linewidth=0.6)
+        bottom.set_ylabel("ours − book, %")
+        bottom.set_xlabel("epoch")
+        bottom.xaxis.set_major_locator(MaxNLocator(integer=True))
+        bottom.grid(True, alpha=0.3)
         made.append(save_fig(report_dir / "figures" / section.name, f"ours_vs_book_{metric}"))
     return made
 
@@ -133,9 +170,10 @@ def section_html(section, out, report_dir, book_numbers, book_logs):
     book = book_numbers.get(section.name)
     if book:
         parts.append(f"<p class='book'>book: {html.escape(book['data'])} ({html.escape(book['run'])})</p>")
-    side_by_side = comparison(section.name, paths.checkpoint_dir)  # what the run printed last
-    if side_by_side:
-        parts.append(f"<pre>{html.escape(chr(10).join(side_by_side))}</pre>")
+    title, table, notes = comparison_parts(section.name, paths.checkpoint_dir)  # what the run printed last
+    if table:  # the table as printed; the lines under it wrap
+        parts.append(f"<div class='beside'><p>{html.escape(title)}</p><pre>{html.escape(chr(10).join(table))}</pre>"
+                     + "".join(f"<p>{html.escape(note)}</p>" for note in notes) + "</div>")
     for figure in log_figures(section, out, report_dir, book_logs):
         relative = figure.relative_to(report_dir)
         parts.append(f"<figure>{image_link(relative.as_posix(), figure.stem)}"

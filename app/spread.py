@@ -7,6 +7,7 @@ one value per seed. graphs/our_spread.json keeps them all, with the command, dat
 that made them: the verdict (app/compare.py) allows each value the largest gap between a seed's value and
 ours, widened by the book's own reruns.
 """
+import hashlib
 import subprocess
 import sys
 import time
@@ -99,11 +100,43 @@ def run_spread(args):
                   "graph seed, numpy's seed and the notebook's batches the book's. app/compare.py allows each of "
                   "ours the largest gap to a seed's value, widened by the book's reruns.",
         "command": f"make spread ARGS='--seeds {len(seeds)}'", "date": time.strftime("%Y-%m-%d"),
-        "machine": peak.machine(), "tensorflow": tensorflow_version(), "data": data_name,
-        "seeds": [42, *seeds], "values": record})
+        "machine": peak.described_machine(), "tensorflow": tensorflow_version(), "data": data_name,
+        "commit": commit(), "listings": listings_digest(), "seeds": [42, *seeds], "values": record})
     print(f"wrote {SPREAD_FILE} ({len(record)} printed values' logs, {len(seeds) + 1} seeds) in "
           f"{(time.perf_counter() - started) / 60:.1f} minutes")
     return 0
+
+
+# What decides the numbers a spread measured: the listings, and the toolkit code they compute with
+LISTINGS = ("graphs/*.py", "tf1_ae/layers.py", "tf1_ae/data.py", "tf1_ae/replay.py", "app/notebook.py")
+
+
+def listings_digest():
+    """SHA-256 over the files LISTINGS names, in order: another digest means they changed since."""
+    digest = hashlib.sha256()
+    for pattern in LISTINGS:
+        for path in sorted(REPO_ROOT.glob(pattern)):
+            digest.update(path.relative_to(REPO_ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def commit():
+    """The checkout's commit (git's HEAD), or None outside a git checkout."""
+    try:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else None
+
+
+def staleness(spread):
+    """A line saying that the listings changed since `spread` (graphs/our_spread.json) was measured, or None."""
+    if not spread or spread.get("listings") == listings_digest():
+        return None
+    made = f"at commit {spread['commit'][:10]}" if spread.get("commit") else "by an older version"
+    return (f"graphs/our_spread.json was measured {made} on {spread.get('machine')} ({spread.get('date')}); the "
+            f"listings or the code they compute with ({', '.join(LISTINGS)}) have changed since: where their "
+            f"numbers moved, `make all` then `make spread` measures the allowances again")
 
 
 def tensorflow_version():

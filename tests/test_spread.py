@@ -79,3 +79,19 @@ def test_a_run_of_another_graph_seed_is_not_this_one(tmp_path, capsys):
     assert not is_finished(SECTIONS["stacked_tied"], tmp_path, "mnist5k", graph_seed=1)
     assert main(["run", "stacked_tied", "--data", "mnist5k", "--graph-seed", "1", "--out", str(tmp_path)]) == 2
     assert "--graph-seed 1" in capsys.readouterr().err
+
+
+def test_results_say_when_the_listings_changed_since_the_spread_was_measured(tmp_path, monkeypatch):
+    """The spread records the commit and the digest of what computes its numbers; a listing changed since, and
+    the line says so, naming where and when the spread was made."""
+    (tmp_path / "graphs").mkdir()
+    (tmp_path / "graphs/stacked_tied.py").write_text("learning_rate = 0.01\n")
+    monkeypatch.setattr(spread, "REPO_ROOT", tmp_path)
+    made = {"commit": "0123456789abcdef", "machine": "2 cores of an AMD EPYC with AVX2", "date": "2026-12-02",
+            "listings": spread.listings_digest()}
+    assert spread.staleness(made) is None and spread.staleness({}) is None
+    (tmp_path / "graphs/stacked_tied.py").write_text("learning_rate = 0.02\n")
+    line = spread.staleness(made)
+    assert line.startswith("graphs/our_spread.json was measured at commit 0123456789 on 2 cores of an AMD EPYC "
+                           "with AVX2 (2026-12-02); the listings or the code they compute with ("), line
+    assert spread.staleness({**made, "listings": spread.listings_digest()}) is None

@@ -39,6 +39,26 @@ def machine():
     return f"{os.cpu_count()} cores of {article} {model}"
 
 
+def kernels():
+    """The widest vector instructions oneDNN's GEMM takes here (`AVX-512`, `AVX2`…), which decide how its sums
+    round: the same run prints other last digits with AVX2's kernels than with AVX-512's. ONEDNN_MAX_CPU_ISA,
+    where set, holds it lower, and is named."""
+    try:
+        flags = next(line.split(":", 1)[1].split() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                     if line.startswith("flags"))
+    except (OSError, StopIteration):
+        flags = []
+    widest = next((name for flag, name in (("avx512f", "AVX-512"), ("avx2", "AVX2"), ("avx", "AVX"))
+                   if flag in flags), "SSE")
+    held = os.environ.get("ONEDNN_MAX_CPU_ISA")
+    return f"{widest}, oneDNN held to {held}" if held else widest
+
+
+def described_machine():
+    """`2 cores of an AMD EPYC with AVX-512`: where a record's numbers were made, the kernels included."""
+    return f"{machine()} with {kernels()}"
+
+
 def peak_file():
     return cache_dir() / "peak.json"
 
