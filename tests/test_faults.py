@@ -191,10 +191,10 @@ def test_sigterm_ends_in_one_line_with_143_keeps_the_checkpoint_and_names_the_co
 
 
 def test_a_terminal_that_cannot_print_the_times_sign_still_gets_every_line(tmp_path):
-    done = subprocess.run(command("stacked_tied", "--steps", "5", "--out", str(tmp_path)), cwd=REPO_ROOT,
+    done = subprocess.run(command("stacked_tied", "--epochs", "1", "--out", str(tmp_path)), cwd=REPO_ROOT,
                           capture_output=True, text=True, env={**os.environ, "PYTHONIOENCODING": "ascii"}, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert "5 epochs \\xd7 1 step of batch" in done.stdout and "Test MSE" in done.stdout
+    assert "1 epoch \\xd7 26 steps of batch" in done.stdout and "Test MSE" in done.stdout
 
 
 def test_a_full_disk_ends_in_one_line_leaves_no_partial_files_and_keeps_the_checkpoint(tmp_path, monkeypatch,
