@@ -40,8 +40,10 @@ def test_a_run_ends_with_the_books_numbers_beside_ours(tmp_path, capsys, unmeasu
         # 10 steps printed as 5 lines of 2: each named by its line and step, none called an epoch
         assert row.split() == ["train_mse,", "line", str(epoch), f"(step", f"{history[epoch]['step']})",
                                book_format(book[epoch]), book_format(ours), ("+" if gap >= 0 else "-") + percent(abs(gap))]
-    assert out[start + 7].startswith("train_mse, all 5 lines: largest gap ")
-    assert out[start + 8] == ("not scored, as ours is other than the book's run: data mnist5k, 4,000 training images "
+    assert out[start + 7] == ("a line of ours is at the step it names, the book's epoch k at the end of its epoch k: "
+                              "the two columns are not at the same step")
+    assert out[start + 8].startswith("train_mse, all 5 lines: largest gap ")
+    assert out[start + 9] == ("not scored, as ours is other than the book's run: data mnist5k, 4,000 training images "
                               "(the book's: full MNIST, 55,000; `make data` fetches it, then `--data auto` uses it); "
                               "--steps 10 (the book's budget: 1,830 steps)")
     assert main(args + ["--force", "--quiet-compare"]) == 0
