@@ -21,7 +21,7 @@ import numpy as np
 
 from tf1_ae.commands import command, out_options
 from tf1_ae.compat import tensorflow_message, tf
-from tf1_ae.runs import REPO_ROOT, UsageError
+from tf1_ae.runs import UsageError
 
 CHECKPOINT_NAME = "model.ckpt"  # saved as model.ckpt-<step> by a training, as model.ckpt by a model saved once
 STATE_PREFIX = "trainer_state"
@@ -86,7 +86,7 @@ def saved_record(checkpoint_dir):
 def command_on(section, checkpoint_dir, *flags):
     """The command that runs `section` again on the run whose folder is checkpoint_dir: with its --out where it
     is not the default one, so that the command acts on that folder."""
-    return command(("run", section), out_options(section, checkpoint_dir, REPO_ROOT), *flags)
+    return command(("run", section), out_options(section, checkpoint_dir), *flags)
 
 
 def _cause(exc, path, section):

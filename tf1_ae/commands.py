@@ -7,6 +7,8 @@ import shlex
 import sys
 from pathlib import Path
 
+from tf1_ae.runs import REPO_ROOT
+
 CHOICES = ("--force", "--resume")  # what a line asks the user to choose: never carried over from the last command
 
 
@@ -43,10 +45,10 @@ def command(words, options=(), *flags):
     return f"`{shlex.join([python(), '-m', 'tf1_ae', *words, *args])}`"
 
 
-def out_options(section, folder, repo_root):
+def out_options(section, folder):
     """("--out", DIR) for a run whose folder is checkpoints/<section>/ (or a part of it) under DIR, or () where
     DIR is the checkout, the default."""
     folder = Path(folder).resolve()
     out = next((p.parent.parent for p in (folder, *folder.parents)
-                if p.name == section and p.parent.name == "checkpoints"), repo_root)
-    return () if out == repo_root else ("--out", str(out))
+                if p.name == section and p.parent.name == "checkpoints"), REPO_ROOT)
+    return () if out == REPO_ROOT else ("--out", str(out))

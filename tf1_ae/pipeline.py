@@ -261,8 +261,9 @@ class Run:
             metrics["tensorflow_settings"] = list(self.options.tensorflow_settings)
         if self.startup_seconds is not None:
             metrics["startup_seconds"] = self.startup_seconds
-        if self.changed():
-            metrics["changed"] = self.changed()
+        changed = self.changed()
+        if changed:
+            metrics["changed"] = changed
         folder = self.paths.checkpoint_dir
         if self.history:
             write_history(folder, self.history)
