@@ -230,9 +230,10 @@ def comparison_parts(section, folder):
             line += f"  {row.allowed_text():>14}  {percent(row.used):>11}  {'within' if row.within else 'outside'}"
         table.append(line)
     notes = [] if reason else allowances_explained(rows)
-    if capped(metrics):
+    lines_not_epochs = capped(metrics)
+    if lines_not_epochs:
         notes.append("a line of ours is at the step it names, the book's epoch k at the end of its epoch k: the two "
                      "columns are not at the same step")
-    notes += whole_logs(section, history, "line" if capped(metrics) else "epoch")
+    notes += whole_logs(section, history, "line" if lines_not_epochs else "epoch")
     notes.append(f"not scored, as ours is other than the book's run: {reason}" if reason else verdict(rows))
     return f"beside the book (book: {book.get('data', 'full MNIST')}; ours: {ours})", table, notes

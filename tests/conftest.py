@@ -110,8 +110,9 @@ def read_until():
 
 @pytest.fixture
 def named_command():
-    """`named_command(line, words)`: the command in backticks that `line` names before `words` ("goes on", "trains it again"), split as a
-    shell splits it; a python command's interpreter is this one, as typed from the current folder."""
+    """`named_command(line, words)`: the command in backticks that `line` names before `words` ("goes on",
+    "trains it again"), split as a shell splits it; a python command's interpreter is this one, as typed from
+    the current folder."""
     def named(line, words):
         found = re.search(rf"`([^`]+)` {re.escape(words)}", line)
         assert found, (words, line)

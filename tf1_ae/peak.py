@@ -28,13 +28,18 @@ AGREEING = 0.10  # set-up's measurements agree when within 10% of each other
 SETUP_TRIES = 4
 
 
+def cpuinfo(field):
+    """The first value of `field` in /proc/cpuinfo ("model name", "flags"), or "" where there is none."""
+    try:
+        return next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                     if line.startswith(field)), "")
+    except OSError:
+        return ""
+
+
 def machine():
     """`2 cores of an AMD EPYC`: this machine's core count and CPU, as /proc/cpuinfo names it."""
-    try:
-        model = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                     if line.startswith("model name"))
-    except (OSError, StopIteration):
-        model = "CPU"
+    model = cpuinfo("model name") or "CPU"
     article = "an" if model[:1].upper() in "AEIOU" else "a"
     return f"{os.cpu_count()} cores of {article} {model}"
 
@@ -43,11 +48,7 @@ def kernels():
     """The widest vector instructions oneDNN's GEMM takes here (`AVX-512`, `AVX2`…), which decide how its sums
     round: the same run prints other last digits with AVX2's kernels than with AVX-512's. ONEDNN_MAX_CPU_ISA,
     where set, holds it lower, and is named."""
-    try:
-        flags = next(line.split(":", 1)[1].split() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                     if line.startswith("flags"))
-    except (OSError, StopIteration):
-        flags = []
+    flags = cpuinfo("flags").split()
     widest = next((name for flag, name in (("avx512f", "AVX-512"), ("avx2", "AVX2"), ("avx", "AVX"))
                    if flag in flags), "SSE")
     held = os.environ.get("ONEDNN_MAX_CPU_ISA")
