@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -35,8 +36,8 @@ from tf1_ae import peak
 from tf1_ae.budget import Budget
 from tf1_ae.compat import session_config, tf
 from tf1_ae.data import PermutationSampler
-from tf1_ae.runs import RunPaths, write_metrics
-from tf1_ae.towers import minimize_in_towers
+from tf1_ae.derive import copy_ops, in_towers
+from tf1_ae.runs import RunOptions, RunPaths, write_metrics
 from tf1_ae.train import Trainer, plan_flops
 
 BATCH_SIZE = 150  # the book's
@@ -79,30 +80,23 @@ def fed(sess, op, tensor, batches):
 def in_graph(images, towers, seed, closing, steps_per_run=1):
     """The stacked autoencoder trained on batches gathered inside the graph from the images held in it:
     Session.run feeds only the batches' indices, `steps_per_run` steps at a time (a tf.while_loop whose
-    body is the listing's own loss, minimized as the section does)."""
-    config = stacked_all.Config()
-
-    def minimize(optimizer, batch):
-        if towers == 1:
-            return optimizer.minimize(stacked_all.autoencoder(batch, config).loss)
-        return minimize_in_towers(optimizer, lambda part: stacked_all.autoencoder(part, config).loss, batch,
-                                  towers, name=None)[0]
-
+    body is the listing's own step, copied onto the gathered batch as the section's loop does: tf1_ae.derive)."""
     def build():
+        ae = stacked_all.build()
+        training_op = ae.training_op
+        if towers > 1:
+            training_op = in_towers(training_op, ae.loss, ae.X, towers)[0]
         images_init = tf.placeholder(tf.float32, images.shape)
         held = tf.Variable(images_init, trainable=False, collections=[], name="training_images")
         picked = tf.placeholder(tf.int32, [steps_per_run, BATCH_SIZE])
-        optimizer = tf.train.AdamOptimizer(config.learning_rate)
-        if towers > 1:
-            stacked_all.autoencoder(tf.gather(held, picked[0]), config)  # the variables, built once
-        one_step = minimize(optimizer, tf.gather(held, picked[0]))  # and Adam's slots
-        if steps_per_run == 1:
-            return one_step, held, images_init, picked
 
         def body(i):
-            with tf.variable_scope(tf.get_variable_scope(), reuse=True):
-                with tf.control_dependencies([minimize(optimizer, tf.gather(held, picked[i]))]):
-                    return i + 1
+            step = copy_ops([training_op], {ae.X: tf.gather(held, picked[i])})
+            with tf.control_dependencies([step(training_op)]):
+                return i + 1
+        if steps_per_run == 1:
+            step = copy_ops([training_op], {ae.X: tf.gather(held, picked[0])})
+            return step(training_op), held, images_init, picked
         return tf.while_loop(lambda i: i < steps_per_run, body, [tf.constant(0)]), held, images_init, picked
 
     sess, (training, held, images_init, picked) = open_graph(build, seed, towers)
@@ -113,6 +107,12 @@ def in_graph(images, towers, seed, closing, steps_per_run=1):
     return lambda i: sess.run(training, {picked: indices[i % len(indices)]})
 
 
+def stacked_in_towers(n_towers):
+    """The stacked listing and its update from n_towers slices of each batch, as --towers builds it."""
+    ae = stacked_all.build()
+    return ae, in_towers(ae.training_op, ae.loss, ae.X, n_towers)[0]
+
+
 def looped(build, plan_of, data, seed, closing, towers=1, in_graph=True):
     """The loop a section runs (the Trainer: chunks of steps inside the graph, or feeds with `in_graph` False;
     the NaN check, TensorBoard scalars, the epoch line, a checkpoint save) for one book epoch per call, so its
@@ -121,7 +121,8 @@ def looped(build, plan_of, data, seed, closing, towers=1, in_graph=True):
     graph = tf.Graph()
     with graph.as_default():
         tf.set_random_seed(seed)
-        trainer = Trainer(plan_of(build()), folder, "bench", progress=False, in_graph=in_graph)
+        options = RunOptions(progress=False, towers=towers, loop="graph" if in_graph else "feed")
+        trainer = Trainer(plan_of(build()), folder, "bench", options)
         init = tf.global_variables_initializer()
     sess = tf.Session(graph=graph, config=session_config(towers))
     sess.run(init)
@@ -195,29 +196,21 @@ def products_alone(seed, closing):
 
 def towers_variants(mnist, batches, seed, closing):
     """The fast path, in a process whose first Session set the pools to 1 thread per op, 2 ops at once."""
-    def build():
-        return stacked_all.build(stacked_all.Config(), towers=2)
-
-    sess, ae = open_graph(build, seed, towers=2)
+    sess, (ae, towers_op) = open_graph(partial(stacked_in_towers, 2), seed, towers=2)
     closing.callback(sess.close)
-    def build_layerwise():
-        return layerwise_singlegraph.build(layerwise_singlegraph.Config(), towers=2)
-
-    layerwise_sess, g = open_graph(build_layerwise, seed, towers=2)
+    layerwise_sess, g = open_graph(layerwise_singlegraph.build, seed, towers=2)
     closing.callback(layerwise_sess.close)
     whole_cache = PermutationSampler(layerwise_sess.run(g.tensors["hidden1"], {g.X: mnist.train.images}))
-    def build_cached():
-        return layerwise_cached.build(layerwise_cached.Config(), towers=2)
-
     layerwise = [loop_variant(f"phase2_{name}_towers", f"layer-wise phase 2, {fed_with}, 2 towers", build_phases,
                               phase2_plan, data, seed, closing, towers=2)
                  for name, fed_with, build_phases, data in (
-                     ("uncached", "fed images", build_layerwise, lambda: mnist.train),
-                     ("cached", "fed the cache", build_cached, lambda: whole_cache))]
+                     ("uncached", "fed images", layerwise_singlegraph.build, lambda: mnist.train),
+                     ("cached", "fed the cache", layerwise_cached.build, lambda: whole_cache))]
     return layerwise + [Variant("stacked_towers", "stacked, feed_dict, 2 towers",
-                    fed(sess, ae.training_op, ae.X, batches), BATCH_SIZE),
-            *[loop_variant("stacked_towers", "stacked, 2 towers", build, lambda ae: ae.plan, lambda: mnist.train,
-                           seed, closing, towers=2, in_graph=in_graph) for in_graph in (True, False)],
+                    fed(sess, towers_op, ae.X, batches), BATCH_SIZE),
+            *[loop_variant("stacked_towers", "stacked, 2 towers", stacked_all.build, lambda ae: ae.plan,
+                           lambda: mnist.train, seed, closing, towers=2, in_graph=in_graph)
+              for in_graph in (True, False)],
             Variant("stacked_ingraph_towers", "stacked, data in the graph, 2 towers",
                     in_graph(mnist.train.images, 2, seed, closing), BATCH_SIZE),
             Variant("stacked_ingraph_loop_towers", f"stacked, data in the graph, {LOOP} steps per run, 2 towers",

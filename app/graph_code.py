@@ -64,7 +64,7 @@ def reached_from(entry, passed_to_entry):
 
 def graph_functions(module):
     """`module.build` and the listing functions it reaches, its used defaults included, in the order reached."""
-    order, left_out = reached_from(module.build, ("config", "towers"))
+    order, left_out = reached_from(module.build, ("config",))
     shown = list(order)
     for function in order:
         for name, parameter in inspect.signature(function).parameters.items():

@@ -40,7 +40,7 @@ class Section:
     uses_data: bool = True  # trains or draws on the --data set (pca and kl_plot make their own numbers)
     autoencoder: bool = True  # its checkpoint holds an autoencoder that reconstructions can draw
     resumable: bool = True  # --resume continues its training (those that train nothing, or only short runs, refuse)
-    towers: bool = False  # the fast path: its listing takes --towers N (build(config, towers) or its runner)
+    towers: bool = False  # the fast path: --towers N splits each batch of its training (tf1_ae.derive.in_towers)
     flags: tuple = ()  # the Config fields its shorthand flags set (--penalty mse is --set penalty=mse); their
     # choices and help are the listing's (tf1_ae.config.choice / switch)
     variants: tuple = ()  # (field, value, Config class): that value runs the class; outputs in <name>/<field>_<value>/
@@ -112,7 +112,7 @@ class Section:
         with run_lock(paths):  # one run at a time in a folder; an --out that cannot be written ends here
             metrics = self.kept_run(paths.checkpoint_dir, options, full, log)
             if metrics is None:
-                metrics = self.runner_of(options.towers)(self.new_run(options, config, paths, log, full))
+                metrics = self.runner_of()(self.new_run(options, config, paths, log, full))
                 if full:
                     mark_complete(paths.checkpoint_dir)
         if options.compare:
@@ -207,7 +207,7 @@ class Section:
         raise UsageError(f"{part} holds an unfinished run of {budget}: {again('--resume')} continues it, "
                          f"{again('--force')} starts over")
 
-    def runner_of(self, towers=1):
+    def runner_of(self):
         """What runs it: its listing's own runner, or the pipeline training what its build() returns (with its
         optional `report(run, sess, model, metrics)` figures and `data(config)`, data of its own)."""
         from tf1_ae.pipeline import train_listing
@@ -215,8 +215,7 @@ class Section:
         module = self.module
         if self.runner:
             return getattr(module, self.runner)
-        build = module.build if towers == 1 else partial(module.build, towers=towers)
-        return partial(train_listing, build=build, report=getattr(module, "report", None),
+        return partial(train_listing, build=module.build, report=getattr(module, "report", None),
                        own_data=getattr(module, "data", None))
 
 

@@ -4,13 +4,14 @@ A listing module is, in this order:
 - its docstring (the book section, the idea), `IDEA` (one sentence) and `LOSS` (the formula);
 - `Config`, a frozen dataclass of the book's values, each with a comment saying where it comes from (a
   variant's is a subclass with what the book changes, or the base listing's own);
-- `build(config)`, the book's listing with the book's names, returning a `tf1_ae.model.Autoencoder`: its
-  input, codings, outputs, losses and the plan the training loop runs (or, for a model trained in phases, its
-  `phases`). A variant holds the lines the book changes (the VAE's γ head, the dropout, the tf.stop_gradient,
-  the cache) and passes them to its base listing's builder. Where the section has the fast path (`--towers
-  N`), `build(config, towers)`: the forward pass and loss are one function of the input tensor, which the
-  toolkit calls on each slice of the batch. Where its plan gives `step` (the same training step built on
-  another batch tensor, the same variables and optimizer), the loop runs inside the graph (`tf1_ae.loop`);
+- `build(config)`, the book's cell with the book's names, top to bottom: the placeholders, the variables or
+  layers, the loss, `optimizer = tf.train.AdamOptimizer(learning_rate)` and `training_op =
+  optimizer.minimize(loss)`; it returns a `tf1_ae.model.Autoencoder`: its input, codings, outputs, losses and
+  the plan the training loop runs (`TrainPlan(training_op, X, loss, metrics)`, or for a model trained in
+  phases, its `phases`). A variant holds the lines the book changes (the VAE's γ head, the dropout, the
+  tf.stop_gradient, the cache) and passes them to its base listing's builder. The listing knows nothing of
+  the fast paths: the towers' update (`--towers N`) and the loop inside the graph are copies of the ops it
+  built, made by the toolkit (`tf1_ae.derive`);
 - only what is its own: `report(run, sess, model, metrics)` (figures and metrics after training, given those
   measured so far), `data(config)` (data of its own instead of MNIST), or, where its run is more than training
   what `build` returns (two models, only drawing), one function named for what it does, `draw(run)`,

@@ -17,9 +17,8 @@ import numpy as np
 from tf1_ae.compat import tf
 from tf1_ae.config import positive
 from tf1_ae.layers import dense
-from tf1_ae.model import Autoencoder
+from tf1_ae.model import Autoencoder, Metric, TrainPlan
 from tf1_ae.plots import plot_multiple_images
-from tf1_ae.train import Metric, TrainPlan
 
 IDEA = "An autoencoder whose 2-D codings a discriminator pushes toward a Gaussian prior, so prior samples decode to digits."
 LOSS = """1. autoencoder:   min_{enc,dec}  mean xent(X, dec(enc(X)))
@@ -66,20 +65,6 @@ def variables(scope):
     return tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope=scope)
 
 
-def training_ops(reconstruction_loss, discriminator_loss, generator_loss, config):
-    """The three ops each mini-batch runs in turn, each with its own Adam and the variables it may change."""
-    def adam(name):
-        return tf.train.AdamOptimizer(config.learning_rate, name=name)
-
-    autoencoder_op = adam("autoencoder_adam").minimize(
-        reconstruction_loss, var_list=variables("encoder") + variables("decoder"), name="autoencoder_op")
-    discriminator_op = adam("discriminator_adam").minimize(
-        discriminator_loss, var_list=variables("discriminator"), name="discriminator_op")
-    generator_op = adam("generator_adam").minimize(
-        generator_loss, var_list=variables("encoder"), name="generator_op")
-    return [autoencoder_op, discriminator_op, generator_op]
-
-
 def build(config=Config()):
     X = tf.placeholder(tf.float32, shape=[None, 28 * 28], name="X")
     codings, logits, outputs = autoencoder(X, config)
@@ -91,14 +76,25 @@ def build(config=Config()):
         tf.nn.sigmoid_cross_entropy_with_logits(labels=X, logits=logits), name="reconstruction_loss")
     discriminator_loss = tf.add(xent(d_prior, 1), xent(d_codings, 0), name="discriminator_loss")
     generator_loss = tf.identity(xent(d_codings, 1), name="generator_loss")
-    ops = training_ops(reconstruction_loss, discriminator_loss, generator_loss, config)
+
+    # three ops each mini-batch runs in turn, each with its own Adam and the variables it may change
+    autoencoder_optimizer = tf.train.AdamOptimizer(config.learning_rate, name="autoencoder_adam")
+    autoencoder_training_op = autoencoder_optimizer.minimize(
+        reconstruction_loss, var_list=variables("encoder") + variables("decoder"), name="autoencoder_op")
+    discriminator_optimizer = tf.train.AdamOptimizer(config.learning_rate, name="discriminator_adam")
+    discriminator_training_op = discriminator_optimizer.minimize(
+        discriminator_loss, var_list=variables("discriminator"), name="discriminator_op")
+    generator_optimizer = tf.train.AdamOptimizer(config.learning_rate, name="generator_adam")
+    generator_training_op = generator_optimizer.minimize(
+        generator_loss, var_list=variables("encoder"), name="generator_op")
+    training_ops = [autoencoder_training_op, discriminator_training_op, generator_training_op]
 
     mse = tf.reduce_mean(tf.square(outputs - X))
     metrics = [Metric("reconstruction_loss", "Train reconstruction loss", reconstruction_loss),
                Metric("discriminator_loss", "Discriminator loss", discriminator_loss),
                Metric("generator_loss", "Generator loss", generator_loss),
                Metric("train_mse", "MSE", mse, in_book_line=False)]
-    plan = TrainPlan(ops, X, reconstruction_loss + discriminator_loss + generator_loss, metrics, separator=" \t")
+    plan = TrainPlan(training_ops, X, reconstruction_loss + discriminator_loss + generator_loss, metrics, separator=" \t")
     scopes = {"autoencoder": variables("encoder") + variables("decoder"),
               "discriminator": variables("discriminator"), "generator": variables("encoder")}
     return Autoencoder(X=X, codings=codings, outputs=outputs, reconstruction_loss=reconstruction_loss, plan=plan,

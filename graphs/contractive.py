@@ -6,15 +6,14 @@ encoder Jacobian's squared Frobenius norm, in closed form for a sigmoid encoder.
 the same shape (λ = 0) is trained beside it to show the difference.
 """
 from dataclasses import dataclass, replace
-from types import SimpleNamespace
+from functools import partial
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from tf1_ae.compat import tf
-from tf1_ae.model import Autoencoder
+from tf1_ae.model import Autoencoder, Metric, TrainPlan
 from tf1_ae.pipeline import train_listing
-from tf1_ae.train import Metric, TrainPlan
 
 IDEA = "A sigmoid autoencoder penalized by its encoder Jacobian's norm, so similar inputs get similar codings."
 LOSS = ("loss = mean_batch Σ_pixels xent(X, sigmoid(h·Wᵀ + b')) + λ · mean_batch Σ_j (h_j(1-h_j))² ‖W_:,j‖²,  "
@@ -47,18 +46,6 @@ def build(config=Config()):
                                initializer=tf.random_uniform_initializer(-limit, limit))
     biases1 = tf.get_variable("biases1", [config.n_hidden], initializer=tf.zeros_initializer())
     biases2 = tf.get_variable("biases2", [config.n_inputs], initializer=tf.zeros_initializer())
-    variables = (weights1, biases1, biases2)
-    ae = contractive_autoencoder(X, variables, config)
-
-    optimizer = tf.train.AdamOptimizer(config.learning_rate)
-    test_mse = Metric("test_mse", "Test MSE", tf.reduce_mean(tf.square(ae.outputs - X)))
-    return Autoencoder(X=X, codings=ae.codings, outputs=ae.outputs, reconstruction_loss=ae.reconstruction_loss,
-                       plan=train_plan(X, ae, optimizer, variables, config), test_metric=test_mse)
-
-
-def contractive_autoencoder(X, variables, config):
-    """The tied sigmoid autoencoder and its losses on X: cross-entropy plus the contraction penalty."""
-    weights1, biases1, biases2 = variables
     codings = tf.nn.sigmoid(tf.matmul(X, weights1) + biases1, name="codings")
     logits = tf.add(tf.matmul(codings, weights1, transpose_b=True), biases2, name="logits")  # tied
     outputs = tf.nn.sigmoid(logits, name="outputs")
@@ -67,19 +54,16 @@ def contractive_autoencoder(X, variables, config):
     reconstruction_loss = tf.reduce_mean(tf.reduce_sum(xentropy, axis=1), name="reconstruction_loss")
     jacobian_penalty = contractive_penalty(codings, weights1)
     loss = tf.add(reconstruction_loss, config.contraction_level * jacobian_penalty, name="loss")
-    return SimpleNamespace(codings=codings, outputs=outputs, reconstruction_loss=reconstruction_loss,
-                           jacobian_penalty=jacobian_penalty, loss=loss)
 
+    optimizer = tf.train.AdamOptimizer(config.learning_rate)
+    training_op = optimizer.minimize(loss, name="training_op")
 
-def train_plan(X, ae, optimizer, variables, config):
-    """training_op = optimizer.minimize(loss), its logged terms, and the same step on a batch the graph gathers,
-    for the loop inside the graph (tf1_ae.loop)."""
-    training_op = optimizer.minimize(ae.loss, name="training_op")
-    metrics = [Metric("reconstruction_loss", "Train reconstruction loss", ae.reconstruction_loss),
-               Metric("jacobian_penalty", "Jacobian norm²", ae.jacobian_penalty),
-               Metric("loss", "loss", ae.loss, in_book_line=False)]
-    return TrainPlan(training_op, X, ae.loss, metrics, step=lambda batch, labels: train_plan(
-        batch, contractive_autoencoder(batch, variables, config), optimizer, variables, config))
+    metrics = [Metric("reconstruction_loss", "Train reconstruction loss", reconstruction_loss),
+               Metric("jacobian_penalty", "Jacobian norm²", jacobian_penalty),
+               Metric("loss", "loss", loss, in_book_line=False)]
+    test_mse = Metric("test_mse", "Test MSE", tf.reduce_mean(tf.square(outputs - X)))
+    return Autoencoder(X=X, codings=codings, outputs=outputs, reconstruction_loss=reconstruction_loss,
+                       plan=TrainPlan(training_op, X, loss, metrics), test_metric=test_mse)
 
 
 def contraction_curve(sess, ae, images, radii=RADII, seed=0):
@@ -95,6 +79,12 @@ def contraction_curve(sess, ae, images, radii=RADII, seed=0):
     return ratios
 
 
+def curve_report(part, sess, ae, metrics, curves, key):
+    """A trained run's contraction curve, kept in `curves[key]` for the figure of both."""
+    curves[key] = contraction_curve(sess, ae, part.data.test.images[:200])
+    return {"contraction_ratio_small": curves[key][0]}
+
+
 def train_with_and_without_penalty(run):
     """The contractive autoencoder, then the same without the penalty, and both contraction curves."""
     curves, results = {}, {}
@@ -102,10 +92,7 @@ def train_with_and_without_penalty(run):
     for key, part in (("contractive", run), ("plain", plain)):
         run.log(f"— {key} autoencoder, λ = {part.config.contraction_level}")
 
-        def report(part, sess, ae, metrics, key=key):
-            curves[key] = contraction_curve(sess, ae, part.data.test.images[:200])
-            return {"contraction_ratio_small": curves[key][0]}
-
+        report = partial(curve_report, curves=curves, key=key)
         results[key] = train_listing(part, build, report, figure_name=f"{key}_reconstruction_plot")
     plt.figure(figsize=(7, 4.5))
     for key, label in (("contractive", f"contractive (λ = {run.config.contraction_level})"), ("plain", "plain (λ = 0)")):

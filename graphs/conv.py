@@ -7,7 +7,6 @@ Default: the 2nd edition's layout. Encoder 16/32/64 filters 3×3, ELU, each foll
 `--wta spatial` (`WTAConfig`): the convolutional winner-take-all autoencoder, in graphs/conv_wta.py.
 """
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 import numpy as np
 
@@ -15,8 +14,7 @@ from tf1_ae.compat import tf
 from tf1_ae.config import FRACTION, choice, ranged
 from graphs import conv_wta
 from tf1_ae.layers import conv2d, conv2d_transpose, layer_variable
-from tf1_ae.model import Autoencoder
-from tf1_ae.train import Metric, TrainPlan
+from tf1_ae.model import Autoencoder, Metric, TrainPlan
 
 IDEA = "Convolutions and pooling encode each digit into 3×3×64 codings; transposed convolutions decode them."
 LOSS = "loss = mean_batch,pixels xent(X, sigmoid(decoder(encoder(X))))"
@@ -56,18 +54,6 @@ def build(config=Config()):
 
 def build_stacked(config):
     X = tf.placeholder(tf.float32, shape=[None, 28 * 28], name="X")
-    ae = stacked_conv(X, config)
-
-    optimizer = tf.train.AdamOptimizer(config.learning_rate)
-    return Autoencoder(X=X, codings=ae.codings, outputs=ae.outputs, reconstruction_loss=ae.reconstruction_loss,
-                       plan=stacked_plan(X, ae, optimizer, config),
-                       test_metric=Metric("test_mse", "Test MSE", ae.mse),
-                       tensors={"layers": ae.layers, "first_kernel": layer_variable("conv1/kernel")})
-
-
-def stacked_conv(X, config):
-    """The stacked convolutional autoencoder and its losses on X (called again on a batch the graph gathers:
-    the same variables)."""
     images = tf.reshape(X, [-1, 28, 28, 1])
     f1, f2, f3 = config.filters
     k = config.kernel_size
@@ -88,19 +74,17 @@ def stacked_conv(X, config):
     xentropy = tf.nn.sigmoid_cross_entropy_with_logits(labels=X, logits=logits)
     reconstruction_loss = tf.reduce_mean(xentropy, name="reconstruction_loss")
     mse = tf.reduce_mean(tf.square(outputs - X), name="mse")
+
+    optimizer = tf.train.AdamOptimizer(config.learning_rate)
+    training_op = optimizer.minimize(reconstruction_loss, name="training_op")
+
+    metrics = [Metric("train_xent", "Train cross-entropy", reconstruction_loss), Metric("train_mse", "Train MSE", mse)]
     layers = {"conv1": conv1, "pool1": pool1, "conv2": conv2, "pool2": pool2, "conv3": conv3,
               "codings": codings, "deconv1": deconv1, "deconv2": deconv2, "outputs": logits_images}
-    return SimpleNamespace(codings=codings, outputs=outputs, reconstruction_loss=reconstruction_loss, mse=mse,
-                           layers=layers)
-
-
-def stacked_plan(X, ae, optimizer, config):
-    """Adam on the cross-entropy, and the same step on a batch the graph gathers (tf1_ae.loop)."""
-    training_op = optimizer.minimize(ae.reconstruction_loss, name="training_op")
-    metrics = [Metric("train_xent", "Train cross-entropy", ae.reconstruction_loss),
-               Metric("train_mse", "Train MSE", ae.mse)]
-    return TrainPlan(training_op, X, ae.reconstruction_loss, metrics,
-                     step=lambda batch, labels: stacked_plan(batch, stacked_conv(batch, config), optimizer, config))
+    return Autoencoder(X=X, codings=codings, outputs=outputs, reconstruction_loss=reconstruction_loss,
+                       plan=TrainPlan(training_op, X, reconstruction_loss, metrics),
+                       test_metric=Metric("test_mse", "Test MSE", mse),
+                       tensors={"layers": layers, "first_kernel": layer_variable("conv1/kernel")})
 
 
 def report(run, sess, ae, metrics):

@@ -6,12 +6,10 @@ of each example survives (spatial sparsity), and of those winners only each map'
 (lifetime sparsity); at test time only the spatial mask applies. One linear 11×11 transposed convolution
 decodes, so its 16 kernels are the dictionary.
 """
-from types import SimpleNamespace
 
 from tf1_ae.compat import tf
 from tf1_ae.layers import conv2d, conv2d_transpose, layer_variable, lifetime_wta_mask, spatial_wta_mask
-from tf1_ae.model import Autoencoder
-from tf1_ae.train import Metric, TrainPlan
+from tf1_ae.model import Autoencoder, Metric, TrainPlan
 
 IDEA = "Only each feature map's winning activation (and only the batch's top 20% of those) reaches the decoder."
 LOSS = "loss = Σ_batch,pixels (X - deconv(M ⊙ h))²,  M: the spatial and lifetime winner-take-all mask"
@@ -20,19 +18,6 @@ LOSS = "loss = Σ_batch,pixels (X - deconv(M ⊙ h))²,  M: the spatial and life
 def build(config):
     X = tf.placeholder(tf.float32, shape=[None, 28 * 28], name="X")
     training = tf.placeholder_with_default(False, shape=(), name="training")
-    ae = conv_wta(X, training, config)
-
-    optimizer = tf.train.AdamOptimizer(config.learning_rate)
-    return Autoencoder(X=X, codings=ae.codings, outputs=ae.outputs, reconstruction_loss=ae.mse,
-                       plan=wta_plan(X, ae, optimizer, training, config),
-                       tensors={"layers": ae.layers, "spatial_mask": ae.spatial, "mask": ae.mask, "training": training,
-                                "first_kernel": layer_variable("conv1/kernel"),
-                                "dictionary": layer_variable("deconv/kernel")})
-
-
-def conv_wta(X, training, config):
-    """The convolutional winner-take-all autoencoder and its losses on X (called again on a batch the graph
-    gathers: the same variables)."""
     images = tf.reshape(X, [-1, 28, 28, 1])
     f1, f2 = config.wta_filters
     k = config.wta_kernel_size
@@ -52,15 +37,14 @@ def conv_wta(X, training, config):
 
     squared_error = tf.reduce_sum(tf.square(outputs - X), name="squared_error")
     mse = tf.reduce_mean(tf.square(outputs - X), name="reconstruction_loss")
+
+    optimizer = tf.train.AdamOptimizer(config.learning_rate)
+    training_op = optimizer.minimize(squared_error, name="training_op")
+
     layers = {"conv1": conv1, "hidden": hidden, "codings": codings, "outputs": decoded}
-    return SimpleNamespace(codings=codings, outputs=outputs, squared_error=squared_error, mse=mse, spatial=spatial,
-                           mask=mask, layers=layers)
-
-
-def wta_plan(X, ae, optimizer, training, config):
-    """Adam on the squared error, and the same step on a batch the graph gathers (tf1_ae.loop)."""
-    training_op = optimizer.minimize(ae.squared_error, name="training_op")
-    return TrainPlan(training_op, X, ae.squared_error, [Metric("train_mse", "Train MSE", ae.mse)],
-                     train_feed={training: True},
-                     step=lambda batch, labels: wta_plan(batch, conv_wta(batch, training, config), optimizer, training,
-                                                         config))
+    return Autoencoder(X=X, codings=codings, outputs=outputs, reconstruction_loss=mse,
+                       plan=TrainPlan(training_op, X, squared_error, [Metric("train_mse", "Train MSE", mse)],
+                                      train_feed={training: True}),
+                       tensors={"layers": layers, "spatial_mask": spatial, "mask": mask, "training": training,
+                                "first_kernel": layer_variable("conv1/kernel"),
+                                "dictionary": layer_variable("deconv/kernel")})

@@ -2,17 +2,18 @@
 
 The same denoising autoencoder, corrupted by switching off 30% of the input pixels (dropout) instead of
 adding noise; dropout acts only when `training` (a placeholder_with_default(False)) is fed True, which
-the book does for the training op alone, so the logged loss is measured on clean inputs. The layers, loss
-and training op are the Gaussian listing's (`denoising_gaussian.train_to_denoise`); these are the lines
-the book changes.
+the book does for the training op alone, so the logged loss is measured on clean inputs. The layers and loss
+are the Gaussian listing's (`denoising_gaussian.denoising_layers`); these are the lines the book
+changes.
 """
 from dataclasses import dataclass
 
 from graphs import denoising_gaussian
-from graphs.denoising_gaussian import report  # noqa: F401  (the same figures)
+from graphs.denoising_gaussian import denoising_layers, report  # noqa: F401  (report: the same figures)
 from tf1_ae.compat import tf
 from tf1_ae.config import rate
 from tf1_ae.layers import dropout
+from tf1_ae.model import Autoencoder, Metric, TrainPlan
 
 IDEA = "The same denoising autoencoder, its input corrupted by 30% dropout while training."
 LOSS = "loss = mean((outputs(X ⊙ m / (1 - rate)) - X)²),  m_i ~ Bernoulli(1 - rate) while training"
@@ -29,11 +30,17 @@ class Config(denoising_gaussian.Layers):
     op_seeds: tuple = (26, 43, 60, 77)
 
 
-def build(config=Config(), towers=1):
+def build(config=Config()):
     X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
     training = tf.placeholder_with_default(False, shape=(), name="training")
+    X_drop = dropout(X, config.dropout_rate, training=training, seed=config.corruption_op_seed)
+    hidden2, outputs, reconstruction_loss = denoising_layers(X_drop, X, config)
 
-    def drop_pixels(X, config, seed=None):  # only while `training` is fed True
-        return dropout(X, config.dropout_rate, training=training, seed=seed)
+    optimizer = tf.train.AdamOptimizer(config.learning_rate)
+    training_op = optimizer.minimize(reconstruction_loss, name="training_op")
 
-    return denoising_gaussian.train_to_denoise(X, config, drop_pixels, towers, train_feed={training: True})
+    return Autoencoder(X=X, codings=hidden2, outputs=outputs, reconstruction_loss=reconstruction_loss,
+                       plan=TrainPlan(training_op, X, reconstruction_loss,
+                                      [Metric("train_mse", "Train MSE", reconstruction_loss)],
+                                      train_feed={training: True}),  # dropout while training only
+                       tensors={"corrupted": X_drop})

@@ -14,9 +14,8 @@ import numpy as np
 
 from tf1_ae.compat import tf
 from tf1_ae.config import PROBABILITY, ranged
-from tf1_ae.model import Autoencoder
+from tf1_ae.model import Autoencoder, Metric, TrainPlan
 from tf1_ae.plots import plot_multiple_images
-from tf1_ae.train import Metric, TrainPlan
 
 IDEA = "A walk-back denoising autoencoder that generates digits by alternating corruption and reconstruction."
 LOSS = ("loss = Σ_{t=1..walkback} mean xent(x, p_t),  p_t = sigmoid(dec(enc(x̃_t))),  "
@@ -40,6 +39,12 @@ def salt_and_pepper(x, p):
     return tf.where(keep, x, coins)
 
 
+def reconstruct_logits(corrupted, weights1, biases1, biases2):
+    """One denoising step: the sigmoid hidden layer and the tied decoder's logits."""
+    hidden = tf.nn.sigmoid(tf.matmul(corrupted, weights1) + biases1)
+    return tf.matmul(hidden, weights1, transpose_b=True) + biases2  # tied decoder
+
+
 def build(config=Config()):
     X = tf.placeholder(tf.float32, shape=[None, 28 * 28], name="X")
     x = tf.cast(X > 0.5, tf.float32, name="binarized")  # yaoli/GSN binarizes MNIST at 0.5
@@ -50,14 +55,11 @@ def build(config=Config()):
     biases1 = tf.get_variable("biases1", [config.n_hidden], initializer=tf.zeros_initializer())
     biases2 = tf.get_variable("biases2", [28 * 28], initializer=tf.zeros_initializer())
 
-    def reconstruct_logits(corrupted):
-        hidden = tf.nn.sigmoid(tf.matmul(corrupted, weights1) + biases1)
-        return tf.matmul(hidden, weights1, transpose_b=True) + biases2  # tied decoder
-
+    variables = (weights1, biases1, biases2)
     corrupted = salt_and_pepper(x, config.salt_and_pepper)
     losses = []
     for step in range(config.walkback):
-        logits = reconstruct_logits(corrupted)
+        logits = reconstruct_logits(corrupted, *variables)
         losses.append(tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=x, logits=logits)))
         sample = tf.stop_gradient(tf.cast(tf.random_uniform(tf.shape(logits)) < tf.nn.sigmoid(logits),
                                           tf.float32))
@@ -68,9 +70,9 @@ def build(config=Config()):
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
     training_op = optimizer.minimize(walkback_loss, name="training_op")
 
-    outputs = tf.nn.sigmoid(reconstruct_logits(x), name="outputs")  # noiseless reconstruction
+    outputs = tf.nn.sigmoid(reconstruct_logits(x, *variables), name="outputs")  # noiseless reconstruction
     chain_state = tf.placeholder(tf.float32, shape=[None, 28 * 28], name="chain_state")  # x̃, corrupted
-    chain_step = tf.nn.sigmoid(reconstruct_logits(chain_state), name="chain_step")
+    chain_step = tf.nn.sigmoid(reconstruct_logits(chain_state, *variables), name="chain_step")
 
     metrics = [Metric("walkback_loss", "Train walk-back loss", walkback_loss),
                Metric("reconstruction_loss", "first-step loss", first_step_loss, in_book_line=False)]

@@ -6,9 +6,11 @@ tensor (`feed_dict={hidden1: hidden1_batch}`; TF1 lets you feed any tensor, not 
 skips the 784×300 product of every phase-2 step. Batches are `rnd.permutation(n)[:150]`, as in the book.
 """
 from dataclasses import replace
+from functools import partial
 
 from graphs import layerwise_singlegraph
 from tf1_ae.data import PermutationSampler
+from tf1_ae.model import Phase
 
 IDEA = "The same two phases, phase 2 fed from a cache of hidden1 computed once for the whole training set."
 LOSS = "phase 2: mean((hidden3 - hidden1_cache[batch])²) + l2_reg · (½‖weights2‖² + ½‖weights3‖²)"
@@ -16,18 +18,19 @@ LOSS = "phase 2: mean((hidden3 - hidden1_cache[batch])²) + l2_reg · (½‖weig
 Config = layerwise_singlegraph.Config  # the book's values, unchanged
 
 
-def build(config=Config(), towers=1):
-    ae = layerwise_singlegraph.build(config, towers)
+def hidden1_batches(sess, train, X, hidden1):
+    """Once, when phase 2 starts, hidden1 of every training image; then each step's batch is
+    hidden1_cache[rnd.permutation(n)[:batch_size]], as the book's loop draws it."""
+    hidden1_cache = sess.run(hidden1, feed_dict={X: train.images})
+    return PermutationSampler(hidden1_cache)
+
+
+def build(config=Config()):
+    ae = layerwise_singlegraph.build(config)
     X, hidden1 = ae.X, ae.tensors["hidden1"]
-
-    def hidden1_cache(sess, train):
-        """Once, when phase 2 starts: hidden1 of every training image. Each step then feeds
-        hidden1_cache[rnd.permutation(n)[:batch_size]] in hidden1's place, as the book's loop does."""
-        hidden1_cache = sess.run(hidden1, feed_dict={X: train.images})
-        return PermutationSampler(hidden1_cache)
-
     phase1, phase2 = ae.phases
-    # the loop inside the graph builds phase 2's step on a batch of the cache, as the feed loop feeds it
-    phase2 = replace(phase2, plan=replace(phase2.plan, inputs=hidden1, step=ae.tensors["phase2_on_hidden1"]),
-                     batches=hidden1_cache)
+
+    # feed_dict={hidden1: hidden1_batch}: phase 2's batches go straight into hidden1 (TF1 feeds any tensor)
+    phase2_plan = replace(phase2.plan, inputs=hidden1)
+    phase2 = Phase("phase2", phase2_plan, batches=partial(hidden1_batches, X=X, hidden1=hidden1))
     return replace(ae, phases=(phase1, phase2))

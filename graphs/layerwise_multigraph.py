@@ -6,16 +6,15 @@ without further training. Each shallow autoencoder lives in its own `tf.Graph()`
 """
 from dataclasses import dataclass
 from functools import partial
-from types import SimpleNamespace
 
 from tf1_ae.budget import make_budget
-from tf1_ae.compat import reset_graph, session_config, tf
+from tf1_ae.compat import reset_graph, tf
 from tf1_ae.data import PermutationSampler
 from tf1_ae.layers import dense, he_init, l2_regularizer
-from tf1_ae.model import Autoencoder
+from tf1_ae.model import Autoencoder, Metric, TrainPlan
 from tf1_ae.pipeline import conclude
-from tf1_ae.towers import minimize_in_towers
-from tf1_ae.train import Metric, TrainPlan, Trainer
+from tf1_ae.runs import RunOptions
+from tf1_ae.train import Trainer
 
 IDEA = "Two shallow autoencoders trained one after the other, each in its own tf.Graph, then stacked."
 LOSS = ("loss_k = mean((outputs_k - X_k)²) + l2_reg · (½‖hidden/kernel‖² + ½‖outputs/kernel‖²),  "
@@ -33,59 +32,39 @@ class Config:
     OP_SEEDS = (4, 23)  # the kernels', as TF 1.x seeded them: X was op 1, a book's dense layer 19 ops (tf1_ae.layers)
 
 
-def shallow_autoencoder(X, n_neurons, l2_reg, hidden_activation, output_activation):
-    """The helper's graph on X: one hidden layer, outputs as wide as X, MSE + L2."""
-    hidden_init, outputs_init = (he_init.with_seed(seed) for seed in Config.OP_SEEDS)
-    my_dense_layer = partial(dense, kernel_regularizer=l2_regularizer(l2_reg))
-    hidden = my_dense_layer(X, n_neurons, activation=hidden_activation, kernel_initializer=hidden_init, name="hidden")
-    outputs = my_dense_layer(hidden, int(X.shape[1]), activation=output_activation, kernel_initializer=outputs_init,
-                             name="outputs")
-
-    reconstruction_loss = tf.reduce_mean(tf.square(outputs - X), name="reconstruction_loss")
-
-    reg_losses = tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)
-    loss = tf.add_n([reconstruction_loss] + reg_losses, name="loss")
-    return SimpleNamespace(hidden=hidden, reconstruction_loss=reconstruction_loss, reg_losses=reg_losses, loss=loss)
-
-
 def train_autoencoder(X_train, n_neurons, n_epochs, batch_size, learning_rate=0.01, l2_reg=0.0005,
                       seed=42, hidden_activation="elu", output_activation="elu",
-                      budget=None, checkpoint_dir=None, history=None, log=print, progress=None, n_towers=1,
-                      watch=None, in_graph=True):
+                      budget=None, checkpoint_dir=None, history=None, log=print, options=RunOptions(), watch=None):
     """The book's helper: train one shallow autoencoder in a graph of its own and return (hidden outputs on
     X_train, hidden kernel, hidden bias, output kernel, output bias) as numpy. The activations are the book's
     tf.nn.elu, named ("elu") so that this module loads without TensorFlow. Beyond the book: `budget` (default:
     n_epochs passes), a checkpoint per epoch in checkpoint_dir, `history` (receives each epoch's values),
-    `n_towers` (--towers N), `watch` (gets the training's arithmetic), `in_graph` (the loop in the graph)."""
+    `options` (the run's: its progress bar and loop), `watch` (gets the training's arithmetic)."""
     budget = budget or make_budget(n_epochs, batch_size, len(X_train), epochs=n_epochs)
-
-    def activation(name):  # "elu" → tf.nn.elu; a function or None (linear) as given
-        return getattr(tf.nn, name) if isinstance(name, str) else name
+    hidden_init, outputs_init = (he_init.with_seed(seed) for seed in Config.OP_SEEDS)  # as the book's graph's
 
     graph = tf.Graph()
     with graph.as_default():
         tf.set_random_seed(seed)
         n_inputs = X_train.shape[1]
         X = tf.placeholder(tf.float32, shape=[None, n_inputs], name="X")
-        ae = partial(shallow_autoencoder, n_neurons=n_neurons, l2_reg=l2_reg,
-                     hidden_activation=activation(hidden_activation), output_activation=activation(output_activation))
-        shallow = ae(X)
-
+        my_dense_layer = partial(dense, kernel_regularizer=l2_regularizer(l2_reg))
+        hidden = my_dense_layer(X, n_neurons, activation=tf_activation(hidden_activation),
+                                kernel_initializer=hidden_init, name="hidden")
+        outputs = my_dense_layer(hidden, n_inputs, activation=tf_activation(output_activation),
+                                 kernel_initializer=outputs_init, name="outputs")
+        reconstruction_loss = tf.reduce_mean(tf.square(outputs - X), name="reconstruction_loss")
+        reg_losses = tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)
+        loss = tf.add_n([reconstruction_loss] + reg_losses, name="loss")
         optimizer = tf.train.AdamOptimizer(learning_rate)
+        training_op = optimizer.minimize(loss, name="training_op")
 
-        def train_plan(X, shallow):  # and the same step on a batch the graph gathers (tf1_ae.loop)
-            if n_towers == 1:
-                training_op, loss = optimizer.minimize(shallow.loss, name="training_op"), shallow.loss
-            else:  # the same update from equal slices of each batch, on the cores side by side
-                training_op, loss = minimize_in_towers(optimizer, lambda part: ae(part).loss, X, n_towers)
-            return TrainPlan(training_op=training_op, inputs=X, loss=loss, metrics=[
-                Metric("train_mse", "Train MSE", shallow.reconstruction_loss),
-                Metric("regularization_loss", "regularization loss", tf.add_n(shallow.reg_losses), in_book_line=False)],
-                step=lambda batch, labels: train_plan(batch, ae(batch)))
-        trainer = Trainer(train_plan(X, shallow), checkpoint_dir, "autoencoder", progress=progress, in_graph=in_graph)
+        metrics = [Metric("train_mse", "Train MSE", reconstruction_loss),
+                   Metric("regularization_loss", "regularization loss", tf.add_n(reg_losses), in_book_line=False)]
+        trainer = Trainer(TrainPlan(training_op, X, loss, metrics), checkpoint_dir, "autoencoder", options)
         init = tf.global_variables_initializer()
 
-    with tf.Session(graph=graph, config=session_config(n_towers)) as sess:
+    with tf.Session(graph=graph, config=options.session_config()) as sess:
         init.run()
         epochs = trainer.run(sess, PermutationSampler(X_train), budget, log=log)
         if history is not None:
@@ -93,8 +72,13 @@ def train_autoencoder(X_train, n_neurons, n_epochs, batch_size, learning_rate=0.
         if watch is not None:
             watch.flops = (trainer.last_step - trainer.first_step) * trainer.flops_per_step(budget.batch_size)
         params = dict([(var.name, var.eval()) for var in tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES)])
-        hidden_val = shallow.hidden.eval(feed_dict={X: X_train})
+        hidden_val = hidden.eval(feed_dict={X: X_train})
         return (hidden_val, *(params[f"{layer}/{kind}:0"] for layer in ("hidden", "outputs") for kind in ("kernel", "bias")))
+
+
+def tf_activation(name):
+    """"elu" → tf.nn.elu; a function, or None (linear), as given."""
+    return getattr(tf.nn, name) if isinstance(name, str) else name
 
 
 STACKED_PARAMETERS = ("weights1", "biases1", "weights2", "biases2", "weights3", "biases3", "weights4", "biases4")
@@ -123,8 +107,7 @@ def train_one_at_a_time(run):
     run.reset_graph()
     helper = partial(train_autoencoder, n_epochs=config.n_epochs, batch_size=config.batch_size,
                      learning_rate=config.learning_rate, l2_reg=config.l2_reg, seed=run.options.tf_seed, budget=budget,
-                     log=run.log, progress=run.options.progress, n_towers=run.options.towers,
-                     in_graph=run.options.loop == "graph")
+                     log=run.log, options=run.options)
     histories = {1: [], 2: []}
     run.log(f"Autoencoder #1: 784 → {config.n_hidden1} (ELU) → 784 (linear)")
     with run.stopwatch(budget) as watch:

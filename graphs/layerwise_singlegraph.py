@@ -8,9 +8,7 @@ from dataclasses import dataclass
 
 from tf1_ae.compat import tf
 from tf1_ae.layers import he_init, l2_regularizer
-from tf1_ae.model import Autoencoder, Phase
-from tf1_ae.towers import minimize_in_towers
-from tf1_ae.train import Metric, TrainPlan
+from tf1_ae.model import Autoencoder, Metric, Phase, TrainPlan
 
 IDEA = "One graph, two phases: the outer layers learn first, then the inner ones with the outer layers frozen."
 LOSS = """phase 1: mean((hidden1·weights4 + biases4 - X)²) + l2_reg · (½‖weights1‖² + ½‖weights4‖²)
@@ -33,10 +31,22 @@ class Config:
     op_seeds: tuple = (4, 10, 16, 22)
 
 
-def layer_variables(config):
-    """The book's eight tf.Variables, in its order, the initial weights drawn as the book's were."""
+def freeze_by_var_list(hidden1, inner_variables):
+    """The book's way: phase 2 is built on hidden1 itself, and its optimizer is given only the inner layers'
+    variables (`var_list`), so weights1/biases1 and weights4/biases4 stay as phase 1 left them."""
+    return hidden1, inner_variables
+
+
+def build(config=Config(), freeze=freeze_by_var_list):
+    """`freeze(hidden1, train_vars)` returns what phase 2 is built on and the var_list its optimizer gets (the
+    book's, above, or the tf.stop_gradient listing's)."""
+    activation = tf.nn.elu
+    regularizer = l2_regularizer(config.l2_reg)
     initializer = he_init
     seed1, seed2, seed3, seed4 = config.op_seeds
+
+    X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
+
     weights1_init = initializer([config.n_inputs, config.n_hidden1], seed=seed1)
     weights2_init = initializer([config.n_hidden1, config.n_hidden2], seed=seed2)
     weights3_init = initializer([config.n_hidden2, config.n_hidden3], seed=seed3)
@@ -51,95 +61,41 @@ def layer_variables(config):
     biases2 = tf.Variable(tf.zeros(config.n_hidden2), name="biases2")
     biases3 = tf.Variable(tf.zeros(config.n_hidden3), name="biases3")
     biases4 = tf.Variable(tf.zeros(config.n_outputs), name="biases4")
-    return weights1, weights2, weights3, weights4, biases1, biases2, biases3, biases4
 
-
-def freeze_by_var_list(hidden1, inner_variables):
-    """The book's way: phase 2 is built on hidden1 itself, and its optimizer is given only the inner layers'
-    variables (`var_list`), so weights1/biases1 and weights4/biases4 stay as phase 1 left them."""
-    return hidden1, inner_variables
-
-
-def build(config=Config(), towers=1, freeze=freeze_by_var_list):
-    """`freeze(hidden1, inner_variables)` returns what phase 2 is built on and the var_list its optimizer gets
-    (the book's, above, or the tf.stop_gradient listing's)."""
-    activation = tf.nn.elu
-    regularizer = l2_regularizer(config.l2_reg)
-    X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
-
-    weights1, weights2, weights3, weights4, biases1, biases2, biases3, biases4 = layer_variables(config)
-
-    def outer(X, name=None):  # hidden1
-        return activation(tf.matmul(X, weights1) + biases1, name=name)
-
-    def inner(hidden1, names=(None, None)):  # hidden2 (the codings) and hidden3
-        hidden2 = activation(tf.matmul(hidden1, weights2) + biases2, name=names[0])
-        return hidden2, activation(tf.matmul(hidden2, weights3) + biases3, name=names[1])
-
-    def phase1_losses(X, hidden1):  # (reconstruction, regularization, their sum) of phase 1
-        phase1_outputs = tf.matmul(hidden1, weights4) + biases4  # bypass hidden2 and hidden3
-        phase1_reconstruction_loss = tf.reduce_mean(tf.square(phase1_outputs - X))
-        phase1_reg_loss = regularizer(weights1) + regularizer(weights4)
-        return phase1_reconstruction_loss, phase1_reg_loss, phase1_reconstruction_loss + phase1_reg_loss
-
-    def phase2_losses(hidden1, hidden3):  # the same, of phase 2: the inner layers reproduce hidden1
-        phase2_reconstruction_loss = tf.reduce_mean(tf.square(hidden3 - hidden1))
-        phase2_reg_loss = regularizer(weights2) + regularizer(weights3)
-        return phase2_reconstruction_loss, phase2_reg_loss, phase2_reconstruction_loss + phase2_reg_loss
-
-    hidden1 = outer(X, name="hidden1")
     train_vars = [weights2, biases2, weights3, biases3]  # phase 2's; the rest is frozen
+    hidden1 = activation(tf.matmul(X, weights1) + biases1, name="hidden1")
     hidden1_frozen, var_list = freeze(hidden1, train_vars)
-    hidden2, hidden3 = inner(hidden1_frozen, names=("hidden2", "hidden3"))
+    hidden2 = activation(tf.matmul(hidden1_frozen, weights2) + biases2, name="hidden2")
+    hidden3 = activation(tf.matmul(hidden2, weights3) + biases3, name="hidden3")
     outputs = tf.add(tf.matmul(hidden3, weights4), biases4, name="outputs")
 
     reconstruction_loss = tf.reduce_mean(tf.square(outputs - X), name="reconstruction_loss")
 
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
 
-    # Each phase is a function of its inputs: built here on X, the book's graph, and again by the loop inside
-    # the graph on each batch it gathers (the plan's `step`, tf1_ae.loop), with the same variables and Adam.
-    def phase1(X, hidden1, step=None):
-        with tf.name_scope("phase1"):
-            phase1_reconstruction_loss, phase1_reg_loss, phase1_loss = phase1_losses(X, hidden1)
-            if towers == 1:
-                phase1_training_op = optimizer.minimize(phase1_loss)
-            else:  # beyond the book (--towers N): equal slices of each batch, on the cores side by side
-                phase1_training_op, phase1_loss = minimize_in_towers(
-                    optimizer, lambda part: phase1_losses(part, outer(part))[2], X, towers, name=None)
-        return phase_plan(X, "phase1", phase1_training_op, phase1_loss, phase1_reconstruction_loss, phase1_reg_loss,
-                          step=step)
+    with tf.name_scope("phase1"):
+        phase1_outputs = tf.matmul(hidden1, weights4) + biases4  # bypass hidden2 and hidden3
+        phase1_reconstruction_loss = tf.reduce_mean(tf.square(phase1_outputs - X))
+        phase1_reg_loss = regularizer(weights1) + regularizer(weights4)
+        phase1_loss = phase1_reconstruction_loss + phase1_reg_loss
+        phase1_training_op = optimizer.minimize(phase1_loss)
 
-    def phase2(inputs, hidden1_frozen, hidden3, step=None):  # inputs: X, or hidden1 fed from a cache
-        with tf.name_scope("phase2"):
-            phase2_reconstruction_loss, phase2_reg_loss, phase2_loss = phase2_losses(hidden1_frozen, hidden3)
-            if towers == 1:
-                phase2_training_op = optimizer.minimize(phase2_loss, var_list=var_list)  # freeze hidden1
-            else:  # the towers slice hidden1, so a cache of it fed in its place is sliced too
-                phase2_training_op, phase2_loss = minimize_in_towers(
-                    optimizer, lambda part: phase2_losses(part, inner(part)[1])[2], hidden1_frozen, towers,
-                    var_list=var_list, name=None)
-        return phase_plan(inputs, "phase2", phase2_training_op, phase2_loss, phase2_reconstruction_loss,
-                          phase2_reg_loss, step=step)
+    with tf.name_scope("phase2"):
+        phase2_reconstruction_loss = tf.reduce_mean(tf.square(hidden3 - hidden1_frozen))
+        phase2_reg_loss = regularizer(weights2) + regularizer(weights3)
+        phase2_loss = phase2_reconstruction_loss + phase2_reg_loss
+        phase2_training_op = optimizer.minimize(phase2_loss, var_list=var_list)  # freeze hidden1
 
-    def phase1_on_batch(batch, labels=None):
-        return phase1(batch, outer(batch))
-
-    def phase2_on_hidden1(hidden1, labels=None):  # a batch's hidden1, or a batch of the cache in its place
-        hidden1_frozen = freeze(hidden1, train_vars)[0]
-        return phase2(hidden1, hidden1_frozen, inner(hidden1_frozen)[1])
-
-    def phase2_on_batch(batch, labels=None):
-        return phase2_on_hidden1(outer(batch))
-
-    phases = (Phase("phase1", phase1(X, hidden1, step=phase1_on_batch)),
-              Phase("phase2", phase2(X, hidden1_frozen, hidden3, step=phase2_on_batch)))
+    phases = (Phase("phase1", phase_plan(X, "phase1", phase1_training_op, phase1_loss, phase1_reconstruction_loss,
+                                         phase1_reg_loss)),
+              Phase("phase2", phase_plan(X, "phase2", phase2_training_op, phase2_loss, phase2_reconstruction_loss,
+                                         phase2_reg_loss)))
     return Autoencoder(X=X, codings=hidden2, outputs=outputs, reconstruction_loss=reconstruction_loss, phases=phases,
                        tensors={"hidden1": hidden1, "frozen": (weights1, biases1, weights4, biases4),
-                                "trained_in_phase2": tuple(train_vars), "weights1": weights1,
-                                "phase2_on_hidden1": phase2_on_hidden1})
+                                "trained_in_phase2": tuple(train_vars), "weights1": weights1})
 
 
-def phase_plan(X, phase, training_op, loss, mse, reg_loss, step):
+def phase_plan(X, phase, training_op, loss, mse, reg_loss):
+    """A phase's training op, its minimized loss and the terms it logs: the book's Train MSE, and its penalty."""
     return TrainPlan(training_op, X, loss, [Metric(f"{phase}_train_mse", "Train MSE", mse), Metric(
-        f"{phase}_regularization_loss", "regularization loss", reg_loss, in_book_line=False)], step=step)
+        f"{phase}_regularization_loss", "regularization loss", reg_loss, in_book_line=False)])

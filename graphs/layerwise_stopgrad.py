@@ -33,5 +33,5 @@ def freeze_by_stop_gradient(hidden1, inner_variables):
     return hidden1_frozen, None
 
 
-def build(config=Config(), towers=1):
-    return layerwise_singlegraph.build(config, towers, freeze=freeze_by_stop_gradient)
+def build(config=Config()):
+    return layerwise_singlegraph.build(config, freeze=freeze_by_stop_gradient)

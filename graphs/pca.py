@@ -5,7 +5,6 @@ are a projection of the data onto the plane that keeps the most variance. The ru
 PCA on the same points and prints both test errors: PCA's is the best any rank-2 linear map can do.
 """
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -16,8 +15,7 @@ from tf1_ae.compat import tf
 from tf1_ae.config import FINITE, SEED, ranged
 from tf1_ae.data import DataSet, Datasets
 from tf1_ae.layers import dense
-from tf1_ae.model import Autoencoder
-from tf1_ae.train import Metric, TrainPlan
+from tf1_ae.model import Autoencoder, Metric, TrainPlan
 
 IDEA = "A 3-2-3 linear autoencoder trained on 3-D points finds the same plane as PCA."
 LOSS = "loss = mean((outputs - X)²),   outputs = (X·W1 + b1)·W2 + b2"
@@ -61,31 +59,19 @@ def data(config):
                     DataSet(X_train, np.zeros(len(X_train))), None, DataSet(X_test, np.zeros(len(X_test))))
 
 
-def linear_autoencoder(X, config):
-    """The book's two linear layers and the MSE on X (called again on a batch the graph gathers: the same variables)."""
+def build(config=Config()):
+    X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
     hidden = dense(X, config.n_hidden, name="hidden")
     outputs = dense(hidden, config.n_inputs, name="outputs")
 
     reconstruction_loss = tf.reduce_mean(tf.square(outputs - X), name="reconstruction_loss")
-    return SimpleNamespace(codings=hidden, outputs=outputs, reconstruction_loss=reconstruction_loss)
-
-
-def build(config=Config()):
-    X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
-    ae = linear_autoencoder(X, config)
 
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
-    return Autoencoder(X=X, codings=ae.codings, outputs=ae.outputs, reconstruction_loss=ae.reconstruction_loss,
-                       plan=train_plan(X, ae, optimizer, config))
+    training_op = optimizer.minimize(reconstruction_loss, name="training_op")
 
-
-def train_plan(X, ae, optimizer, config):
-    """training_op = optimizer.minimize(reconstruction_loss), and (beyond the book) the same step on a batch the
-    graph gathers, for the loop inside the graph (tf1_ae.loop)."""
-    training_op = optimizer.minimize(ae.reconstruction_loss, name="training_op")
-    return TrainPlan(training_op, X, ae.reconstruction_loss,
-                     [Metric("train_mse", "Train MSE", ae.reconstruction_loss)],
-                     step=lambda batch, labels: train_plan(batch, linear_autoencoder(batch, config), optimizer, config))
+    return Autoencoder(X=X, codings=hidden, outputs=outputs, reconstruction_loss=reconstruction_loss,
+                       plan=TrainPlan(training_op, X, reconstruction_loss,
+                                      [Metric("train_mse", "Train MSE", reconstruction_loss)]))
 
 
 def pca_test_mse(X_train, X_test, n_components):

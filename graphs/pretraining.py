@@ -6,7 +6,6 @@ restored by name through a Saver limited to those four variables. Few labels, ma
 the autoencoder has seen all the images; the classifier sees only the labelled ones.
 """
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from tf1_ae.budget import make_budget
 from tf1_ae.checkpoints import restore
@@ -14,7 +13,7 @@ from tf1_ae.compat import tf
 from tf1_ae.config import switch
 from tf1_ae.data import PermutationSampler
 from tf1_ae.layers import he_init, l2_regularizer
-from tf1_ae.train import Metric, TrainPlan
+from tf1_ae.model import Metric, TrainPlan
 
 IDEA = "A classifier trained on few labels, from scratch and from the layer-wise autoencoder's weights."
 LOSS = ("loss = xent(softmax(logits), y)  (per example, unreduced as in the book: Adam minimizes its sum)"
@@ -54,7 +53,6 @@ class Classifier:
     pretrain_saver: object  # restores weights1, weights2, biases1, biases2 only
     pretrained: list
     top: list  # weights3, biases3
-    step_on: object = None  # (X, y) -> the same logits, loss, training op and accuracy on other tensors
 
 
 def build(config=Config()):
@@ -77,25 +75,23 @@ def build(config=Config()):
     biases2 = tf.Variable(tf.zeros(config.n_hidden2), name="biases2")
     biases3 = tf.Variable(tf.zeros(config.n_outputs), name="biases3")
 
+    hidden1 = activation(tf.matmul(X, weights1) + biases1, name="hidden1")
+    hidden2 = activation(tf.matmul(hidden1, weights2) + biases2, name="hidden2")
+    logits = tf.add(tf.matmul(hidden2, weights3), biases3, name="logits")
+
+    cross_entropy = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits)
+    reg_loss = regularizer(weights1) + regularizer(weights2) + regularizer(weights3)
+    loss = tf.add(cross_entropy, reg_loss, name="loss")  # a vector, as in the book
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
+    trained = [weights3, biases3] if config.freeze_pretrained else None  # None: every trainable variable
+    training_op = optimizer.minimize(loss, var_list=trained, name="training_op")
 
-    def classify(X, y):  # the book's lines on X, y (again on a batch the graph gathers: tf1_ae.loop)
-        hidden1 = activation(tf.matmul(X, weights1) + biases1, name="hidden1")
-        hidden2 = activation(tf.matmul(hidden1, weights2) + biases2, name="hidden2")
-        logits = tf.add(tf.matmul(hidden2, weights3), biases3, name="logits")
-        cross_entropy = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits)
-        reg_loss = regularizer(weights1) + regularizer(weights2) + regularizer(weights3)
-        loss = tf.add(cross_entropy, reg_loss, name="loss")  # a vector, as in the book
-        trained = [weights3, biases3] if config.freeze_pretrained else None  # None: every trainable variable
-        training_op = optimizer.minimize(loss, var_list=trained, name="training_op")
-        correct = tf.nn.in_top_k(logits, y, 1)  # compat.v1 keeps the book's (predictions, targets, k)
-        accuracy = tf.reduce_mean(tf.cast(correct, tf.float32), name="accuracy")
-        return SimpleNamespace(logits=logits, loss=loss, training_op=training_op, accuracy=accuracy)
+    correct = tf.nn.in_top_k(logits, y, 1)  # compat.v1 keeps the book's (predictions, targets, k)
+    accuracy = tf.reduce_mean(tf.cast(correct, tf.float32), name="accuracy")
 
-    net = classify(X, y)
     pretrain_saver = tf.train.Saver([weights1, weights2, biases1, biases2])
-    return Classifier(X, y, net.logits, net.loss, net.accuracy, net.training_op, pretrain_saver,
-                      pretrained=[weights1, weights2, biases1, biases2], top=[weights3, biases3], step_on=classify)
+    return Classifier(X, y, logits, loss, accuracy, training_op, pretrain_saver,
+                      pretrained=[weights1, weights2, biases1, biases2], top=[weights3, biases3])
 
 
 def n_labeled_for(config, n_train, requested=None):
@@ -114,13 +110,11 @@ def train_classifier(run, mnist, config, n_labeled, pretrained_from=None, separa
                          steps=options.steps, book_train_size=config.n_labeled_instances)
     run.reset_graph()  # the book's cells: without pretraining reseeds; with pretraining goes on from it
     clf = build(config)
-    def plan_of(X, y, net):  # and the same step on a batch the graph gathers (tf1_ae.loop)
-        return TrainPlan(net.training_op, inputs=X, labels=y, loss=tf.reduce_sum(net.loss), separator=separator,
-                         metrics=[Metric("train_accuracy", "Train accuracy", net.accuracy),
-                                  Metric("test_accuracy", "Test accuracy", clf.accuracy,
-                                         feed={clf.X: mnist.test.images, clf.y: mnist.test.labels})],
-                         step=lambda batch, labels: plan_of(batch, labels, clf.step_on(batch, labels)))
-    trainer = run.trainer(plan_of(clf.X, clf.y, clf))
+    plan = TrainPlan(clf.training_op, inputs=clf.X, labels=clf.y, loss=tf.reduce_sum(clf.loss), separator=separator,
+                     metrics=[Metric("train_accuracy", "Train accuracy", clf.accuracy),
+                              Metric("test_accuracy", "Test accuracy", clf.accuracy,
+                                     feed={clf.X: mnist.test.images, clf.y: mnist.test.labels})])
+    trainer = run.trainer(plan)
     init = tf.global_variables_initializer()
     labeled = PermutationSampler(mnist.train.images[:n_labeled], mnist.train.labels[:n_labeled])
     with run.session() as sess:

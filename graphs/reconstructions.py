@@ -7,6 +7,7 @@ The book draws the model trained one autoencoder at a time (`layerwise_singlegra
 `<section>_test_mse` for every section drawn so far.
 """
 from dataclasses import dataclass
+from functools import partial
 
 from tf1_ae.checkpoints import latest_checkpoint
 from tf1_ae.pipeline import conclude, restored_autoencoder
@@ -21,6 +22,11 @@ class Config:
     source: str = "layerwise_singlegraph"  # whose checkpoint is drawn (--source); the book's is the one-at-a-time model
 
 
+def keep_its_own(run, sess, model, metrics, source):
+    """The test MSE of the restored model under its section's name, beside those drawn before."""
+    return {f"{source}_test_mse": metrics["test_mse"]}
+
+
 def draw(run):
     """The pipeline's tail on the restored model: the test MSE, the book's first two test digits beside their
     reconstructions, and metrics.json with <source>_test_mse beside those of the sections drawn before."""
@@ -31,8 +37,5 @@ def draw(run):
     with sess:
         run.log(f"restored {latest_checkpoint(source_dir)}")
         drawn = {k: v for k, v in (read_metrics(run.paths.checkpoint_dir) or {}).items() if k.endswith("_test_mse")}
-
-        def keep_its_own(run, sess, model, metrics):
-            return {f"{source}_test_mse": metrics["test_mse"]}
-
-        return conclude(run, sess, model, {**drawn, "source": source}, keep_its_own, f"{source}_reconstruction_plot")
+        return conclude(run, sess, model, {**drawn, "source": source}, partial(keep_its_own, source=source),
+                        f"{source}_reconstruction_plot")

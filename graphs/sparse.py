@@ -6,15 +6,13 @@ divergence; `--penalty mse` uses the squared error instead, and `--reconstructio
 book's tip (sigmoid output with cross-entropy, which trains faster on [0, 1] pixels).
 """
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 import numpy as np
 
 from tf1_ae.compat import tf
 from tf1_ae.config import OPEN_UNIT, choice, ranged
 from tf1_ae.layers import dense, glorot_uniform
-from tf1_ae.model import Autoencoder
-from tf1_ae.train import Metric, TrainPlan
+from tf1_ae.model import Autoencoder, Metric, TrainPlan
 
 IDEA = "An overcomplete 784-1000-784 autoencoder whose coding units are pushed to fire 10% of the time."
 LOSS = "loss = mean((outputs - X)²) + sparsity_weight · Σ_units KL(target ‖ clip(mean_batch(hidden1)))"
@@ -54,9 +52,9 @@ def sparsity_loss(activations, target, penalty="kl"):
     return tf.reduce_sum(tf.square(target - hidden1_mean), name="sparsity_loss")
 
 
-def sparse_autoencoder(X, config):
-    """The book's sparse autoencoder and its losses on X (called again on a batch the graph gathers: the same
-    variables)."""
+def build(config=Config()):
+    X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
+
     seed1, seed2 = config.op_seeds  # the glorot-uniform kernels', as the book's graph seeded them
     hidden1 = dense(X, config.n_hidden1, activation=tf.nn.sigmoid, kernel_initializer=glorot_uniform(seed1),
                     name="hidden1")  # values in (0, 1)
@@ -72,33 +70,19 @@ def sparse_autoencoder(X, config):
 
     sparsity = sparsity_loss(hidden1, config.sparsity_target, config.penalty)
     loss = tf.add(reconstruction_loss, config.sparsity_weight * sparsity, name="loss")
-    return SimpleNamespace(hidden1=hidden1, outputs=outputs, reconstruction_loss=reconstruction_loss,
-                           sparsity=sparsity, loss=loss)
-
-
-def build(config=Config()):
-    X = tf.placeholder(tf.float32, shape=[None, config.n_inputs], name="X")
-    ae = sparse_autoencoder(X, config)
 
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
-    test_mse = Metric("test_mse", "Test MSE", tf.reduce_mean(tf.square(ae.outputs - X)))
-    return Autoencoder(X=X, codings=ae.hidden1, outputs=ae.outputs, reconstruction_loss=ae.reconstruction_loss,
-                       plan=train_plan(X, ae, optimizer, config), test_metric=test_mse)
-
-
-def train_plan(X, ae, optimizer, config):
-    """training_op = optimizer.minimize(loss), the terms the book prints, and (beyond the book) the same step on
-    a batch the graph gathers, for the loop inside the graph (tf1_ae.loop)."""
-    training_op = optimizer.minimize(ae.loss, name="training_op")
+    training_op = optimizer.minimize(loss, name="training_op")
 
     label = "Train MSE" if config.reconstruction == "mse" else "Train cross-entropy"
-    metrics = [Metric("train_mse" if config.reconstruction == "mse" else "train_xent", label, ae.reconstruction_loss),
-               Metric("sparsity_loss", "Sparsity loss", ae.sparsity),
-               Metric("total_loss", "Total loss", ae.loss),
-               Metric("batch_mean_coding_activation", "mean coding activation", tf.reduce_mean(ae.hidden1),
+    metrics = [Metric("train_mse" if config.reconstruction == "mse" else "train_xent", label, reconstruction_loss),
+               Metric("sparsity_loss", "Sparsity loss", sparsity),
+               Metric("total_loss", "Total loss", loss),
+               Metric("batch_mean_coding_activation", "mean coding activation", tf.reduce_mean(hidden1),
                       in_book_line=False)]
-    return TrainPlan(training_op, X, ae.loss, metrics, separator=" \t",
-                     step=lambda batch, labels: train_plan(batch, sparse_autoencoder(batch, config), optimizer, config))
+    test_mse = Metric("test_mse", "Test MSE", tf.reduce_mean(tf.square(outputs - X)))
+    return Autoencoder(X=X, codings=hidden1, outputs=outputs, reconstruction_loss=reconstruction_loss,
+                       plan=TrainPlan(training_op, X, loss, metrics, separator=" \t"), test_metric=test_mse)
 
 
 def report(run, sess, ae, metrics):

@@ -6,14 +6,11 @@ new digits. Here σ is a plain linear output (it may go negative or to 0: the lo
 """
 from dataclasses import dataclass
 from functools import partial
-from types import SimpleNamespace
 
 from tf1_ae.compat import tf
 from tf1_ae.config import positive
 from tf1_ae.layers import dense, he_init
-from tf1_ae.model import Autoencoder
-from tf1_ae.towers import minimize_in_towers
-from tf1_ae.train import Metric, TrainPlan
+from tf1_ae.model import Autoencoder, Metric, TrainPlan
 
 IDEA = "A 784-500-500-20-500-500-784 VAE: sampled codings, pulled toward N(0, I) by a latent loss."
 LOSS = "loss = Σ_batch,pixels xent(X, sigmoid(logits)) + ½ Σ_batch,codings (σ² + μ² - 1 - log(eps + σ²))"
@@ -38,12 +35,13 @@ class Config:
     noise_op_seed: int = 66
 
 
-def sigma_codings(hidden2, hidden3_mean, my_dense_layer, config, kernel_initializer, noise_seed):
+def sigma_codings(hidden2, hidden3_mean, my_dense_layer, config, kernel_initializer):
     """The book's σ head: hidden3 = μ + σ·ε, and the latent loss KL(N(μ, σ²) ‖ N(0, I)) summed over the batch
     and codings, ½ Σ (σ² + μ² - 1 - log(eps + σ²)). σ is a plain linear output: it may reach 0, hence eps."""
     hidden3_sigma = my_dense_layer(hidden2, config.n_hidden3, activation=None, kernel_initializer=kernel_initializer,
                                    name="hidden3_sigma")
-    noise = tf.random_normal(tf.shape(hidden3_sigma), dtype=tf.float32, seed=noise_seed, name="noise")
+    noise = tf.random_normal(tf.shape(hidden3_sigma), dtype=tf.float32, seed=config.noise_op_seed,
+                             name="noise")
     hidden3 = tf.add(hidden3_mean, hidden3_sigma * noise, name="hidden3")
     latent_loss = tf.multiply(0.5, tf.reduce_sum(
         tf.square(hidden3_sigma) + tf.square(hidden3_mean) - 1 - tf.log(config.eps + tf.square(hidden3_sigma))),
@@ -51,46 +49,35 @@ def sigma_codings(hidden2, hidden3_mean, my_dense_layer, config, kernel_initiali
     return hidden3, latent_loss
 
 
-def variational_autoencoder(X, config, codings=sigma_codings, noise_seed=None):
-    """The book's encoder to hidden3_mean, the sampled `codings` (the σ head, or a variant's), the decoder and
-    the losses on X; called again on a slice of X (towers), the same variables and noise drawn for that slice
-    (by an op seeded apart: `noise_seed` None). Both losses are sums over the batch, as in the book."""
+def build(config=Config(), codings=sigma_codings):
+    """`codings(hidden2, hidden3_mean, ...)`: the sampled codings and the latent loss of the σ head (above) or
+    of a variant's."""
+    X = tf.placeholder(tf.float32, [None, config.n_inputs], name="X")
     my_dense_layer = partial(dense, activation=tf.nn.elu)
     he = [he_init.with_seed(seed) for seed in config.op_seeds]  # each kernel's, as the book's graph seeded it
     hidden1 = my_dense_layer(X, config.n_hidden1, kernel_initializer=he[0], name="hidden1")
     hidden2 = my_dense_layer(hidden1, config.n_hidden2, kernel_initializer=he[1], name="hidden2")
     hidden3_mean = my_dense_layer(hidden2, config.n_hidden3, activation=None, kernel_initializer=he[2],
                                   name="hidden3_mean")
-    hidden3, latent_loss = codings(hidden2, hidden3_mean, my_dense_layer, config, he[3], noise_seed)
+    hidden3, latent_loss = codings(hidden2, hidden3_mean, my_dense_layer, config, he[3])
     hidden4 = my_dense_layer(hidden3, config.n_hidden4, kernel_initializer=he[4], name="hidden4")
     hidden5 = my_dense_layer(hidden4, config.n_hidden5, kernel_initializer=he[5], name="hidden5")
     logits = my_dense_layer(hidden5, config.n_inputs, activation=None, kernel_initializer=he[6], name="logits")
+    outputs = tf.sigmoid(logits, name="outputs")
 
     xentropy = tf.nn.sigmoid_cross_entropy_with_logits(labels=X, logits=logits)
     reconstruction_loss = tf.reduce_sum(xentropy, name="reconstruction_loss")  # summed, not averaged
     loss = tf.add(reconstruction_loss, latent_loss, name="loss")
-    return SimpleNamespace(codings=hidden3, logits=logits, reconstruction_loss=reconstruction_loss,
-                           latent_loss=latent_loss, loss=loss)
-
-
-def build(config=Config(), towers=1, codings=sigma_codings):
-    X = tf.placeholder(tf.float32, [None, config.n_inputs], name="X")
-    vae = variational_autoencoder(X, config, codings, noise_seed=config.noise_op_seed)
-    outputs = tf.sigmoid(vae.logits, name="outputs")
 
     optimizer = tf.train.AdamOptimizer(config.learning_rate)
-    if towers == 1:
-        training_op, loss = optimizer.minimize(vae.loss, name="training_op"), vae.loss
-    else:  # beyond the book (--towers N): the batch's sums are the sums of its slices' sums, on the cores side by side
-        training_op, loss = minimize_in_towers(
-            optimizer, lambda part: variational_autoencoder(part, config, codings).loss, X, towers, reduction="sum")
+    training_op = optimizer.minimize(loss, name="training_op")
 
     n_images = tf.cast(tf.shape(X)[0], tf.float32)
-    metrics = [Metric("total_loss", "Train total loss", vae.loss),
-               Metric("reconstruction_loss", "Reconstruction loss", vae.reconstruction_loss),
-               Metric("latent_loss", "Latent loss", vae.latent_loss),
-               Metric("total_loss_per_image", "nats per image", vae.loss / n_images, in_book_line=False)]
-    return Autoencoder(X=X, codings=vae.codings, outputs=outputs, reconstruction_loss=vae.reconstruction_loss,
+    metrics = [Metric("total_loss", "Train total loss", loss),
+               Metric("reconstruction_loss", "Reconstruction loss", reconstruction_loss),
+               Metric("latent_loss", "Latent loss", latent_loss),
+               Metric("total_loss_per_image", "nats per image", loss / n_images, in_book_line=False)]
+    return Autoencoder(X=X, codings=hidden3, outputs=outputs, reconstruction_loss=reconstruction_loss,
                        plan=TrainPlan(training_op, X, loss, metrics, separator=" \t"),
                        test_metric=Metric("test_total_loss_per_image", "Test total loss (nats per image)",
-                                          vae.loss / n_images))
+                                          loss / n_images))

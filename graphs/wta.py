@@ -7,16 +7,14 @@ Each unit thus fires for only k% of the images (lifetime sparsity); at test time
 Decoder tied to the encoder (as in the paper's appendix), linear, with its own bias.
 """
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 
 from tf1_ae.compat import tf
 from tf1_ae.config import FRACTION, ranged
 from tf1_ae.layers import lifetime_wta_mask
-from tf1_ae.model import Autoencoder
+from tf1_ae.model import Autoencoder, Metric, TrainPlan
 from tf1_ae.plots import plot_multiple_images
-from tf1_ae.train import Metric, TrainPlan
 
 IDEA = "A 784-2000 ReLU autoencoder in which each coding unit keeps only its top 5% activations per batch."
 LOSS = ("loss = Σ_batch,pixels (X - (M ⊙ h)·Wᵀ - b')²,  h = relu(X·W + b),  "
@@ -43,17 +41,6 @@ def build(config=Config()):
     biases1 = tf.get_variable("biases1", [config.n_hidden], initializer=tf.constant_initializer(0.01))
     biases2 = tf.get_variable("biases2", [config.n_inputs], initializer=tf.zeros_initializer())
 
-    variables = (weights1, biases1, biases2)
-    ae = wta_autoencoder(X, training, variables, config)
-    optimizer = tf.train.AdamOptimizer(config.learning_rate)
-    return Autoencoder(X=X, codings=ae.codings, outputs=ae.outputs, reconstruction_loss=ae.reconstruction_loss,
-                       plan=train_plan(X, ae, optimizer, training, variables, config),
-                       tensors={"mask": ae.mask, "hidden": ae.hidden, "training": training, "weights1": weights1})
-
-
-def wta_autoencoder(X, training, variables, config):
-    """The layers and losses on X (called again on a batch the graph gathers: the same variables)."""
-    weights1, biases1, biases2 = variables
     hidden = tf.nn.relu(tf.matmul(X, weights1) + biases1, name="hidden")
     mask = lifetime_wta_mask(hidden, config.sparsity)
     codings = tf.cond(training, lambda: hidden * mask, lambda: hidden, name="codings")  # gradient: winners only
@@ -61,21 +48,16 @@ def wta_autoencoder(X, training, variables, config):
 
     squared_error = tf.reduce_sum(tf.square(outputs - X), name="squared_error")
     reconstruction_loss = tf.reduce_mean(tf.square(outputs - X), name="reconstruction_loss")
-    return SimpleNamespace(hidden=hidden, mask=mask, codings=codings, outputs=outputs, squared_error=squared_error,
-                           reconstruction_loss=reconstruction_loss)
 
+    optimizer = tf.train.AdamOptimizer(config.learning_rate)
+    training_op = optimizer.minimize(squared_error, name="training_op")
 
-def train_plan(X, ae, optimizer, training, variables, config):
-    """Adam on the squared error, the logged terms, and the same step on a batch the graph gathers, for the loop
-    inside the graph (tf1_ae.loop)."""
-    training_op = optimizer.minimize(ae.squared_error, name="training_op")
-
-    active = tf.reduce_mean(tf.cast(ae.codings > 0, tf.float32))
-    metrics = [Metric("train_mse", "Train MSE", ae.reconstruction_loss),
+    active = tf.reduce_mean(tf.cast(codings > 0, tf.float32))
+    metrics = [Metric("train_mse", "Train MSE", reconstruction_loss),
                Metric("active_fraction", "active codings without the mask", active, in_book_line=False)]
-    return TrainPlan(training_op, X, ae.squared_error, metrics, train_feed={training: True},
-                     step=lambda batch, labels: train_plan(batch, wta_autoencoder(batch, training, variables, config),
-                                                           optimizer, training, variables, config))
+    return Autoencoder(X=X, codings=codings, outputs=outputs, reconstruction_loss=reconstruction_loss,
+                       plan=TrainPlan(training_op, X, squared_error, metrics, train_feed={training: True}),
+                       tensors={"mask": mask, "hidden": hidden, "training": training, "weights1": weights1})
 
 
 def report(run, sess, ae, metrics):

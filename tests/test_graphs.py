@@ -77,13 +77,13 @@ def test_each_variant_s_graph_code_holds_its_own_lines_and_not_the_ones_it_repla
     assert "hidden3_sigma" in shown["vae_sigma"] and "hidden3_gamma" not in shown["vae_sigma"]
     assert "tf.exp(0.5 * hidden3_gamma)" in shown["vae_logvar"] and "hidden3_sigma" not in shown["vae_logvar"]
     assert "# graphs/vae_sigma.py\ndef build" in shown["vae_logvar"]
-    assert "def variational_autoencoder" in shown["vae_logvar"]  # the encoder and decoder it shares
+    assert "hidden5 = my_dense_layer(hidden4" in shown["vae_logvar"]  # the encoder and decoder it shares
     assert "training = tf.placeholder_with_default" in shown["denoising_dropout"]
-    assert "def denoising_autoencoder" in shown["denoising_dropout"] and "X_noisy" not in shown["denoising_dropout"]
+    assert "def denoising_layers" in shown["denoising_dropout"] and "X_noisy" not in shown["denoising_dropout"]
     assert "tf.stop_gradient(hidden1" in shown["layerwise_stopgrad"]
     assert "def freeze_by_var_list" not in shown["layerwise_stopgrad"]
     assert "def freeze_by_var_list" in shown["layerwise_singlegraph"] and "stop_gradient(" not in shown[
         "layerwise_singlegraph"]
     assert "hidden1_cache = sess.run(hidden1" in shown["layerwise_cached"]
     assert "def freeze_by_var_list" in shown["layerwise_cached"]  # the book's freeze, left at its default
-    assert "def autoencoder(X, config)" in shown["stacked_all"]  # the helper that holds the graph, not just build
+    assert "training_op = optimizer.minimize(loss" in shown["stacked_all"]  # the book's cell, whole

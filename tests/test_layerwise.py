@@ -12,6 +12,7 @@ from tf1_ae.compat import reset_graph, tf
 from tf1_ae.data import DataSet, PermutationSampler
 from tf1_ae.phases import Phases
 from tf1_ae.pipeline import Run
+from tf1_ae.runs import RunOptions
 
 
 def test_variable_names_are_pinned():
@@ -100,7 +101,7 @@ def test_the_cached_phase_2_takes_the_steps_that_recomputing_hidden1_takes(mnist
 def test_stacked_multigraph_model_reproduces_each_autoencoder(mnist5k, tmp_path):
     X = mnist5k.train.images[:600]
     budget = make_budget(1, 150, len(X), steps=4)
-    quiet = dict(budget=budget, log=lambda line: None, progress=False)
+    quiet = dict(budget=budget, log=lambda line: None, options=RunOptions(progress=False))
     reset_graph()
     hidden_ae1, W1, b1, W4, b4 = layerwise_multigraph.train_autoencoder(
         X, 300, 1, 150, output_activation=None, checkpoint_dir=tmp_path / "ae1", **quiet)

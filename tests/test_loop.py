@@ -11,7 +11,7 @@ from graphs import denoising_dropout, layerwise_singlegraph, stacked_all, stacke
 from tf1_ae.budget import Budget
 from tf1_ae.compat import reset_graph, session_config, tf
 from tf1_ae.data import DataSet
-from tf1_ae.runs import TrainingFailed
+from tf1_ae.runs import RunOptions, TrainingFailed
 from tf1_ae.train import Trainer
 
 BUDGET = Budget(total_steps=24, printed_epochs=2, batch_size=150, origin="a test")  # 10 steps see every image
@@ -25,8 +25,9 @@ def small_set(mnist5k):
 def trained(build, plan_of, data, folder, in_graph, towers=1):
     """Weights, printed epochs and TensorBoard scalars of a training of `plan_of(model)` with either loop."""
     reset_graph(42)
-    model = build(towers)
-    trainer = Trainer(plan_of(model), folder, "test", progress=False, in_graph=in_graph)
+    model = build()
+    options = RunOptions(progress=False, towers=towers, loop="graph" if in_graph else "feed")
+    trainer = Trainer(plan_of(model), folder, "test", options)
     with tf.Session(config=session_config(towers)) as sess:
         sess.run(tf.global_variables_initializer())
         history = trainer.run(sess, data, BUDGET, log=lambda line: None)
@@ -43,11 +44,10 @@ def one_plan(model):
 
 
 CASES = {
-    "stacked_all": (lambda towers: stacked_all.build(towers=towers), one_plan),  # penalties from the collection
-    "stacked_tied": (lambda towers: stacked_tied.build(towers=towers), one_plan),  # tf.Variables, transposes
-    "denoising_dropout": (lambda towers: denoising_dropout.build(towers=towers), one_plan),  # noise, train_feed
-    "layerwise_phase2": (lambda towers: layerwise_singlegraph.build(towers=towers),
-                         lambda model: model.phases[1].plan),  # var_list freezes hidden1
+    "stacked_all": (stacked_all.build, one_plan),  # penalties from the collection
+    "stacked_tied": (stacked_tied.build, one_plan),  # tf.Variables, transposes
+    "denoising_dropout": (denoising_dropout.build, one_plan),  # noise in a tf.cond, train_feed
+    "layerwise_phase2": (layerwise_singlegraph.build, lambda model: model.phases[1].plan),  # var_list freezes hidden1
 }
 
 
@@ -83,8 +83,8 @@ def test_with_towers_the_loop_trains_as_the_towers_feed_loop(small_set, tmp_path
 
 
 def test_the_loop_stops_at_the_step_whose_loss_is_not_finite(small_set, tmp_path):
-    def build(towers):  # a learning rate that overflows within a few steps
-        return stacked_all.build(replace(stacked_all.Config(), learning_rate=1e12), towers)
+    def build():  # a learning rate that overflows within a few steps
+        return stacked_all.build(replace(stacked_all.Config(), learning_rate=1e12))
 
     failures = {}
     for in_graph in (False, True):

@@ -2,6 +2,8 @@
 draws random numbers (the VAE's ε, the denoising corruption), the test feeds the same numbers to both: the
 whole batch's to the plain graph's tensor, each tower its slice of them, found by name under tower<i>/. Both
 are compared at the same weights, on the same batch, as tests/roundoff.py says why."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -9,6 +11,7 @@ from graphs import (denoising_dropout, denoising_gaussian, layerwise_cached, lay
                     stacked_all, stacked_tied, vae_logvar, vae_sigma)
 from roundoff import assert_same_first_step, first_step
 from tf1_ae.compat import reset_graph, session_config, tf
+from tf1_ae.derive import in_towers
 
 
 def random_tensors(graph, name, towers):
@@ -27,8 +30,9 @@ def load(sess, variables, values):
 def one_step(module, random_name, towers, initial, batch, random):
     """The variables' names and values before the step, and (loss, gradients, weights after) of one step."""
     reset_graph()
-    ae = module.build(module.Config(), towers)
+    ae = module.build(module.Config())
     variables = tf.trainable_variables()
+    plan = towers_plan(ae.plan, towers)
     plain_random, tower_randoms = random_tensors(tf.get_default_graph(), random_name, towers)
     with tf.Session(config=session_config(towers)) as sess:
         sess.run(tf.global_variables_initializer())
@@ -39,7 +43,15 @@ def one_step(module, random_name, towers, initial, batch, random):
             feed[plain_random] = random
             feed.update(zip(tower_randoms, np.split(random, len(tower_randoms) or 1)))
         start = sess.run(variables)
-        return [v.op.name for v in variables], start, first_step(sess, ae.plan, variables, feed)
+        return [v.op.name for v in variables], start, first_step(sess, plan, variables, feed)
+
+
+def towers_plan(plan, towers):
+    """The plan as --towers builds it (tf1_ae.derive.in_towers), or as it is with one tower."""
+    if towers == 1:
+        return plan
+    training_op, loss = in_towers(plan.training_op, plan.loss, plan.inputs, towers)
+    return replace(plan, training_op=training_op, loss=loss)
 
 
 # (listing, its tensor of random numbers, columns of them)
@@ -70,20 +82,21 @@ def layerwise_steps(module, towers, initial, batch):
     """Each phase of the single-graph layer-wise listing from the same weights (phase 2 fed the cache of hidden1
     where the variant caches): (loss, gradients of the variables it trains, every variable after its step)."""
     reset_graph()
-    g = module.build(module.Config(), towers)
+    g = module.build(module.Config())
     hidden1, variables = g.tensors["hidden1"], tf.trainable_variables()
+    plans = [towers_plan(phase.plan, towers) for phase in g.phases]
     with tf.Session(config=session_config(towers)) as sess:
         sess.run(tf.global_variables_initializer())
         start = sess.run(variables)
         if initial is not None:
             start = initial
         steps = []
-        for phase, trained in zip(g.phases, PHASE_VARIABLES):
+        for plan, trained in zip(plans, PHASE_VARIABLES):
             load(sess, variables, start)
             feed = {g.X: batch}
-            if phase.plan.inputs is not g.X:  # the cached phase 2: hidden1 of the batch, fed in hidden1's place
+            if plan.inputs is not g.X:  # the cached phase 2: hidden1 of the batch, fed in hidden1's place
                 feed = {hidden1: sess.run(hidden1, feed)}
-            loss, gradients, after = first_step(sess, phase.plan, [variables[i] for i in sorted(trained)], feed)
+            loss, gradients, after = first_step(sess, plan, [variables[i] for i in sorted(trained)], feed)
             steps.append((loss, gradients, after, sess.run(variables)))
         return [v.op.name for v in variables], start, steps
 
@@ -105,13 +118,14 @@ def test_layerwise_towers_take_each_phase_s_plain_step_and_freeze_the_same_layer
 
 
 def test_the_multigraph_helper_with_towers_takes_each_shallow_autoencoder_s_plain_step(mnist5k, tmp_path):
-    """The book's train_autoencoder helper with n_towers=2: from the same seed and batch, one step lands on the
+    """The book's train_autoencoder helper with 2 towers: from the same seed and batch, one step lands on the
     plain step's parameters and hidden outputs, up to round-off. The helper keeps its gradients to itself, so
     the step is compared whole: Adam's first step is about ± the learning rate wherever the gradient stands
     clear of round-off (measured: 1e-4 of it apart under oneDNN's AVX-512, AVX2 and SSE4.1 kernels); where it
     does not, the gradient is so small beside Adam's ε that the step is a few thousandths of the learning rate."""
     from graphs import layerwise_multigraph
     from tf1_ae.budget import make_budget
+    from tf1_ae.runs import RunOptions
 
     images = mnist5k.train.images
     results = []
@@ -119,7 +133,8 @@ def test_the_multigraph_helper_with_towers_takes_each_shallow_autoencoder_s_plai
         np.random.seed(0)  # the batch's permutation
         results.append(layerwise_multigraph.train_autoencoder(
             images, 300, 1, 150, output_activation=None, budget=make_budget(1, 150, len(images), steps=1),
-            checkpoint_dir=tmp_path / str(towers), log=lambda line: None, progress=False, n_towers=towers))
+            checkpoint_dir=tmp_path / str(towers), log=lambda line: None,
+            options=RunOptions(progress=False, towers=towers)))
     (hidden_plain, *plain), (hidden_towers, *towers) = results
     assert np.linalg.norm(hidden_towers - hidden_plain) <= 1e-5 * np.linalg.norm(hidden_plain)
     for a, b in zip(plain, towers):

@@ -11,7 +11,7 @@ import pytest
 from app.sections import SECTIONS
 from graphs import stacked_all
 from tf1_ae.compat import reset_graph, session_config, tf
-from tf1_ae.runs import REPO_ROOT
+from tf1_ae.runs import REPO_ROOT, RunOptions
 from tf1_ae.train import Trainer
 
 
@@ -62,14 +62,14 @@ def test_checkpoint_restores_into_a_fresh_graph_bit_for_bit(tmp_path, mnist5k):
     X_test = mnist5k.test.images
     reset_graph(42)
     ae = stacked_all.build()
-    trainer = Trainer(ae.plan, tmp_path, "stacked_all", progress=False)
+    trainer = Trainer(ae.plan, tmp_path, "stacked_all", RunOptions(progress=False))
     with tf.Session(config=session_config()) as sess:
         sess.run(tf.global_variables_initializer())
         trainer.run(sess, mnist5k.train, make_budget(5, 150, 4000, steps=10), log=lambda line: None)
         before = sess.run(ae.outputs, {ae.X: X_test})
     reset_graph(7)  # another seed: the fresh graph's own initial weights differ
     fresh = stacked_all.build()
-    restorer = Trainer(fresh.plan, tmp_path, "stacked_all", progress=False)
+    restorer = Trainer(fresh.plan, tmp_path, "stacked_all", RunOptions(progress=False))
     with tf.Session(config=session_config()) as sess:
         sess.run(tf.global_variables_initializer())
         untrained = sess.run(fresh.outputs, {fresh.X: X_test})

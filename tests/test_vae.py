@@ -26,7 +26,7 @@ def latent_loss(codings, mean, scale, config):
     """A listing's head's latent loss, its dense layer standing in for a `scale` (σ or γ) given outright."""
     def given_scale(*args, **kwargs):
         return tf.constant(scale)
-    return evaluate(codings(None, tf.constant(mean), given_scale, config, None, None)[1])
+    return evaluate(codings(None, tf.constant(mean), given_scale, config, None)[1])
 
 
 def test_latent_losses_match_numpy_and_each_other():

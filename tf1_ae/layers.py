@@ -3,13 +3,9 @@
 `dense` creates `<name>/kernel` and `<name>/bias` exactly as `tf.layers.dense` named them, so the book's
 `functools.partial(dense, activation=..., kernel_initializer=he_init, kernel_regularizer=...)` reads the same.
 """
-from contextlib import contextmanager
-
 import numpy as np
 
 from tf1_ae.compat import tf
-
-_penalties_per_call = []  # open blocks, innermost last: whether a reused dense layer adds its penalty again
 
 
 class VarianceScaling:
@@ -60,45 +56,13 @@ def l2_regularizer(scale):
     return regularize
 
 
-@contextmanager
-def regularizers_per_call():
-    """A block in which each `dense` call adds its kernel's penalty to REGULARIZATION_LOSSES, reused
-    variables or not, the collection holding only the block's own penalties. For a step built again inside
-    a loop in the graph (tf1_ae.loop): a penalty built before the loop is computed once, on the weights the
-    loop starts from, and its gradient would stay that of the first step."""
-    penalties = tf.get_collection_ref(tf.GraphKeys.REGULARIZATION_LOSSES)
-    outside = list(penalties)
-    del penalties[:]
-    try:
-        with _adding_on_reuse(True):
-            yield
-    finally:
-        penalties[:] = outside
-
-
-def penalties_once():
-    """A block in which a reused layer adds no penalty, inside a regularizers_per_call() block too: the
-    towers of a step share the penalties of the step's first call, as they do outside a loop."""
-    return _adding_on_reuse(False)
-
-
-@contextmanager
-def _adding_on_reuse(adding):
-    _penalties_per_call.append(adding)
-    try:
-        yield
-    finally:
-        _penalties_per_call.pop()
-
-
 def dense(inputs, units, name=None, activation=None, kernel_initializer=None,
           kernel_regularizer=None, bias_initializer=None):
     """A fully connected layer named like `tf.layers.dense`: `<name>/kernel`, `<name>/bias`.
 
     Defaults as `tf.layers.dense`: glorot-uniform kernel, zero bias, no activation. A regularizer's
     output lands in the REGULARIZATION_LOSSES collection, where the book's `tf.add_n` finds it, once per
-    kernel: a call that reuses the layer's variables (a tower) adds nothing there, except inside
-    `regularizers_per_call()` (a step built again inside a loop in the graph).
+    kernel: a call that reuses the layer's variables adds nothing there.
     """
     fan_in = int(inputs.shape[-1])
     with tf.variable_scope(name, default_name="dense"):
@@ -107,8 +71,7 @@ def dense(inputs, units, name=None, activation=None, kernel_initializer=None,
             initializer=kernel_initializer or tf.glorot_uniform_initializer())
         bias = tf.get_variable("bias", [units], tf.float32,
                                initializer=bias_initializer or tf.zeros_initializer())
-        adding_on_reuse = bool(_penalties_per_call) and _penalties_per_call[-1]
-        if kernel_regularizer is not None and (adding_on_reuse or not tf.get_variable_scope().reuse):
+        if kernel_regularizer is not None and not tf.get_variable_scope().reuse:
             with tf.name_scope("kernel/Regularizer"):
                 tf.add_to_collection(tf.GraphKeys.REGULARIZATION_LOSSES, kernel_regularizer(kernel))
         outputs = tf.nn.bias_add(tf.matmul(inputs, kernel), bias)

@@ -4,24 +4,27 @@ gathers from training images it holds.
 The feed loop pays at every step a `Session.run`, a batch fed from Python (470 KB at the book's 150 images),
 the NaN check and the scalars. Here the training set is uploaded once, into a variable no checkpoint holds;
 a chunk feeds only its batches' indices, which the data set's own `next_batch` arithmetic computes, so each
-step sees the images the feed loop would, in the same order. A `tf.while_loop` runs the listing's step built
-again on the gathered batch (`TrainPlan.step`: the same layers, variables and Adam, each weight penalty
-recomputed in the step) until the chunk ends or a loss is not finite, one step after another, and hands back
-every step's loss and logged terms, for the NaN check and the TensorBoard scalars.
+step sees the images the feed loop would, in the same order. A `tf.while_loop` runs a copy of the listing's
+step on the gathered batch (tf1_ae.derive: the same ops on the same variables and Adam slots, each weight
+penalty read afresh in the step) until the chunk ends or a loss is not finite, one step after another, and
+hands back every step's loss and logged terms, for the NaN check and the TensorBoard scalars.
 """
 import numpy as np
 
 from tf1_ae.compat import tf
+from tf1_ae.derive import copy_ops, draws_when_run
 from tf1_ae.flops import PRODUCTS, needed_ops
-from tf1_ae.layers import regularizers_per_call
 
 STEPS_PER_RUN = 50  # steps per Session.run at most (a chunk never crosses an epoch's end): the bar moves
 
 
 def can_loop(plan):
-    """Whether a plan can run inside the graph: it gives its step as a function of a batch, and that step is
-    one training op (ops that run one after another, each after the last one's update, stay in the feed loop)."""
-    return plan.step is not None and len(plan.ops) == 1
+    """Whether a plan can run inside the graph, bit for bit as the feed loop runs it: its step is one training
+    op (ops that run one after another, each after the last one's update, stay in the feed loop), and no random
+    op of the step also draws at the epoch's printed line (the book evaluates its loss there with fresh noise:
+    a copy of the op in the loop would not see those draws, and would train on other noise from then on)."""
+    line = [m.tensor for m in plan.metrics if m.feed is None]
+    return len(plan.ops) == 1 and not draws_when_run(line, plan.feed((None, None)))
 
 
 def step_computes(plan, tensors):
@@ -49,18 +52,20 @@ class GraphLoop:
             self.picked = tf.placeholder(tf.int32, [None, None], name="picked")  # a chunk's batches
             n_steps = tf.shape(self.picked)[0]
 
-        def body(i, finite, losses, *logged):
-            batch = tf.gather(held_images, self.picked[i])
-            batch_labels = None if held_labels is None else tf.gather(held_labels, self.picked[i])
-            with tf.variable_scope(tf.get_variable_scope(), reuse=True), regularizers_per_call():
-                step = plan.step(batch, batch_labels)
-            terms = {m.key: m.tensor for m in step.metrics}
-            with tf.control_dependencies(step.ops):
+        terms = {m.key: m.tensor for m in plan.metrics}
+        logged = [terms[key] for key in logged_keys]
+
+        def body(i, finite, losses, *logged_arrays):
+            replacements = {plan.inputs: tf.gather(held_images, self.picked[i])}
+            if held_labels is not None:
+                replacements[plan.labels] = tf.gather(held_labels, self.picked[i])
+            step = copy_ops([*plan.ops, plan.loss, *logged], replacements)
+            with tf.control_dependencies([step(plan.ops[0])]):
                 increment = tf.assign_add(global_step, 1)
             with tf.control_dependencies([increment]):  # the next step starts after this one's update
-                values = [tf.identity(step.loss)] + [tf.identity(terms[key]) for key in logged_keys]
+                values = [tf.identity(step(plan.loss))] + [tf.identity(step(term)) for term in logged]
                 written = [array.write(i, tf.cast(value, tf.float32))
-                           for array, value in zip((losses, *logged), values)]
+                           for array, value in zip((losses, *logged_arrays), values)]
                 return (i + 1, tf.math.is_finite(values[0]), *written)
 
         arrays = [tf.TensorArray(tf.float32, size=0, dynamic_size=True, element_shape=[])

@@ -1,12 +1,48 @@
-"""What a graph builder returns: the book's named tensors, and the plans the training loop runs."""
+"""The listings' contract: what a graph builder returns, the book's named tensors and the plans the training
+loop runs (the op, the batch's tensor, the loss, the logged terms)."""
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from tf1_ae.compat import tf
-from tf1_ae.train import Metric, TrainPlan
 
 INPUTS_COLLECTION = "tf1_ae_inputs"  # kept in the .meta file, so any checkpoint can be reloaded by name
 OUTPUTS_COLLECTION = "tf1_ae_outputs"
+
+
+@dataclass
+class Metric:
+    """A logged term. A model's test metric is a mean over the images of a batch, so that a whole set can be
+    measured a chunk at a time (pipeline.evaluate)."""
+    key: str  # metrics.json key; TensorBoard tag losses/<key>
+    label: str  # as printed
+    tensor: object
+    in_book_line: bool = True  # printed in the book's format; other terms follow in brackets
+    feed: dict = None  # measured on this feed (e.g. the whole test set) instead of the last batch
+
+
+@dataclass
+class TrainPlan:
+    """What a graph hands the loop: the op to run, the tensor(s) to feed, and the terms to log. The fast paths
+    (towers, the loop inside the graph) are derived from it by the toolkit (tf1_ae.derive)."""
+    training_op: object  # an op, or a list of ops run one after another (each sees the last's updates)
+    inputs: object  # the tensor each batch is fed into (X, or hidden1 when feeding a cache)
+    loss: object  # the minimized total, checked for NaN/Inf at every step
+    metrics: list
+    labels: object = None  # fed with the batch's labels when set
+    train_feed: dict = field(default_factory=dict)  # extra feed for the training op only
+    separator: str = " "  # between the book's printed fields (" \t" in the sparse and VAE listings)
+
+    @property
+    def ops(self):
+        """The training ops of a step, in the order they run."""
+        return list(self.training_op) if isinstance(self.training_op, (list, tuple)) else [self.training_op]
+
+    def feed(self, batch):
+        images, labels = batch
+        feed = {self.inputs: images}
+        if self.labels is not None:
+            feed[self.labels] = labels
+        return feed
 
 
 @dataclass(frozen=True)

@@ -151,12 +151,11 @@ class Run:
         return budget
 
     def session(self, graph=None):
-        return tf.Session(graph=graph, config=session_config(self.options.towers))
+        return tf.Session(graph=graph, config=self.options.session_config())
 
     def trainer(self, plan, folder=None, counter="global_step"):
-        return Trainer(plan, folder or self.paths.checkpoint_dir, self.section, progress=self.options.progress,
-                       counter=counter, record={"section": self.section, "full": self.full},
-                       in_graph=self.options.loop == "graph")
+        return Trainer(plan, folder or self.paths.checkpoint_dir, self.section, self.options, counter=counter,
+                       record={"section": self.section, "full": self.full})
 
     @contextmanager
     def stopwatch(self, budget=None):

@@ -44,6 +44,11 @@ class RunOptions:
     graph_seed: int | None = None  # TensorFlow's graph seed alone (initial weights, noise), numpy's staying `seed`
     typed: tuple = ()  # the options as the user typed them after the section: a command a line names keeps them
 
+    def session_config(self):
+        """The session settings of a run with these options (tf1_ae.compat.session_config)."""
+        from tf1_ae.compat import session_config
+        return session_config(self.towers)
+
     @property
     def tf_seed(self):
         return self.seed if self.graph_seed is None else self.graph_seed

@@ -9,7 +9,7 @@ import math
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -18,47 +18,11 @@ from tf1_ae import interrupts
 from tf1_ae.checkpoints import Checkpoints, latest_checkpoint, saved_record
 from tf1_ae.compat import tf
 from tf1_ae.flops import step_flops
+from tf1_ae.derive import in_towers
 from tf1_ae.loop import STEPS_PER_RUN, GraphLoop, can_loop, step_computes
-from tf1_ae.runs import TrainingFailed
+from tf1_ae.runs import RunOptions, TrainingFailed
 
 SUMMARY_EVERY = 10  # steps between TensorBoard scalar points
-
-
-@dataclass
-class Metric:
-    """A logged term. A model's test metric is a mean over the images of a batch, so that a whole set can be
-    measured a chunk at a time (pipeline.evaluate)."""
-    key: str  # metrics.json key; TensorBoard tag losses/<key>
-    label: str  # as printed
-    tensor: object
-    in_book_line: bool = True  # printed in the book's format; other terms follow in brackets
-    feed: dict = None  # measured on this feed (e.g. the whole test set) instead of the last batch
-
-
-@dataclass
-class TrainPlan:
-    """What a graph hands the loop: the op to run, the tensor(s) to feed, and the terms to log."""
-    training_op: object  # an op, or a list of ops run one after another (each sees the last's updates)
-    inputs: object  # the tensor each batch is fed into (X, or hidden1 when feeding a cache)
-    loss: object  # the minimized total, checked for NaN/Inf at every step
-    metrics: list
-    labels: object = None  # fed with the batch's labels when set
-    train_feed: dict = field(default_factory=dict)  # extra feed for the training op only
-    separator: str = " "  # between the book's printed fields (" \t" in the sparse and VAE listings)
-    step: object = None  # a function (batch, its labels or None) -> the plan of the same step built on that batch
-    # with the same variables (tf1_ae.loop): where it is given, the loop runs inside the graph
-
-    @property
-    def ops(self):
-        """The training ops of a step, in the order they run."""
-        return list(self.training_op) if isinstance(self.training_op, (list, tuple)) else [self.training_op]
-
-    def feed(self, batch):
-        images, labels = batch
-        feed = {self.inputs: images}
-        if self.labels is not None:
-            feed[self.labels] = labels
-        return feed
 
 
 def plan_flops(plan, batch_size):
@@ -89,16 +53,20 @@ class Trainer:
     model's seeded initial weights do not move), then call `run`.
     """
 
-    def __init__(self, plan, checkpoint_dir, what, progress=None, counter="global_step", record=None, in_graph=True):
+    def __init__(self, plan, checkpoint_dir, what, options=RunOptions(), counter="global_step", record=None):
+        if options.towers > 1:  # beyond the book (--towers N): the plan's update from equal slices of each batch
+            training_op, loss = in_towers(plan.training_op, plan.loss, plan.inputs, options.towers)
+            plan = replace(plan, training_op=training_op, loss=loss)
         self.plan = plan
-        self.asked_in_graph = in_graph  # --loop graph (the default)
-        self.in_graph = in_graph and can_loop(plan)  # the loop inside the graph (tf1_ae.loop), built at the first run
+        self.asked_in_graph = options.loop == "graph"  # the default
+        self.in_graph = self.asked_in_graph and can_loop(plan)  # the loop inside the graph (tf1_ae.loop), built at
+        # the first run
         self.loop = None
         self.uploaded = None  # the (session, data set) whose arrays the loop's graph holds
         self.record = dict(record or {})  # {section, full}: what this training is, kept with its checkpoints
         self.what = what
         self.checkpoint_dir = Path(checkpoint_dir)
-        self.progress = progress
+        self.progress = options.progress
         # Each training phase counts its own steps (phase1_step, phase2_step) so each can resume.
         self.global_step = tf.get_variable(counter, [], tf.int64, initializer=tf.zeros_initializer(),
                                            trainable=False)
