@@ -52,7 +52,6 @@ def test_every_section_has_its_idea_formula_config_and_builder_or_named_runner(n
         assert callable(getattr(module, section.runner)) and section.runner != "run"
     else:
         assert callable(module.build)
-    assert not hasattr(module, "run") and not any(hasattr(module, flag) for flag in ("RESUMABLE", "TOWERS", "VARIANTS"))
 
 
 @pytest.mark.parametrize("name", list(SECTIONS))
@@ -73,16 +72,30 @@ def test_a_record_states_what_its_listing_defines(name):
     if has_source:
         assert section.needs[0] in section.source_names()
 
-def test_an_autoencoder_is_closed(mnist5k):
-    from graphs import stacked_all
-    from tf1_ae.compat import reset_graph
+def book_lines(tree):
+    """`…training_op = ….minimize(…)` assignments outside any `if` (the book's line, in plain sight)."""
+    in_if = {id(node) for branch in ast.walk(tree) if isinstance(branch, (ast.If, ast.IfExp)) for node in ast.walk(branch)}
+    return [node for node in ast.walk(tree) if isinstance(node, ast.Assign) and id(node) not in in_if
+            and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Attribute)
+            and node.value.func.attr == "minimize"
+            and any(isinstance(t, ast.Name) and t.id.endswith("training_op") for t in node.targets)]
 
-    reset_graph()
-    ae = stacked_all.build()
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        ae.mask = None
-    with pytest.raises(TypeError):
-        ae.tensors["mask"] = None
+
+@pytest.mark.parametrize("path", LISTINGS, ids=lambda p: p.stem)
+def test_a_listing_reads_as_the_book_s_cell(path):
+    """No speed path in a listing (the toolkit derives them), no function defined inside another, and where it
+    builds an optimizer, the book's `training_op = optimizer.minimize(loss)` outside any branch."""
+    tree = ast.parse(path.read_text())
+    names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} | {
+        node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)} | {
+        node.arg for node in ast.walk(tree) if isinstance(node, ast.arg)}
+    assert not {name for name in names if "tower" in name.lower()}
+    assert not [k for k in ast.walk(tree) if isinstance(k, ast.keyword) and k.arg == "step"]
+    nested = [inner.name for outer in ast.walk(tree) if isinstance(outer, ast.FunctionDef)
+              for inner in ast.walk(outer) if inner is not outer and isinstance(inner, ast.FunctionDef)]
+    assert not nested
+    builds_optimizer = any(isinstance(node, ast.Attribute) and node.attr.endswith("Optimizer") for node in ast.walk(tree))
+    assert bool(book_lines(tree)) == builds_optimizer
 
 
 def test_every_kind_of_run_writes_the_same_identity_keys(options):

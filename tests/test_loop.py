@@ -130,3 +130,16 @@ def test_a_section_records_the_same_numbers_with_either_loop(section, what, opti
                  for path in (run_options.out / "checkpoints").rglob("metrics.json")}
         assert loops == {loop}, what  # each training ran the loop asked for
     assert len(runs["graph"]) >= 2 and runs["graph"] == runs["feed"], what
+
+
+@pytest.mark.parametrize("name, loops", [
+    ("stacked_all", True), ("wta", True), ("conv", True),  # a tf.cond on the fed training flag (wta)
+    ("denoising_dropout", True),  # its dropout draws inside a tf.cond the printed line leaves untaken
+    ("denoising_gaussian", False), ("vae_logvar", False), ("gsn", False),  # noise the printed line draws too
+    ("adversarial", False),  # three ops, one after another's update
+])
+def test_the_loop_inside_the_graph_is_read_from_the_listing_s_graph(name, loops):
+    from tf1_ae.loop import can_loop
+
+    reset_graph(42)
+    assert can_loop(SECTIONS[name].module.build().first_plan) == loops
