@@ -128,21 +128,37 @@ def _gradient_of(update):
 
 
 def draws_when_run(fetches, feed):
-    """The stateful random ops a `Session.run(fetches, feed)` executes: those in the fetches' graph, except
-    inside a `tf.cond` branch that a predicate left at its default (a placeholder_with_default not fed) skips."""
-    ops = closure(fetches, stop=list(feed))
-    dead_tensors, dead_ops = set(), set()
-    for op in sorted(ops, key=lambda op: op._id):
-        if op.type == "Merge":
-            if all(t in dead_tensors or t.op in dead_ops for t in op.inputs):
-                dead_ops.add(op)
-        elif any(t in dead_tensors or t.op in dead_ops for t in op.inputs):
-            dead_ops.add(op)
-        elif op.type == "Switch":
-            taken = _default_predicate(op.inputs[1], feed)
-            if taken is not None:
-                dead_tensors.add(op.outputs[0 if taken else 1])
-    return [op for op in ops - dead_ops if op.op_def.is_stateful and "seed2" in op.node_def.attr]
+    """The names of the stateful random ops a `Session.run(fetches, feed)` executes: those in the fetches'
+    graph and in the branches of its `tf.cond`s (`If` ops, whose branches are functions), except a branch
+    that a predicate left at its default (a placeholder_with_default not fed) does not take."""
+    graph = tf.get_default_graph()
+    found = []
+    for op in closure(fetches, stop=list(feed)):
+        if op.type in ("If", "StatelessIf"):
+            taken = _default_predicate(op.inputs[0], feed)
+            for branch, when in (("then_branch", True), ("else_branch", False)):
+                if taken in (None, when):
+                    found += _draws_in_function(graph, op.get_attr(branch).name)
+        elif _draws(op.op_def, op.node_def):
+            found.append(op.name)
+    return found
+
+
+def _draws(op_def, node_def):
+    return op_def.is_stateful and "seed2" in node_def.attr
+
+
+def _draws_in_function(graph, name):
+    """The random ops a function of the graph's library runs, those of the functions it calls included."""
+    from tensorflow.python.framework import op_def_registry
+    found = []
+    for node in graph._get_function(name).definition.node_def:
+        if _draws(op_def_registry.get(node.op), node):
+            found.append(f"{name}/{node.name}")
+        for value in node.attr.values():
+            if value.HasField("func"):
+                found += _draws_in_function(graph, value.func.name)
+    return found
 
 
 def _default_predicate(pred, feed):
