@@ -1,5 +1,5 @@
 """A training step's arithmetic, counted from the graph, against the products written out by hand."""
-from graphs import conv, layerwise_cached, stacked_all
+from graphs import conv, layerwise_cached, layerwise_singlegraph, stacked_all
 from tf1_ae.compat import reset_graph, tf
 from tf1_ae.derive import in_towers
 from tf1_ae.flops import step_flops
@@ -46,3 +46,13 @@ def test_convolutions_and_their_transposes_count_their_multiply_adds():
     # forward, weight gradients, and input gradients but for the first convolution's
     expected = 2 * sum(encoder + decoder) + sum(encoder[1:] + decoder)
     assert step_flops([ae.training_op, ae.loss], [ae.X], b) == expected
+
+
+def test_a_second_training_s_towers_count_as_its_plain_step():
+    """Phase 2's towers are built after phase 1's (their scopes are tower0_1/, tower1_1/): each counts its half."""
+    reset_graph()
+    g = layerwise_singlegraph.build()
+    for phase in g.phases:
+        plan = phase.plan
+        plain = step_flops([plan.training_op, plan.loss], [plan.inputs], 150)
+        assert step_flops(list(in_towers(plan.training_op, plan.loss, plan.inputs, 2)), [plan.inputs], 150) == plain

@@ -7,7 +7,7 @@ import math
 import re
 
 PRODUCTS = ("MatMul", "BatchMatMulV2", "Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter")
-_TOWER = re.compile(r"(^|/)tower(\d+)/")
+_TOWER = re.compile(r"(^|/)tower(\d+)(?:_\d+)?/")  # tower<i>/, or tower<i>_<k>/ for a later training's towers
 
 
 def needed_ops(fetches, fed=()):
