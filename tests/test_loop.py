@@ -67,9 +67,10 @@ def test_the_loop_inside_the_graph_trains_bit_for_bit_as_the_feed_loop(case, sma
     assert fed[2] == looped[2]  # TensorBoard's scalars at the same steps
 
 
-def test_with_towers_the_loop_trains_as_the_towers_feed_loop(small_set, tmp_path, monkeypatch):
+@pytest.mark.parametrize("case", ["stacked_all", "denoising_dropout"])  # the towers' dropout: their own draws
+def test_with_towers_the_loop_trains_as_the_towers_feed_loop(case, small_set, tmp_path, monkeypatch):
     monkeypatch.setattr("tf1_ae.train.STEPS_PER_RUN", 5)
-    build, plan_of = CASES["stacked_all"]
+    build, plan_of = CASES[case]
     fed = trained(build, plan_of, small_set(), tmp_path / "feed", in_graph=False, towers=2)
     looped = trained(build, plan_of, small_set(), tmp_path / "graph", in_graph=True, towers=2)
     # the terms of the whole batch are a forward pass the towers do not run: measured before a chunk instead

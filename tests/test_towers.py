@@ -139,3 +139,17 @@ def test_the_multigraph_helper_with_towers_takes_each_shallow_autoencoder_s_plai
     assert np.linalg.norm(hidden_towers - hidden_plain) <= 1e-5 * np.linalg.norm(hidden_plain)
     for a, b in zip(plain, towers):
         np.testing.assert_allclose(b, a, rtol=0, atol=1e-2 * layerwise_multigraph.Config.learning_rate)
+
+
+@pytest.mark.parametrize("module, corrupted", [(denoising_gaussian, "X_noisy:0"), (denoising_dropout, "dropout:0")])
+def test_each_tower_draws_its_own_noise(module, corrupted):
+    """A tower's copy of a random op (or of a tf.cond whose branch draws) is seeded apart: the slices of a
+    batch of equal images are corrupted differently, as the plain graph corrupts its rows differently."""
+    reset_graph(42)
+    ae = module.build(module.Config())
+    towers_plan(ae.plan, 2)
+    graph = tf.get_default_graph()
+    with tf.Session() as sess:
+        halves = sess.run([graph.get_tensor_by_name(f"tower{i}/{corrupted}") for i in range(2)],
+                          {ae.X: np.ones((150, 784), np.float32), **ae.plan.train_feed})
+    assert halves[0].shape == (75, 784) and not np.array_equal(halves[0], halves[1])

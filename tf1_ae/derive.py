@@ -11,6 +11,8 @@ weights and Adam slots.
 from tf1_ae.compat import tf
 
 SHARED_TYPES = {"VarHandleOp", "VariableV2", "Placeholder", "PlaceholderWithDefault"}
+BRANCHING = ("If", "StatelessIf")  # tf.cond in TensorFlow 2 (control flow v2), graph mode included
+BRANCHES = ("then_branch", "else_branch")
 MEAN_OR_SUM = {"Mean": "mean", "Sum": "sum"}
 
 
@@ -62,6 +64,9 @@ def copy_ops(targets, replacements, only=None, reseed=False):
         attrs = {key: value for key, value in op.node_def.attr.items() if key != "_class"}  # no colocation
         if reseed and "seed2" in attrs:
             attrs = {**attrs, **_fresh_seeds()}
+        if reseed and op.type in BRANCHING:  # a tf.cond: its branches are functions, their draws seeded inside
+            attrs = {**attrs, **{branch: _reseeded(graph, attrs[branch].func.name) for branch in BRANCHES
+                                 if _draws_in_function(graph, attrs[branch].func.name)}}
         with graph.control_dependencies([mapped(c) for c in op.control_inputs]):
             copied[op] = graph._create_op_internal(op.type, [mapped(t) for t in op.inputs],
                                                    [t.dtype for t in op.outputs], name=op.name, attrs=attrs,
@@ -69,11 +74,31 @@ def copy_ops(targets, replacements, only=None, reseed=False):
     return mapped
 
 
-def _fresh_seeds():
-    """The seeds TensorFlow gives an op created here without its own (`tf.get_seed(None)`)."""
+def _fresh_seeds(offset=0):
+    """The seeds TensorFlow gives an op created here without its own (`tf.get_seed(None)`), the op seed moved
+    on by `offset` (for the random ops of one function)."""
     from tensorflow.core.framework import attr_value_pb2
     seed, seed2 = tf.get_seed(None)
-    return {"seed": attr_value_pb2.AttrValue(i=seed or 0), "seed2": attr_value_pb2.AttrValue(i=seed2 or 0)}
+    return {"seed": attr_value_pb2.AttrValue(i=seed or 0), "seed2": attr_value_pb2.AttrValue(i=(seed2 or 0) + offset)}
+
+
+def _reseeded(graph, name):
+    """A copy of the graph's function `name` (a tf.cond's branch) whose random ops draw apart from its own,
+    added to the graph's library (through import_graph_def, its public way in); its AttrValue."""
+    from tensorflow.core.framework import attr_value_pb2, graph_pb2
+    from tensorflow.python.framework import op_def_registry
+
+    function = graph._get_function(name).definition
+    copy = graph_pb2.GraphDef()
+    fdef = copy.library.function.add()
+    fdef.CopyFrom(function)
+    fdef.signature.name = next(f"{name}_reseeded{k}" for k in range(10 ** 6) if not graph._is_function(f"{name}_reseeded{k}"))
+    drawing = [node for node in fdef.node_def if _draws(op_def_registry.get(node.op), node)]
+    for offset, node in enumerate(drawing):
+        for key, value in _fresh_seeds(offset).items():
+            node.attr[key].CopyFrom(value)
+    tf.import_graph_def(copy, name="")
+    return attr_value_pb2.AttrValue(func=attr_value_pb2.NameAttrList(name=fdef.signature.name))
 
 
 def batch_reduction(loss, inputs):
@@ -134,9 +159,9 @@ def draws_when_run(fetches, feed):
     graph = tf.get_default_graph()
     found = []
     for op in closure(fetches, stop=list(feed)):
-        if op.type in ("If", "StatelessIf"):
+        if op.type in BRANCHING:
             taken = _default_predicate(op.inputs[0], feed)
-            for branch, when in (("then_branch", True), ("else_branch", False)):
+            for branch, when in zip(BRANCHES, (True, False)):
                 if taken in (None, when):
                     found += _draws_in_function(graph, op.get_attr(branch).name)
         elif _draws(op.op_def, op.node_def):
