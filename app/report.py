@@ -169,7 +169,7 @@ def section_html(section, out, report_dir, book_numbers, book_logs):
         parts.append(metrics_table(metrics, printed))
     book = book_numbers.get(section.name)
     if book:
-        parts.append(f"<p class='book'>book: {html.escape(book['data'])} ({html.escape(book['run'])})</p>")
+        parts.append(f"<p class='book'>book: {html.escape(book['data'])} ({html.escape(book['when'])})</p>")
     title, table, notes = comparison_parts(section.name, paths.checkpoint_dir)  # what the run printed last
     if table:  # the table as printed; the lines under it wrap
         parts.append(f"<div class='beside'><p>{html.escape(title)}</p><pre>{html.escape(chr(10).join(table))}</pre>"

@@ -107,3 +107,16 @@ def test_every_kind_of_run_writes_the_same_identity_keys(options):
         assert metrics["section"] == name and metrics["seed"] == 42
     trained = json.loads((options.out / "checkpoints/stacked_tied/metrics.json").read_text())
     assert trained["steps"] == 3 and trained["data"] == "mnist5k" and trained["samples_per_second"] > 0
+
+
+@pytest.mark.parametrize("name", list(SECTIONS))
+def test_a_record_names_the_book_section_its_listing_names(name):
+    """The listing's docstring opens with its book section (§"…"); the record's `book` is that section, and
+    both say alike whether the section goes beyond the book."""
+    import re
+
+    section = SECTIONS[name]
+    opening = " ".join(section.module.__doc__.strip().split("\n\n")[0].split())
+    titles = re.findall(r'§"([^"]+)"', opening)
+    assert titles and all(title in section.book for title in titles), (opening, section.book)
+    assert opening.lower().startswith("beyond the book") == section.book.startswith("beyond the book")
