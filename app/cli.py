@@ -7,7 +7,6 @@ import argparse
 import os
 import signal
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from app.failures import PROG, Terminated, failure, say
@@ -89,6 +88,31 @@ def section_table():
                      for s in SECTIONS.values())
 
 
+def shared_parsers():
+    """The flags several commands share, defined once: (--out; --data, --seed, --no-progress; --batches,
+    --graph-seed, --towers), each a parent parser of the commands that take it."""
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument("--out", type=Path, default=None,
+                       help="put (or read) checkpoints/ and figures/ under DIR (default: the repository root)")
+    data = argparse.ArgumentParser(add_help=False)
+    data.add_argument("--data", type=data_source, default="auto",
+                      help="auto (full MNIST if on disk, else mnist5k), mnist5k, mnist, fashion or idx:DIR "
+                           "(default: auto)")
+    data.add_argument("--seed", type=seed_value, default=42,
+                      help="numpy's seed (the batches') and TensorFlow's graph seed (default: 42)")
+    data.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None,
+                      help="no progress bar (it is shown only on a terminal anyway)")
+    runs = argparse.ArgumentParser(add_help=False)
+    runs.add_argument("--batches", choices=BATCHES, default="notebook", help=BATCHES_HELP)
+    runs.add_argument("--graph-seed", type=seed_value, default=None,
+                      help="TensorFlow's graph seed alone (initial weights, noise), numpy's staying --seed's "
+                           "(make spread)")
+    runs.add_argument("--towers", type=towers_count, default=1,
+                      help="the fast path, for the sections that have it: split each batch into N equal towers "
+                           "that run on the cores side by side (default: 1, the book's graph)")
+    return where, data, runs
+
+
 def build_parser():
     parser = OneLineParser(
         prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -98,34 +122,27 @@ def build_parser():
     commands = parser.add_subparsers(dest="command", required=True,
                                      metavar="{list,run,all,spread,report,results,bench,data,peak}",
                                      parser_class=OneLineParser)
+    where, data, runs = shared_parsers()
     commands.add_parser("list", help="list the sections, their make targets and book sections")
-    add_run_parser(commands)
-    add_all_parser(commands)
+    add_run_parser(commands, [where, data, runs])
+    add_all_parser(commands, [where, data, runs])
     spread_help = ("measure how far another faithful run lands: every section whose numbers the book printed, again "
                    "with other TensorFlow graph seeds (the book's batches kept), into graphs/our_spread.json, the "
                    "verdict's allowances; needs make all's runs first")
-    spread = commands.add_parser("spread", help=spread_help, description=spread_help)
+    spread = commands.add_parser("spread", help=spread_help, description=spread_help, parents=[where, data])
     spread.add_argument("--seeds", type=int_between(1, 20), default=2,
                         help="how many graph seeds beside 42: 1, 2, ... (default: 2)")
-    spread.add_argument("--data", type=data_source, default="auto", help="as for run (default: auto)")
-    spread.add_argument("--seed", type=seed_value, default=42, help="numpy's seed, the batches' (default: 42)")
-    spread.add_argument("--out", type=Path, default=None,
-                        help="read make all's runs and put the seeds' under DIR (the record is always "
-                             "graphs/our_spread.json)")
     spread.add_argument("--jobs", type=jobs_count, default=DEFAULT_JOBS, help="as for all")
-    spread.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None,
-                        help="no progress bars")
-    report = commands.add_parser("report", help="write report/index.html: every section beside the book")
-    report.add_argument("--out", type=Path, default=None, help="read and write under DIR (as for run)")
-    results = commands.add_parser("results", help="the table of each section's headline number beside the book's")
-    results.add_argument("--out", type=Path, default=None, help="read the runs under DIR (as for run)")
+    commands.add_parser("report", help="write report/index.html: every section beside the book", parents=[where])
+    results = commands.add_parser("results", help="the table of each section's headline number beside the book's",
+                                  parents=[where])
     results.add_argument("--into", type=Path, default=None, metavar="FILE.md",
                          help="write the table between its markers in FILE.md (make results: README.md and "
                               "docs/speed.md)")
     results.add_argument("--table", choices=["results", "speed"], default="results",
                          help="results: each section's headline beside the book's; speed: each one's share of the "
                               "machine's GEMM peak (default: results)")
-    add_bench_parser(commands)
+    add_bench_parser(commands, [where, data])
     add_data_parser(commands)
     peak = commands.add_parser("peak", help="this machine's float32 GEMM peak, the limit every run's speed is "
                                             "compared with (the best measured here is kept)")
@@ -185,10 +202,10 @@ class SectionHelp(argparse.Action):
         parser.exit()
 
 
-def add_run_parser(commands):
+def add_run_parser(commands, parents):
     run = commands.add_parser(
         "run", help="train / draw one section", formatter_class=argparse.RawDescriptionHelpFormatter,
-        add_help=False,
+        add_help=False, parents=parents,
         description="Run one section with the book's hyperparameters. It prints the data set and step "
                     "budget, one line per epoch in the book's format, and writes checkpoints/<section>/ "
                     "(Saver checkpoint, TensorBoard events, metrics.json) and figures/<section>/*.png.",
@@ -196,9 +213,6 @@ def add_run_parser(commands):
     run.add_argument("-h", "--help", action=SectionHelp)
     run.add_argument("section", choices=list(SECTIONS), metavar="SECTION",
                      help="one of: " + ", ".join(SECTIONS))
-    run.add_argument("--data", type=data_source, default="auto",
-                     help="auto (full MNIST if on disk, else mnist5k), mnist5k, mnist, fashion or idx:DIR "
-                          "(default: auto)")
     run.add_argument("--epochs", type=epochs_count,
                      help="train N real passes over the training set (default: the book's number of "
                           "optimizer steps, whatever the data size)")
@@ -206,12 +220,6 @@ def add_run_parser(commands):
                      help="cap the optimizer steps of each training phase (quick looks, tests)")
     run.add_argument("--batch-size", type=batch_count, help="mini-batch size (default: the book's)")
     run.add_argument("--learning-rate", type=positive_float, help="Adam's learning rate (default: the book's)")
-    run.add_argument("--seed", type=seed_value, default=42, help="graph and numpy seed (default: 42)")
-    run.add_argument("--batches", choices=BATCHES, default="notebook", help=BATCHES_HELP)
-    run.add_argument("--graph-seed", type=seed_value, default=None,
-                     help="TensorFlow's graph seed alone (initial weights, noise), numpy's staying --seed's (make spread)")
-    run.add_argument("--out", type=Path, default=None,
-                     help="put checkpoints/ and figures/ under DIR (default: the repository root)")
     run.add_argument("--resume", action="store_true",
                      help="continue from the section's latest checkpoint instead of starting afresh")
     run.add_argument("--force", action="store_true",
@@ -221,15 +229,12 @@ def add_run_parser(commands):
                      help=f"for {', '.join(s.name for s in SECTIONS.values() if s.sources)}: whose checkpoint to "
                           "restore (--set source=SECTION; default: the book's, e.g. layerwise_singlegraph for "
                           "reconstructions)")
-    run.add_argument("--towers", type=towers_count, default=1,
-                     help="the fast path, where a section's listing has a towers graph: split each batch into N "
-                          "equal towers that run on the cores side by side (default: 1, the book's graph)")
     run.add_argument("--loop", choices=["graph", "feed"], default="graph",
                      help="the training loop. graph (default): up to 50 steps per Session.run, 10 with --towers, "
                           "each on a batch the graph gathers from the training images it holds; the same batches "
                           "and numbers as feed. feed: the book's loop, a Session.run and a fed batch per step. "
-                          "Sections whose listing gives no step on a batch always use feed; the run's 'loop:' line "
-                          "says which loop trains (docs/speed.md)")
+                          "A step of several ops, or whose noise the printed line draws too, always uses feed; the "
+                          "run's 'loop:' line says which loop trains (docs/speed.md)")
     section_flags = run.add_argument_group("section options (each applies only where named)")
     section_flags.add_argument("--set", dest="sets", action="append", type=field_value, default=[],
                                metavar="FIELD=VALUE",
@@ -247,41 +252,28 @@ def add_run_parser(commands):
                           "most dense sections here, slower for conv: docs/speed.md)")
     run.add_argument("--quiet-compare", dest="compare", action="store_false",
                      help="do not end with the book's printed numbers beside ours")
-    run.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None,
-                     help="no progress bar (it is shown only on a terminal anyway)")
 
 
-def add_all_parser(commands):
+def add_all_parser(commands, parents):
     everything = commands.add_parser(
-        "all", help="every section in dependency order, skipping those already finished",
+        "all", help="every section in dependency order, skipping those already finished", parents=parents,
         description="Runs every section with its default (the book's) step budget, in dependency order. "
                     "A section whose checkpoints/<section>/metrics.json says it finished a full-budget run "
                     "on the same data and seed is skipped. Prints how long each took; exit code 1 if any failed.")
-    everything.add_argument("--data", type=data_source, default="auto", help="as for run (default: auto)")
-    everything.add_argument("--seed", type=seed_value, default=42, help="(default: 42)")
-    everything.add_argument("--batches", choices=BATCHES, default="notebook", help="as for run (default: notebook)")
-    everything.add_argument("--graph-seed", type=seed_value, default=None, help="as for run")
-    everything.add_argument("--out", type=Path, default=None, help="as for run")
     everything.add_argument("--force", action="store_true", help="run finished sections again too")
-    everything.add_argument("--towers", type=towers_count, default=1,
-                            help="run the sections that have a towers graph with N towers (default: 1, the book's)")
     everything.add_argument("--jobs", type=jobs_count, default=DEFAULT_JOBS,
                             help="run N sections side by side, each in a process of its own, each as soon as what "
                                  "it needs has finished; 1 runs them all in this process (default: 2 where the "
                                  f"machine has 2 or more cores, measured faster on 2 cores: here {DEFAULT_JOBS})")
     everything.add_argument("--only", type=section_list, default=None, metavar="A,B,...",
                             help="run only these sections (comma-separated), in dependency order")
-    everything.add_argument("--no-progress", dest="progress", action="store_const", const=False, default=None)
 
 
-def add_bench_parser(commands):
-    bench = commands.add_parser(
-        "bench", help="measure training throughput side by side (samples/second and ratios)",
+def add_bench_parser(commands, parents):
+    commands.add_parser(
+        "bench", help="measure training throughput side by side (samples/second and ratios)", parents=parents,
         description="Runs every variant in interleaved rounds and prints the median samples/second of "
                     "each and their ratios; writes checkpoints/bench/metrics.json.")
-    bench.add_argument("--data", type=data_source, default="auto", help="as for run (default: auto)")
-    bench.add_argument("--seed", type=seed_value, default=42, help="graph and batch seed (default: 42)")
-    bench.add_argument("--out", type=Path, default=None, help="put checkpoints/bench/ under DIR")
 
 
 def add_data_parser(commands):
@@ -323,7 +315,7 @@ def check_section_options(parser, args):
             parser.error(f"--{flag.replace('_', '-')} applies to {', '.join(sections_with_flag(flag))}, "
                          f"not {section.name}")
     try:
-        section.config(run_options(args))
+        args.config = section.config(run_options(args))  # built once: the run takes it
     except UsageError as exc:
         parser.error(str(exc))
 
@@ -350,7 +342,7 @@ def run_command(args):
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", section.environment()["TF_ENABLE_ONEDNN_OPTS"])
     if args.xla:
         os.environ["TF_XLA_FLAGS"] = f"{os.environ.get('TF_XLA_FLAGS', '')} {XLA_FLAG}".strip()
-    section.run(run_options(args))
+    section.run(run_options(args), config=args.config)
 
 
 def peak_command(args):

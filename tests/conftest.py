@@ -122,3 +122,22 @@ def named_command():
             command[0] = "python"
         return command
     return named
+
+
+# Helpers the test files share (imported as `from conftest import ...`: tests/ is on pytest's path).
+
+def one_error_line(stderr):
+    """The one line a refused or failed command wrote to stderr: exactly one, and no traceback."""
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in stderr, stderr[-3000:]
+    return lines[0]
+
+
+def run_command(*args):
+    """`python -m tf1_ae run ARGS` on the embedded data, without a progress bar: a process's command line."""
+    return [sys.executable, "-m", "tf1_ae", "run", *args, "--data", "mnist5k", "--no-progress"]
+
+
+def files(folder):
+    """Every file of a run's folder, byte for byte (its lock aside)."""
+    return {p.relative_to(folder): p.read_bytes() for p in Path(folder).rglob("*") if p.is_file() and p.name != ".lock"}

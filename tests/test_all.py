@@ -5,7 +5,8 @@ from pathlib import Path
 
 from app.cli import main
 from app.notebook import batches_drawn
-from app.sections import SECTIONS, finished
+from app.admission import finished
+from app.sections import SECTIONS
 from tf1_ae.checkpoints import latest_checkpoint
 
 

@@ -82,7 +82,9 @@ def test_a_second_sigterm_while_all_stops_its_sections_stops_them_all(out, read_
         time.sleep(0.2)
     assert len(started_for(out)) == 3  # `all` and its two sections, training
     process.send_signal(signal.SIGTERM)
-    time.sleep(0.2)  # `all` is stopping its sections: the second signal finds it waiting for the first to end
+    deadline = time.monotonic() + 60
+    while len(started_for(out)) == 3 and time.monotonic() < deadline:  # until one section has ended: `all` is
+        time.sleep(0.05)  # stopping its sections, and the second signal finds it waiting for the other
     process.send_signal(signal.SIGTERM)
     code, err = ended(process)
     assert started_for(out) == {}

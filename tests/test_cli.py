@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from conftest import one_error_line
 from app.sections import SECTIONS
 from app.cli import main
 from tf1_ae.runs import REPO_ROOT
@@ -18,13 +19,6 @@ def cli(tmp_path, *args):
         return main(["run", *args, "--out", str(tmp_path), *QUICK])
     except SystemExit as refused:  # the parser's one-line refusal
         return refused.code
-
-
-def one_error_line(capsys):
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1, err
-    assert "Traceback" not in err[0]
-    return err[0]
 
 
 def snapshot(folder):
@@ -67,17 +61,17 @@ def test_bad_usage_exits_2_with_one_line_before_importing_tensorflow(args, expec
 
 def test_missing_data_folder(tmp_path, capsys):
     assert main(["run", "stacked_all", "--data", f"idx:{tmp_path}/nowhere", "--out", str(tmp_path)]) == 2
-    assert "data folder not found" in one_error_line(capsys)
+    assert "data folder not found" in one_error_line(capsys.readouterr().err)
     folder = tmp_path / "checkpoints/stacked_all"  # a finished run there: the missing folder is still the cause
     folder.mkdir(parents=True)
     (folder / "metrics.json").write_text('{"section": "stacked_all", "data": "mnist5k", "complete": true}')
     assert main(["run", "stacked_all", "--data", f"idx:{tmp_path}/nowhere", "--out", str(tmp_path)]) == 2
-    assert "data folder not found" in one_error_line(capsys)
+    assert "data folder not found" in one_error_line(capsys.readouterr().err)
 
 
 def test_resume_without_a_checkpoint(tmp_path, capsys):
     assert cli(tmp_path, "stacked_all", "--resume") == 2
-    assert "no checkpoint" in one_error_line(capsys)
+    assert "no checkpoint" in one_error_line(capsys.readouterr().err)
 
 
 def test_checkpoint_from_another_graph_is_refused_and_kept(tmp_path, capsys):
@@ -87,13 +81,13 @@ def test_checkpoint_from_another_graph_is_refused_and_kept(tmp_path, capsys):
     shutil.copytree(src, dst)
     before = snapshot(dst)
     assert cli(tmp_path, "stacked_all", "--resume", "--steps", "4") == 2
-    assert f"{dst} holds a run of pca, not stacked_all" in one_error_line(capsys)  # its records say so
+    assert f"{dst} holds a run of pca, not stacked_all" in one_error_line(capsys.readouterr().err)  # its records say so
     assert snapshot(dst) == before
     for record in [dst / "metrics.json", dst / "history.json", *dst.glob("trainer_state-*")]:
         record.unlink()  # nothing left to say whose run it is but the checkpoint's graph
     before = snapshot(dst)
     assert cli(tmp_path, "stacked_all", "--resume", "--steps", "4") == 2
-    assert "is not a checkpoint of the stacked_all graph: it has no variable" in one_error_line(capsys)
+    assert "is not a checkpoint of the stacked_all graph: it has no variable" in one_error_line(capsys.readouterr().err)
     assert snapshot(dst) == before
 
 
@@ -104,7 +98,7 @@ def test_corrupt_checkpoint_is_refused_and_kept(tmp_path, capsys, named_command)
     (folder / "model.ckpt-2.index").write_bytes(b"not a checkpoint index")
     before = snapshot(folder)
     assert cli(tmp_path, "stacked_tied", "--resume", "--steps", "4") == 2
-    line = one_error_line(capsys)
+    line = one_error_line(capsys.readouterr().err)
     assert "model.ckpt-2 cannot be read: its index file" in line
     assert line.endswith(" trains it again") and named_command(line, "trains it again") == [
         "python", "-m", "tf1_ae", "run", "stacked_tied", "--out", str(tmp_path), "--force"]
@@ -117,7 +111,7 @@ def test_nan_loss_stops_with_one_line_and_keeps_the_last_good_checkpoint(tmp_pat
     folder = tmp_path / "checkpoints/stacked_all"
     before = snapshot(folder)
     assert cli(tmp_path, "stacked_all", "--resume", "--steps", "60", "--learning-rate", "1e30") == 1
-    line = one_error_line(capsys)
+    line = one_error_line(capsys.readouterr().err)
     assert "stopped without saving" in line and "last good checkpoint kept" in line
     assert snapshot(folder) == before
 
@@ -144,7 +138,7 @@ def test_every_section_is_a_make_target():
 ])
 def test_a_bad_section_option_is_one_line_and_trains_nothing(tmp_path, capsys, args, expected):
     assert cli(tmp_path, *args, "--steps", "2") == 2
-    assert expected in one_error_line(capsys)
+    assert expected in one_error_line(capsys.readouterr().err)
     assert not (tmp_path / "checkpoints").exists()
 
 
@@ -156,7 +150,7 @@ def test_set_changes_the_config_that_runs(tmp_path, capsys):
 
 def test_a_section_that_cannot_resume_says_so(tmp_path, capsys):
     assert cli(tmp_path, "pretraining", "--resume") == 2
-    assert "cannot --resume" in one_error_line(capsys)
+    assert "cannot --resume" in one_error_line(capsys.readouterr().err)
     assert not (tmp_path / "checkpoints").exists()  # refused before anything was trained
 
 
@@ -172,7 +166,7 @@ def test_a_quick_look_never_replaces_a_finished_full_run_unless_forced(tmp_path,
     before = finish_full_run(folder)
     capsys.readouterr()
     assert cli(tmp_path, "stacked_tied", "--steps", "2") == 2
-    assert "holds a finished full run" in one_error_line(capsys)
+    assert "holds a finished full run" in one_error_line(capsys.readouterr().err)
     assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
     assert cli(tmp_path, "stacked_tied", "--steps", "2", "--force") == 0
     assert json.loads((folder / "metrics.json").read_text())["steps"] == 2

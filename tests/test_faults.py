@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import pytest
 
+from conftest import run_command
 from app.cli import main
 from app.sections import SECTIONS
 from tf1_ae.checkpoints import latest_checkpoint
@@ -133,10 +134,6 @@ def test_garbled_results_count_as_not_run_in_one_line_each(options, capsys):
     assert "Not run yet: <code>make kl_plot</code>" in page
 
 
-def command(*args):
-    return [sys.executable, "-m", "tf1_ae", "run", *args, "--data", "mnist5k", "--no-progress"]
-
-
 def test_an_output_that_cannot_be_written_is_one_line(tmp_path, capsys):
     blocker = tmp_path / "a_file"
     blocker.write_text("not a folder")
@@ -146,7 +143,7 @@ def test_an_output_that_cannot_be_written_is_one_line(tmp_path, capsys):
 
 
 def test_a_closed_pipe_ends_in_one_line_and_keeps_the_checkpoint(tmp_path, read_until):
-    process = subprocess.Popen(command("stacked_tied", "--steps", "400", "--out", str(tmp_path)), cwd=REPO_ROOT,
+    process = subprocess.Popen(run_command("stacked_tied", "--steps", "400", "--out", str(tmp_path)), cwd=REPO_ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     read_until(process, "1 Train MSE")  # epoch 0's checkpoint is written by then
     process.stdout.close()  # like `| head`: the reader is gone
@@ -159,7 +156,7 @@ def test_a_closed_pipe_ends_in_one_line_and_keeps_the_checkpoint(tmp_path, read_
 
 def test_a_closed_pipe_that_took_stderr_too_still_ends_with_its_exit_code(tmp_path, read_until):
     """`… 2>&1 | head`: the one line has nowhere to go, and the exit code still says what happened."""
-    process = subprocess.Popen(command("stacked_tied", "--steps", "400", "--out", str(tmp_path)), cwd=REPO_ROOT,
+    process = subprocess.Popen(run_command("stacked_tied", "--steps", "400", "--out", str(tmp_path)), cwd=REPO_ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     read_until(process, "1 Train MSE")
     process.stdout.close()
@@ -169,7 +166,7 @@ def test_a_closed_pipe_that_took_stderr_too_still_ends_with_its_exit_code(tmp_pa
 
 def test_sigterm_ends_in_one_line_with_143_keeps_the_checkpoint_and_names_the_command_going_on(
         tmp_path, read_until, named_command):
-    process = subprocess.Popen(command("stacked_tied", "--steps", "4000", "--out", str(tmp_path)), cwd=REPO_ROOT,
+    process = subprocess.Popen(run_command("stacked_tied", "--steps", "4000", "--out", str(tmp_path)), cwd=REPO_ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     read_until(process, "1 Train MSE")  # epoch 0's checkpoint is written by then
     process.send_signal(signal.SIGTERM)
@@ -180,7 +177,7 @@ def test_sigterm_ends_in_one_line_with_143_keeps_the_checkpoint_and_names_the_co
     assert len(err) == 1 and f"terminated (SIGTERM); last good checkpoint kept: {kept}; `" in err[0], err
     assert not list((tmp_path / "checkpoints/stacked_tied").glob("*.tmp*"))
     going_on = named_command(err[0], "goes on")  # the options typed, then --resume
-    assert going_on == ["python", *command("stacked_tied", "--steps", "4000", "--out", str(tmp_path))[1:], "--resume"]
+    assert going_on == ["python", *run_command("stacked_tied", "--steps", "4000", "--out", str(tmp_path))[1:], "--resume"]
     process = subprocess.Popen([sys.executable, *going_on[1:]], cwd=REPO_ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     try:  # copied as it is, it goes on from the checkpoint kept
@@ -191,7 +188,7 @@ def test_sigterm_ends_in_one_line_with_143_keeps_the_checkpoint_and_names_the_co
 
 
 def test_a_terminal_that_cannot_print_the_times_sign_still_gets_every_line(tmp_path):
-    done = subprocess.run(command("stacked_tied", "--epochs", "1", "--out", str(tmp_path)), cwd=REPO_ROOT,
+    done = subprocess.run(run_command("stacked_tied", "--epochs", "1", "--out", str(tmp_path)), cwd=REPO_ROOT,
                           capture_output=True, text=True, env={**os.environ, "PYTHONIOENCODING": "ascii"}, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "1 epoch \\xd7 26 steps of batch" in done.stdout and "Test MSE" in done.stdout

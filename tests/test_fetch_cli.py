@@ -10,10 +10,10 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 
 import pytest
 
+from conftest import one_error_line
 from tf1_ae import data, fetch
 from tf1_ae.runs import REPO_ROOT
 from test_fetch import archive, expected_of, idx_files, idx_table
@@ -46,17 +46,13 @@ def tf1_ae(tmp_path, *args, timeout=60, **kwargs):
     return subprocess.run(argv, env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout)
 
 
-def one_error_line(done):
-    lines = done.stderr.splitlines()
-    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr[-3000:]
-    return lines[0]
-
-
 class Server:
     """An HTTP server on 127.0.0.1 in threads; `routes` maps a path to a function that answers the request."""
 
     def __init__(self, routes):
         self.requested = threading.Event()  # set once a route other than the project page was asked for
+        self.sending = threading.Event()  # set once a trickled body's first piece has gone out
+        self.sent = threading.Event()  # set once a trickled body's last piece has gone out
         self.closing = threading.Event()
         server = self
 
@@ -122,6 +118,8 @@ def trickle(body, pieces, every):
                 return
             handler.wfile.write(body[start:start + size])
             handler.wfile.flush()
+            server.sending.set()
+        server.sent.set()
     return route
 
 
@@ -150,7 +148,7 @@ def test_a_malformed_pep691_answer_is_that_source_failing_in_one_line(tmp_path, 
     body = archive(idx_files())
     url = serve({PAGE: answer(page, "application/vnd.pypi.simple.v1+json"), FILE: answer(body)}).url
     done = tf1_ae(tmp_path, "data", "download", index=f"{url}/simple")
-    line = one_error_line(done)
+    line = one_error_line(done.stderr)
     assert done.returncode == 2 and line.startswith("python -m tf1_ae: error: no source answered")
     assert f"{url}/simple/{fetch.PACKAGE}/" in line  # the page that answered badly
     assert not (tmp_path / "cache" / "tf1_ae" / "mnist").exists()
@@ -159,14 +157,14 @@ def test_a_malformed_pep691_answer_is_that_source_failing_in_one_line(tmp_path, 
 @pytest.mark.parametrize("index", ["no index here"])
 def test_an_index_setting_pip_would_not_read_is_one_line(tmp_path, index):
     done = tf1_ae(tmp_path, "data", "download", index=index)
-    line = one_error_line(done)
+    line = one_error_line(done.stderr)
     assert done.returncode == 2 and index in line
 
 
 def test_a_redirect_loop_is_one_line(tmp_path, serve):
     url = serve({PAGE: answer(b"", status=302, headers=[("Location", PAGE)])}).url
     done = tf1_ae(tmp_path, "data", "download", index=f"{url}/simple")
-    line = one_error_line(done)
+    line = one_error_line(done.stderr)
     assert done.returncode == 2 and "redirect" in line
 
 
@@ -206,7 +204,7 @@ def test_a_changed_byte_in_the_cache_is_refused_where_it_is_read(tmp_path, monke
     assert "refuses" not in good
     done = tf1_ae(tmp_path, "run", "stacked_all", "--data", "mnist", "--steps", "1", "--batch-size", "10",
                   "--no-progress", "--out", str(tmp_path / "out"), files=files, timeout=240)
-    line = one_error_line(done)
+    line = one_error_line(done.stderr)
     assert done.returncode == 2 and "t10k-images-idx3-ubyte" in line and "`make data`" in line
     assert not (tmp_path / "out" / "checkpoints").exists()
     assert "checked by SHA-256 just now" in good, good  # what was checked, and when
@@ -222,18 +220,16 @@ def test_a_stalled_download_is_given_up_long_before_its_deadline(tmp_path, serve
     exit 2, nothing written, where the whole download's deadline (300 s) would have waited on."""
     url = trickling_index(serve, archive(idx_files()), pieces=100_000, every=0.2).url
     done = tf1_ae(tmp_path, "data", "download", index=f"{url}/simple", STALL_SECONDS=2, timeout=60)
-    line = one_error_line(done)
+    line = one_error_line(done.stderr)
     assert done.returncode == 2 and FILE in line and "stalled, below 1 KB/s for 2 s" in line, line
     assert not (tmp_path / "cache" / "tf1_ae" / "mnist").exists()
 
 
 def test_a_trickling_download_ends_at_its_deadline(tmp_path, serve):
     url = trickling_index(serve, archive(idx_files()), pieces=100_000, every=0.2).url  # 1 byte / 0.2 s
-    started = time.monotonic()
     done = tf1_ae(tmp_path, "data", "download", index=f"{url}/simple", DEADLINE=2, MIN_SPEED=1, timeout=15)
-    line = one_error_line(done)
-    assert done.returncode == 2 and "2 s" in line and FILE in line
-    assert time.monotonic() - started < 10
+    line = one_error_line(done.stderr)
+    assert done.returncode == 2 and "2 s" in line and FILE in line  # 100,000 pieces would take hours
     assert not (tmp_path / "cache" / "tf1_ae" / "mnist").exists()
 
 
@@ -243,9 +239,8 @@ def test_an_interrupted_download_says_nothing_was_written(tmp_path, serve, signu
     argv, env = command(tmp_path, ["data", "download"], index=f"{server.url}/simple")
     child = subprocess.Popen(argv, env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert server.requested.wait(20), "the archive was never asked for"
-        time.sleep(0.5)  # inside the archive's download
-        child.send_signal(signum)
+        assert server.sending.wait(20), "the archive was never sent"
+        child.send_signal(signum)  # inside the archive's download: its first piece has gone out
         _, err = child.communicate(timeout=20)
     finally:
         child.kill()
@@ -258,14 +253,16 @@ def test_an_interrupted_download_says_nothing_was_written(tmp_path, serve, signu
 def test_the_set_up_says_each_source_and_how_far_the_download_is(tmp_path, serve):
     """`make setup`'s `data download --optional`: a line per source tried, saying what it answered, and a line
     at least every PROGRESS_EVERY seconds while the archive arrives (here 0.5 s, over about 3 s), which, slow
-    but steady, outlasts STALL_SECONDS (here 1 s) without being taken for a stall."""
+    but steady, outlasts STALL_SECONDS (here 1 s) without being taken for a stall. Each progress line is read
+    as it is printed: several of them before the archive's last piece has gone out."""
     files = idx_files()
-    url = trickling_index(serve, archive(files), pieces=10, every=0.3).url
+    server = trickling_index(serve, archive(files), pieces=10, every=0.3)
+    url = server.url
     argv, env = command(tmp_path, ["data", "download", "--optional"], index=f"{url}/simple", files=files,
                         PROGRESS_EVERY=0.5, STALL_SECONDS=1)
     child = subprocess.Popen(argv, env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        said = [(time.monotonic(), line.rstrip("\n")) for line in child.stdout]
+        said = [(server.sent.is_set(), line.rstrip("\n")) for line in child.stdout]
         child.wait(timeout=30)
     finally:
         child.kill()
@@ -274,7 +271,6 @@ def test_the_set_up_says_each_source_and_how_far_the_download_is(tmp_path, serve
     assert lines[0] == "full MNIST: trying Keras's mirror"
     assert lines[1].startswith(f"full MNIST: Keras's mirror: {CLOSED}/mnist.npz: ")
     assert lines[1].endswith(f"; trying pip's index {url}/simple")
-    progress = [when for when, line in said if f"{url}{FILE}" in line and "MB" in line]
-    assert len(progress) >= 3, lines
-    assert max(later - earlier for earlier, later in zip(progress, progress[1:])) < 1.5, lines
+    progress = [all_sent for all_sent, line in said if f"{url}{FILE}" in line and "MB" in line]
+    assert len(progress) >= 3 and progress.count(False) >= 2, said  # while the archive arrives, not after
     assert f"fetched from pip's index {url}/simple" in lines[-1] and lines[-1].endswith("runs use it")

@@ -10,13 +10,13 @@ import subprocess
 import sys
 from dataclasses import replace
 
+from conftest import files, one_error_line, run_command
 from app.sections import SECTIONS
 from tf1_ae.runs import REPO_ROOT
 
 
 def command(section, out, *args):
-    return [sys.executable, "-m", "tf1_ae", "run", section, "--data", "mnist5k", "--no-progress", "--quiet-compare",
-            "--out", str(out), *args]
+    return run_command(section, "--quiet-compare", "--out", str(out), *args)
 
 
 def cli(section, out, *args):
@@ -25,14 +25,8 @@ def cli(section, out, *args):
 
 def one_line(done, code):
     """The single stderr line of a command that ended with `code`."""
-    lines = done.stderr.strip().splitlines()
-    assert done.returncode == code and len(lines) == 1, (done.returncode, done.stdout[-2000:], done.stderr[-2000:])
-    return lines[0]
-
-
-def files(folder):
-    """Every file of a run's folder, byte for byte (its lock aside)."""
-    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name != ".lock"}
+    assert done.returncode == code, (done.returncode, done.stdout[-2000:], done.stderr[-2000:])
+    return one_error_line(done.stderr)
 
 
 def quick_run(options, section, steps):

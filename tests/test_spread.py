@@ -71,7 +71,8 @@ def test_a_graph_seed_changes_the_weights_and_not_the_batches(options):
 
 def test_a_run_of_another_graph_seed_is_not_this_one(tmp_path, capsys):
     """A finished default run is not taken for a --graph-seed run (nor the other way): `all` runs it apart."""
-    from app.sections import SECTIONS, finished as is_finished
+    from app.admission import finished as is_finished
+    from app.sections import SECTIONS
 
     folder = tmp_path / "checkpoints/stacked_tied"
     finished(folder, [{"epoch": 0, "train_mse": 0.01}], data="mnist5k")

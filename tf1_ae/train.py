@@ -205,6 +205,21 @@ class Trainer:
         self.checkpoints.save(sess, step, data, self.history)
         self._saved()
 
+    # Two loops, as two ways to run steps: the feed loop's unit is a step (its batch fed, its scalars fetched
+    # with it), the graph loop's a chunk of steps (their indices fed, their scalars handed back after it).
+    # What follows a unit is the same, in `_ran`.
+
+    def _ran(self, steps, loss, step, epoch, bar):
+        """After `steps` steps ending at `step` with `loss`: a Ctrl-C noted meanwhile stops here (at most this
+        unit is lost), a loss that is not finite stops without saving, the bar moves."""
+        interrupts.raise_noted()  # a Ctrl-C that TensorFlow swallowed during the unit
+        self._check(loss, step, epoch)
+        bar.update(steps)
+
+    def _clock_first_step(self):
+        if self.first_step_at is None:
+            self.first_step_at = time.time()  # start-up ends here: TensorFlow, data, graph, session
+
     def _fed_steps(self, sess, data, batch_size, epoch, step, end, writer, bar):
         """The book's loop: a Session.run per step, its batch fed. Returns the last batch."""
         train_feed = self.plan.train_feed
@@ -214,17 +229,14 @@ class Trainer:
             feed = {**self.plan.feed(batch), **train_feed}
             for op in self.ops_before:
                 sess.run(op, feed)
-            if self.first_step_at is None:
-                self.first_step_at = time.time()  # start-up ends here: TensorFlow, data, graph, session
+            self._clock_first_step()
             if step % SUMMARY_EVERY == 0:
                 _, _, loss, summary = sess.run(self.fetch + [self.summaries], feed)
                 writer.add_summary(summary, step)
             else:
                 _, _, loss = sess.run(self.fetch, feed)
             step += 1
-            interrupts.raise_noted()  # a Ctrl-C that TensorFlow swallowed during the step
-            self._check(loss, step, epoch)
-            bar.update(1)
+            self._ran(1, loss, step, epoch, bar)
             if step % 20 == 0:
                 bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
         return batch
@@ -253,8 +265,7 @@ class Trainer:
             if not self.loop.logged_keys:
                 steps = min(steps, SUMMARY_EVERY - step % SUMMARY_EVERY)
             picked = [data.next_indices(batch_size) for _ in range(steps)]
-            if self.first_step_at is None:
-                self.first_step_at = time.time()
+            self._clock_first_step()
             if not self.loop.logged_keys and step % SUMMARY_EVERY == 0:
                 first = (images[picked[0]], None if labels is None else labels[picked[0]])
                 writer.add_summary(sess.run(self.summaries, {**self.plan.feed(first), **self.plan.train_feed}), step)
@@ -265,9 +276,7 @@ class Trainer:
                         tf.Summary.Value(tag=f"losses/{key}", simple_value=float(values[done]))
                         for key, values in zip(self.loop.logged_keys, logged)]), step + done)
             step += len(losses)
-            interrupts.raise_noted()  # a Ctrl-C noted during the chunk: at most the chunk is lost
-            self._check(float(losses[-1]), step, epoch)
-            bar.update(len(losses))
+            self._ran(len(losses), float(losses[-1]), step, epoch, bar)
             bar.set_postfix(loss=f"{losses[-1]:.4g}", refresh=False)
         return images[picked[-1]], None if labels is None else labels[picked[-1]]
 
