@@ -3,12 +3,15 @@ whatever else its graph holds: TF 2 would number its random ops 0, 1, 2... in th
 import numpy as np
 import pytest
 
-from graphs import (denoising_dropout, denoising_gaussian, layerwise_singlegraph, pretraining, sparse, stacked_all,
-                    stacked_tied, vae_logvar, vae_sigma)
+import dataclasses
+
+from app.sections import SECTIONS
+from graphs import vae_sigma
 from tf1_ae.compat import reset_graph, tf
 
-LISTINGS = [stacked_all, stacked_tied, layerwise_singlegraph, pretraining, denoising_gaussian, denoising_dropout,
-            sparse, vae_sigma, vae_logvar]
+# every listing that builds a graph from a Config stating the book's op seeds
+LISTINGS = [section.module for section in SECTIONS.values() if hasattr(section.module, "build")
+            and "op_seeds" in {field.name for field in dataclasses.fields(section.module.Config)}]
 
 
 def initial_values(module, random_op_first):
