@@ -153,3 +153,18 @@ def test_each_tower_draws_its_own_noise(module, corrupted):
         halves = sess.run([graph.get_tensor_by_name(f"tower{i}/{corrupted}") for i in range(2)],
                           {ae.X: np.ones((150, 784), np.float32), **ae.plan.train_feed})
     assert halves[0].shape == (75, 784) and not np.array_equal(halves[0], halves[1])
+
+
+def test_the_towers_combine_slices_as_the_loss_combines_examples():
+    """Read from the loss's reductions over the batch: a mean of the stacked MSE, a sum of the VAE's nats; a loss
+    that mixes both has no one way to combine its slices, and is refused."""
+    from tf1_ae.derive import batch_reduction
+
+    for module, expected in ((stacked_all, "mean"), (vae_sigma, "sum")):
+        reset_graph()
+        ae = module.build(module.Config())
+        assert batch_reduction(ae.plan.loss, ae.X) == expected
+    reset_graph()
+    X = tf.placeholder(tf.float32, [None, 3])
+    with pytest.raises(ValueError, match="mean and sum"):
+        batch_reduction(tf.reduce_mean(X) + tf.reduce_sum(X), X)
