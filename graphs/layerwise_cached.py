@@ -19,10 +19,10 @@ Config = layerwise_singlegraph.Config  # the book's values, unchanged
 
 
 def hidden1_batches(sess, train, X, hidden1):
-    """Once, when phase 2 starts, hidden1 of every training image; then each step's batch is
-    hidden1_cache[rnd.permutation(n)[:batch_size]], as the book's loop draws it."""
-    hidden1_cache = sess.run(hidden1, feed_dict={X: train.images})
-    return PermutationSampler(hidden1_cache)
+    """The book's `if phase == 1:` lines, called once when phase 2 starts: hidden1 of every training image;
+    then each step draws `indices = rnd.permutation(n)` and trains on `hidden1_cache[indices[:batch_size]]`."""
+    hidden1_cache = hidden1.eval(feed_dict={X: train.images}, session=sess)
+    return PermutationSampler(hidden1_cache)  # its next_batch: the book's two lines above
 
 
 def build(config=Config()):
@@ -30,7 +30,8 @@ def build(config=Config()):
     X, hidden1 = ae.X, ae.tensors["hidden1"]
     phase1, phase2 = ae.phases
 
-    # feed_dict={hidden1: hidden1_batch}: phase 2's batches go straight into hidden1 (TF1 feeds any tensor)
+    # the book's feed_dict={hidden1: hidden1_batch}: phase 2's batches are fed into hidden1 instead of X (TF1
+    # feeds any tensor), so its steps skip the 784×300 product
     phase2_plan = replace(phase2.plan, inputs=hidden1)
     phase2 = Phase("phase2", phase2_plan, batches=partial(hidden1_batches, X=X, hidden1=hidden1))
     return replace(ae, phases=(phase1, phase2))

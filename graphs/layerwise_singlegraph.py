@@ -38,8 +38,8 @@ def freeze_by_var_list(hidden1, inner_variables):
 
 
 def build(config=Config(), freeze=freeze_by_var_list):
-    """`freeze(hidden1, train_vars)` returns what phase 2 is built on and the var_list its optimizer gets (the
-    book's, above, or the tf.stop_gradient listing's)."""
+    """`freeze(hidden1, train_vars)` returns what phase 2 is built on and the var_list its optimizer gets: the
+    book's `freeze_by_var_list`, or the tf.stop_gradient listing's."""
     activation = tf.nn.elu
     regularizer = l2_regularizer(config.l2_reg)
     initializer = he_init

@@ -7,6 +7,13 @@ the ops it built (`copy_ops`), as `tf.contrib.graph_editor` did in TensorFlow 1:
 same type and attributes, its inputs mapped to the copies, the batch put in the place of `X`. The variables
 (and the placeholders a step feeds) are shared, never copied, so a copy reads and updates the listing's own
 weights and Adam slots.
+
+- `copy_ops(targets, replacements)`: the copy itself; `tf1_ae.loop` makes the step of the loop inside the
+  graph with it (`--loop graph`, the default), each gathered batch in the place of `X`;
+- `in_towers(training_op, loss, inputs, n)`: the towers' update (`--towers N`), built by `tf1_ae.train`;
+- `draws_when_run(fetches, feed)`: the random ops a run draws from, which decide whether a step may loop.
+It reaches into TensorFlow's graph internals (`Graph._create_op_internal`, `Graph._get_function`, `Operation._id`),
+as graph_editor did: TensorFlow 2.21 has no public way to re-create an op.
 """
 from tf1_ae.compat import tf
 
