@@ -1,5 +1,6 @@
 from tf1_ae.budget import make_budget
-from tf1_ae.train import Metric, format_line
+from tf1_ae.model import Metric
+from tf1_ae.train import format_line
 
 
 def test_default_budget_keeps_the_books_steps_on_smaller_data():
