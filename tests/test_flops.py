@@ -1,6 +1,6 @@
 """A training step's arithmetic, counted from the graph, against the products written out by hand."""
 from graphs import conv, layerwise_cached, layerwise_singlegraph, stacked_all
-from tf1_ae.compat import reset_graph, tf
+from tf1_ae.compat import reset_graph
 from tf1_ae.derive import in_towers
 from tf1_ae.flops import step_flops
 
