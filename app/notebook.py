@@ -67,10 +67,11 @@ CELLS = (
          draws=(next_batches("denoising_dropout"),)),
     Cell("Sparse Autoencoder", ("sparse",), reseeds=True,  # [46]
          draws=(next_batches("sparse"),)),
-    Cell("Variational Autoencoder", ("vae_sigma",), reseeds=True,  # [53]
+    # vae_compare trains each VAE as its cell does (so a finished run of that section is its run, reused)
+    Cell("Variational Autoencoder", ("vae_sigma", "vae_compare/sigma"), reseeds=True,  # [53]
          draws=(next_batches("vae_sigma"),)),
     # [55] trains the γ model, then samples 60 codings of 20 in the same cell
-    Cell("Variational Autoencoder, γ = log σ²", ("vae_logvar",), reseeds=True,
+    Cell("Variational Autoencoder, γ = log σ²", ("vae_logvar", "vae_compare/logvar"), reseeds=True,
          draws=(next_batches("vae_logvar"),)),
     Cell("Generate digits", ("vae_generate",), reseeds=False, draws=(Normals(60 * 20),)),
     Cell("Encode & Decode", ("vae_encode_decode",), reseeds=False,  # [59] the test set's first batch

@@ -1,10 +1,11 @@
 """Beyond the book: does γ = log σ² train faster and more stably than σ? (§"Variational Autoencoders")
 
 Both variational autoencoders (vae_sigma, vae_logvar) are trained with the same seed, data and step
-budget; their per-epoch total losses (the book's last-batch values) are drawn in one figure beside the
-book's own logs, and each one's final and worst total loss (over all its epochs, the first included) are
-compared with the book's at the end of the run. A finished full run of either section, of the same seed
-and data, is reused instead of trained again: it would give the same numbers.
+budget, each on its notebook cell's batches (or fresh ones, with --batches alone); their per-epoch total
+losses (the book's last-batch values) are drawn in one figure beside the book's own logs, and each one's
+final and worst total loss (over all its epochs, the first included) are compared with the book's at the
+end of the run. A finished full run of either section, of the same seed, data and batches, is reused
+instead of trained again: it would give the same numbers.
 """
 from dataclasses import dataclass
 
@@ -27,19 +28,22 @@ class Config:
     """Nothing of its own: each variant trains with its own section's Config (and the run's options)."""
 
 
-def reusable(key, options):
-    """(folder, its metrics) of the finished full run of vae_<key> of this run's seed and data, where this run
-    is a full run too: training it again would give the same numbers. None otherwise."""
+def reusable(key, options, batches):
+    """(folder, its metrics) of the finished full run of vae_<key> of this run's seed, data and `batches` (those
+    this run draws), where this run is a full run too: training it again would give the same numbers. None
+    otherwise."""
     if not is_full_budget(options) or options.resume:
         return None
-    folder = RunPaths.under(options.out, f"vae_{key}").checkpoint_dir
-    metrics = finished_run(folder, datasets.resolved_name(options.data), options.seed)
+    section = f"vae_{key}"
+    folder = RunPaths.under(options.out, section).checkpoint_dir
+    metrics = finished_run(folder, datasets.resolved_name(options.data), options.seed, batches=batches,
+                           graph_seed=options.graph_seed, section=section)
     return (folder, metrics) if metrics is not None and read_history(folder) else None
 
 
 def train_or_reuse(run, key, module):
     """Its per-epoch history, and its identity and whether it diverged, as metrics."""
-    reused = reusable(key, run.options)
+    reused = reusable(key, run.options, batches_of_part(run))
     if reused is not None:
         run.log(f"reusing the finished vae_{key} run of the same seed, data and steps ({reused[0]})")
         return read_history(reused[0]), {**{k: reused[1][k] for k in ("data", "n_train", "steps")},
@@ -51,6 +55,11 @@ def train_or_reuse(run, key, module):
     except TrainingFailed as exc:
         run.log(f"vae_{key} stopped: {exc}")
         return part.history, {f"{key}_diverged": True}
+
+
+def batches_of_part(run):
+    """The batches this run's parts draw: the notebook's (each VAE's cell), or fresh ones (--batches alone)."""
+    return "notebook" if run.options.batches == "notebook" else "alone"
 
 
 def final_and_worst(history, diverged):
@@ -68,6 +77,7 @@ def train_both(run):
         metrics[f"{key}_final_total_loss"], metrics[f"{key}_worst_total_loss"] = final_and_worst(
             histories[key], metrics[f"{key}_diverged"])
     draw_curves(run, histories)
+    run.batches = batches_of_part(run)  # what both parts drew, as `make all` checks it before skipping this run
     identity = {k: metrics.pop(k) for k in ("data", "n_train", "steps") if k in metrics}
     return run.finish(metrics, **identity)
 

@@ -145,3 +145,38 @@ def test_compare_trains_both_variants_and_writes_the_four_numbers(options):
         assert len(losses) == 4 and metrics[f"{key}_final_total_loss"] == losses[-1]
         assert metrics[f"{key}_worst_total_loss"] == max(losses) and metrics[f"{key}_diverged"] is False
     assert (options.out / "figures/vae_compare/vae_compare_plot.png").is_file()
+
+
+def test_compare_trains_each_vae_as_its_own_section_does(options):
+    """vae_compare's σ and γ runs start where the book's cells did, as vae_sigma's and vae_logvar's: the same
+    epochs to the last bit, so a finished run of either section is its run."""
+    quick = replace(options, steps=4)
+    SECTIONS["vae_compare"].run(quick, log=lambda line: None)
+    for key in ("sigma", "logvar"):
+        SECTIONS[f"vae_{key}"].run(quick, log=lambda line: None)
+        ours = json.loads((options.out / f"checkpoints/vae_compare/{key}/history.json").read_text())
+        its_own = json.loads((options.out / f"checkpoints/vae_{key}/history.json").read_text())
+        assert ours == its_own and len(ours) == 4
+
+
+def test_compare_reuses_the_finished_runs_of_both_vaes_and_trains_neither_again(options, monkeypatch):
+    """`make all` runs vae_compare after both VAEs: with their finished full runs in place (here quick runs,
+    marked finished), it reads their epochs and trains nothing; and `all` then counts it finished."""
+    from app.admission import finished
+    from tf1_ae.runs import mark_complete
+
+    for key in ("sigma", "logvar"):
+        SECTIONS[f"vae_{key}"].run(replace(options, steps=4), log=lambda line: None)
+        mark_complete(options.out / f"checkpoints/vae_{key}")
+
+    def trained_again(*args, **kwargs):
+        raise AssertionError("vae_compare trained a VAE whose finished run it could reuse")
+
+    monkeypatch.setattr(vae_compare, "train_listing", trained_again)
+    said = []
+    metrics = SECTIONS["vae_compare"].run(options, log=said.append)
+    for key in ("sigma", "logvar"):
+        history = json.loads((options.out / f"checkpoints/vae_{key}/history.json").read_text())
+        assert metrics[f"{key}_final_total_loss"] == history[-1]["total_loss"]
+        assert any(line.startswith(f"reusing the finished vae_{key} run") for line in said)
+    assert finished(SECTIONS["vae_compare"], options.out, "mnist5k")
