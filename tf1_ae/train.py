@@ -9,9 +9,11 @@ import math
 import sys
 import threading
 import time
+from concurrent import futures
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from tf1_ae import interrupts
@@ -62,6 +64,7 @@ class Trainer:
         self.in_graph = self.asked_in_graph and can_loop(plan)  # the loop inside the graph (tf1_ae.loop), built at
         # the first run
         self.loop = None
+        self._drawing = None  # the thread that draws a chunk's batches ahead (the loop inside the graph)
         self.uploaded = None  # the (session, data set) whose arrays the loop's graph holds
         self.record = dict(record or {})  # {section, full}: what this training is, kept with its checkpoints
         self.what = what
@@ -259,31 +262,62 @@ class Trainer:
         collect them (towers), a chunk ends at each step they are logged at, measured before it on its batch.
         Returns the last batch."""
         images, labels = data.held_arrays
-        picked = None
-        while step < end:
-            steps = min(STEPS_PER_RUN, end - step)
-            if not self.loop.logged_keys:
-                steps = min(steps, SUMMARY_EVERY - step % SUMMARY_EVERY)
-            picked = [data.next_indices(batch_size) for _ in range(steps)]
-            self._clock_first_step()
-            if not self.loop.logged_keys and step % SUMMARY_EVERY == 0:
-                first = (images[picked[0]], None if labels is None else labels[picked[0]])
-                writer.add_summary(sess.run(self.summaries, {**self.plan.feed(first), **self.plan.train_feed}), step)
-            losses, logged = self.loop.run(sess, picked)
-            for done in range(len(losses)):
-                if (step + done) % SUMMARY_EVERY == 0 and self.loop.logged_keys:
-                    writer.add_summary(tf.Summary(value=[
-                        tf.Summary.Value(tag=f"losses/{key}", simple_value=float(values[done]))
-                        for key, values in zip(self.loop.logged_keys, logged)]), step + done)
-            step += len(losses)
-            self._ran(len(losses), float(losses[-1]), step, epoch, bar)
-            bar.set_postfix(loss=f"{losses[-1]:.4g}", refresh=False)
+        picked, ahead = None, None
+        try:
+            while step < end:
+                picked = ahead.result() if ahead is not None else _drawn(data, batch_size, self._chunk(step, end))
+                following = step + len(picked)
+                # The next chunk's batches are drawn while TensorFlow runs this one (a cache's permutation of
+                # 55,000 costs half a cached step): numpy's RNG called in the same order, never past the epoch's
+                # end, where the checkpoint saves its state.
+                ahead = (self._drawer.submit(_drawn, data, batch_size, self._chunk(following, end))
+                         if following < end else None)
+                step = self._run_chunk(sess, picked, images, labels, step, epoch, writer, bar)
+        finally:
+            if ahead is not None:
+                futures.wait([ahead])  # no draw goes on behind a stop
         return images[picked[-1]], None if labels is None else labels[picked[-1]]
+
+    def _chunk(self, step, end):
+        """The steps of the chunk that starts at `step`: up to STEPS_PER_RUN, never past the epoch's end, nor
+        past a step whose terms are logged where the loop does not collect them."""
+        steps = min(STEPS_PER_RUN, end - step)
+        if not self.loop.logged_keys:
+            steps = min(steps, SUMMARY_EVERY - step % SUMMARY_EVERY)
+        return steps
+
+    @property
+    def _drawer(self):
+        if self._drawing is None:
+            self._drawing = futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="batches")
+        return self._drawing
+
+    def _run_chunk(self, sess, picked, images, labels, step, epoch, writer, bar):
+        """One chunk in the graph, its scalars written at the feed loop's steps; returns the step after it."""
+        self._clock_first_step()
+        if not self.loop.logged_keys and step % SUMMARY_EVERY == 0:
+            first = (images[picked[0]], None if labels is None else labels[picked[0]])
+            writer.add_summary(sess.run(self.summaries, {**self.plan.feed(first), **self.plan.train_feed}), step)
+        losses, logged = self.loop.run(sess, picked)
+        for done in range(len(losses)):
+            if (step + done) % SUMMARY_EVERY == 0 and self.loop.logged_keys:
+                writer.add_summary(tf.Summary(value=[
+                    tf.Summary.Value(tag=f"losses/{key}", simple_value=float(values[done]))
+                    for key, values in zip(self.loop.logged_keys, logged)]), step + done)
+        step += len(losses)
+        self._ran(len(losses), float(losses[-1]), step, epoch, bar)
+        bar.set_postfix(loss=f"{losses[-1]:.4g}", refresh=False)
+        return step
 
     def _check(self, loss, step, epoch):
         if not math.isfinite(loss):
             raise TrainingFailed(f"loss became {loss} at step {step:,} (epoch {epoch}); stopped without "
                                  f"saving; {self._kept()}")
+
+
+def _drawn(data, batch_size, steps):
+    """The indices of a chunk's `steps` batches (steps × batch size), drawn as the feed loop draws them."""
+    return np.asarray([data.next_indices(batch_size) for _ in range(steps)], np.int32)
 
 
 def _close(writer, seconds=30):
