@@ -144,3 +144,30 @@ def test_the_loop_inside_the_graph_is_read_from_the_listing_s_graph(name, loops)
 
     reset_graph(42)
     assert can_loop(SECTIONS[name].module.build().first_plan) == loops
+
+
+def test_the_batches_drawn_ahead_leave_numpy_s_rng_where_the_feed_loop_leaves_it_at_each_save(
+        small_set, tmp_path, monkeypatch):
+    """The loop inside the graph draws a chunk's batches while the chunk before runs, never past an epoch's end:
+    at each checkpoint, numpy's RNG (saved for --resume) is where the feed loop leaves it. A cache's batches are
+    fresh permutations, a draw of numpy's RNG per step."""
+    import tf1_ae.checkpoints as checkpoints
+    from tf1_ae.data import PermutationSampler
+
+    monkeypatch.setattr("tf1_ae.train.STEPS_PER_RUN", 5)  # several chunks per epoch
+    write_state = checkpoints._write_state
+    saved = []
+
+    def noting(path, step, data, history, record):
+        saved.append((step, np.random.get_state()[2], np.random.get_state()[1].tobytes()))
+        write_state(path, step, data, history, record)
+
+    monkeypatch.setattr(checkpoints, "_write_state", noting)
+    states = {}
+    for in_graph in (False, True):
+        saved.clear()
+        np.random.seed(3)
+        cache = PermutationSampler(small_set().images)
+        trained(stacked_all.build, one_plan, cache, tmp_path / str(in_graph), in_graph)
+        states[in_graph] = list(saved)
+    assert len(states[True]) == 2 and states[True] == states[False]
