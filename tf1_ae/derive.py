@@ -99,7 +99,8 @@ def _reseeded(graph, name):
     copy = graph_pb2.GraphDef()
     fdef = copy.library.function.add()
     fdef.CopyFrom(function)
-    fdef.signature.name = next(f"{name}_reseeded{k}" for k in range(10 ** 6) if not graph._is_function(f"{name}_reseeded{k}"))
+    fdef.signature.name = next(new for new in (f"{name}_reseeded{k}" for k in range(10 ** 6))
+                               if not graph._is_function(new))
     drawing = [node for node in fdef.node_def if _draws(op_def_registry.get(node.op), node)]
     for offset, node in enumerate(drawing):
         for key, value in _fresh_seeds(offset).items():
