@@ -2,8 +2,6 @@
 draws random numbers (the VAE's ε, the denoising corruption), the test feeds the same numbers to both: the
 whole batch's to the plain graph's tensor, each tower its slice of them, found by name under tower<i>/. Both
 are compared at the same weights, on the same batch, as tests/roundoff.py says why."""
-from dataclasses import replace
-
 import numpy as np
 import pytest
 
@@ -11,7 +9,7 @@ from graphs import (denoising_dropout, denoising_gaussian, layerwise_cached, lay
                     stacked_all, stacked_tied, vae_logvar, vae_sigma)
 from roundoff import assert_same_first_step, first_step
 from tf1_ae.compat import reset_graph, session_config, tf
-from tf1_ae.derive import in_towers
+from tf1_ae.train import with_towers
 
 
 def random_tensors(graph, name, towers):
@@ -32,7 +30,7 @@ def one_step(module, random_name, towers, initial, batch, random):
     reset_graph()
     ae = module.build(module.Config())
     variables = tf.trainable_variables()
-    plan = towers_plan(ae.plan, towers)
+    plan = with_towers(ae.plan, towers)
     plain_random, tower_randoms = random_tensors(tf.get_default_graph(), random_name, towers)
     with tf.Session(config=session_config(towers)) as sess:
         sess.run(tf.global_variables_initializer())
@@ -45,13 +43,6 @@ def one_step(module, random_name, towers, initial, batch, random):
         start = sess.run(variables)
         return [v.op.name for v in variables], start, first_step(sess, plan, variables, feed)
 
-
-def towers_plan(plan, towers):
-    """The plan as --towers builds it (tf1_ae.derive.in_towers), or as it is with one tower."""
-    if towers == 1:
-        return plan
-    training_op, loss = in_towers(plan.training_op, plan.loss, plan.inputs, towers)
-    return replace(plan, training_op=training_op, loss=loss)
 
 
 # (listing, its tensor of random numbers, columns of them)
@@ -84,7 +75,7 @@ def layerwise_steps(module, towers, initial, batch):
     reset_graph()
     g = module.build(module.Config())
     hidden1, variables = g.tensors["hidden1"], tf.trainable_variables()
-    plans = [towers_plan(phase.plan, towers) for phase in g.phases]
+    plans = [with_towers(phase.plan, towers) for phase in g.phases]
     with tf.Session(config=session_config(towers)) as sess:
         sess.run(tf.global_variables_initializer())
         start = sess.run(variables)
@@ -147,7 +138,7 @@ def test_each_tower_draws_its_own_noise(module, corrupted):
     batch of equal images are corrupted differently, as the plain graph corrupts its rows differently."""
     reset_graph(42)
     ae = module.build(module.Config())
-    towers_plan(ae.plan, 2)
+    with_towers(ae.plan, 2)
     graph = tf.get_default_graph()
     with tf.Session() as sess:
         halves = sess.run([graph.get_tensor_by_name(f"tower{i}/{corrupted}") for i in range(2)],

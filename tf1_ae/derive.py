@@ -109,10 +109,16 @@ def _reseeded(graph, name):
     return attr_value_pb2.AttrValue(func=attr_value_pb2.NameAttrList(name=fdef.signature.name))
 
 
-def batch_reduction(loss, inputs):
+def batch_ops(loss, inputs):
+    """The ops of `loss` that depend on the batch fed into `inputs`."""
+    return downstream(closure([loss], stop=[inputs]), [inputs])
+
+
+def batch_reduction(loss, inputs, on_batch=None):
     """How `loss` combines the examples of the batch fed into `inputs`: "mean" or "sum", read from the
-    reductions that take the batch's axis away; refused where they mix, or where there is none."""
-    ops = downstream(closure([loss], stop=[inputs]), [inputs]) | {inputs.op}
+    reductions that take the batch's axis away (among `on_batch`, its batch_ops where known); refused where
+    they mix, or where there is none."""
+    ops = (batch_ops(loss, inputs) if on_batch is None else on_batch) | {inputs.op}
     kinds = {MEAN_OR_SUM[op.type] for op in ops if op.type in MEAN_OR_SUM and _takes_batch_axis(op)}
     if len(kinds) != 1:
         raise ValueError(f"towers need a loss that is a mean or a sum over the batch: {loss.name} takes "
@@ -136,12 +142,12 @@ def in_towers(training_op, loss, inputs, n_towers):
     slices of that batch (each a copy of the batch's ops; what does not depend on the batch, the weights and
     their penalties, shared), combined as the loss combines examples. TensorFlow's inter-op pool runs the
     towers on different cores. Returns (the towers' training op, their loss)."""
-    reduction = batch_reduction(loss, inputs)
-    batch_ops = downstream(closure([loss], stop=[inputs]), [inputs])
+    on_batch = batch_ops(loss, inputs)
+    reduction = batch_reduction(loss, inputs, on_batch)
     losses = []
     for i, part in enumerate(tf.split(inputs, n_towers)):
         with tf.name_scope(f"tower{i}"):
-            losses.append(copy_ops([loss], {inputs: part}, only=batch_ops, reseed=True)(loss))
+            losses.append(copy_ops([loss], {inputs: part}, only=on_batch, reseed=True)(loss))
     towers_loss = tf.add_n(losses, name="towers_loss")
     if reduction == "mean":
         towers_loss = towers_loss / n_towers

@@ -24,7 +24,7 @@ def can_loop(plan):
     op of the step also draws at the epoch's printed line (the book evaluates its loss there with fresh noise:
     a copy of the op in the loop would not see those draws, and would train on other noise from then on)."""
     line = [m.tensor for m in plan.metrics if m.feed is None]
-    return len(plan.ops) == 1 and not draws_when_run(line, plan.feed((None, None)))
+    return len(plan.ops) == 1 and not draws_when_run(line, plan.batch_tensors)
 
 
 def step_computes(plan, tensors):
@@ -32,9 +32,8 @@ def step_computes(plan, tensors):
     the loop collects them at every step. With towers, a term of the whole batch is a forward pass of its own,
     which the feed loop ran only at the steps it logged, and so does the Trainer, before a chunk that starts
     at one."""
-    fed = [plan.inputs, *([plan.labels] if plan.labels is not None else [])]
-    stepped = {op.name for op in needed_ops(plan.ops + [plan.loss], fed)}
-    return not any(op.type in PRODUCTS and op.name not in stepped for op in needed_ops(tensors, fed))
+    stepped = {op.name for op in needed_ops(plan.ops + [plan.loss], plan.batch_tensors)}
+    return not any(op.type in PRODUCTS and op.name not in stepped for op in needed_ops(tensors, plan.batch_tensors))
 
 
 class GraphLoop:

@@ -33,6 +33,11 @@ class TrainPlan:
     separator: str = " "  # between the book's printed fields (" \t" in the sparse and VAE listings)
 
     @property
+    def batch_tensors(self):
+        """The tensors a batch is fed into: its images' and, where the plan has them, its labels'."""
+        return [self.inputs, *([self.labels] if self.labels is not None else [])]
+
+    @property
     def ops(self):
         """The training ops of a step, in the order they run."""
         return list(self.training_op) if isinstance(self.training_op, (list, tuple)) else [self.training_op]

@@ -27,9 +27,18 @@ from tf1_ae.runs import RunOptions, TrainingFailed
 SUMMARY_EVERY = 10  # steps between TensorBoard scalar points
 
 
+def with_towers(plan, n_towers):
+    """`plan` as --towers N trains it: its update from N equal slices of each batch (tf1_ae.derive.in_towers),
+    its loss the towers'; the plan itself for one tower."""
+    if n_towers == 1:
+        return plan
+    training_op, loss = in_towers(plan.training_op, plan.loss, plan.inputs, n_towers)
+    return replace(plan, training_op=training_op, loss=loss)
+
+
 def plan_flops(plan, batch_size):
     """The FLOPs of one training step of `plan` (each of its training ops' Session.run), from the graph."""
-    fed = [plan.inputs, *([plan.labels] if plan.labels is not None else []), *plan.train_feed]
+    fed = [*plan.batch_tensors, *plan.train_feed]
     runs = [[op] for op in plan.ops[:-1]] + [[plan.ops[-1], plan.loss]]
     return sum(step_flops(fetches, fed, batch_size) for fetches in runs)
 
@@ -56,15 +65,11 @@ class Trainer:
     """
 
     def __init__(self, plan, checkpoint_dir, what, options=RunOptions(), counter="global_step", record=None):
-        if options.towers > 1:  # beyond the book (--towers N): the plan's update from equal slices of each batch
-            training_op, loss = in_towers(plan.training_op, plan.loss, plan.inputs, options.towers)
-            plan = replace(plan, training_op=training_op, loss=loss)
-        self.plan = plan
+        self.plan = plan = with_towers(plan, options.towers)  # beyond the book where --towers N is given
         self.asked_in_graph = options.loop == "graph"  # the default
         self.in_graph = self.asked_in_graph and can_loop(plan)  # the loop inside the graph (tf1_ae.loop), built at
         # the first run
         self.loop = None
-        self._drawing = None  # the thread that draws a chunk's batches ahead (the loop inside the graph)
         self.uploaded = None  # the (session, data set) whose arrays the loop's graph holds
         self.record = dict(record or {})  # {section, full}: what this training is, kept with its checkpoints
         self.what = what
@@ -263,19 +268,17 @@ class Trainer:
         Returns the last batch."""
         images, labels = data.held_arrays
         picked, ahead = None, None
-        try:
+        # its end waits for a draw in flight: none goes on behind a stop, and no thread outlives the epoch
+        with futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="batches") as drawer:
             while step < end:
                 picked = ahead.result() if ahead is not None else _drawn(data, batch_size, self._chunk(step, end))
                 following = step + len(picked)
                 # The next chunk's batches are drawn while TensorFlow runs this one (a cache's permutation of
                 # 55,000 costs half a cached step): numpy's RNG called in the same order, never past the epoch's
                 # end, where the checkpoint saves its state.
-                ahead = (self._drawer.submit(_drawn, data, batch_size, self._chunk(following, end))
+                ahead = (drawer.submit(_drawn, data, batch_size, self._chunk(following, end))
                          if following < end else None)
                 step = self._run_chunk(sess, picked, images, labels, step, epoch, writer, bar)
-        finally:
-            if ahead is not None:
-                futures.wait([ahead])  # no draw goes on behind a stop
         return images[picked[-1]], None if labels is None else labels[picked[-1]]
 
     def _chunk(self, step, end):
@@ -285,12 +288,6 @@ class Trainer:
         if not self.loop.logged_keys:
             steps = min(steps, SUMMARY_EVERY - step % SUMMARY_EVERY)
         return steps
-
-    @property
-    def _drawer(self):
-        if self._drawing is None:
-            self._drawing = futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="batches")
-        return self._drawing
 
     def _run_chunk(self, sess, picked, images, labels, step, epoch, writer, bar):
         """One chunk in the graph, its scalars written at the feed loop's steps; returns the step after it."""
